@@ -1,0 +1,472 @@
+//! Expanding VEVENTs into occurrences (RFC 5545 §3.8.5): RRULE, RDATE, EXDATE and
+//! RECURRENCE-ID overrides, grouped per UID.
+//!
+//! Recurrence rules are evaluated by the `rrule` crate on *floating* wall-clock time and
+//! each result is then placed in the series' zone by [`zone::to_utc`]. The crate's own
+//! zoned iteration skips and repeats instances around DST changes
+//! (fmeringdal/rust-rrule#109, #115); wall-clock evaluation is also what RFC 5545
+//! §3.3.10 prescribes.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use regex::Regex;
+
+use super::parse::{Calendar, Stamp, Vevent};
+use super::{Occurrence, When, zone};
+
+/// The half-open range `[from, to)` of start instants to expand, in UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Occurrences start at or after this instant.
+    pub from: DateTime<Utc>,
+    /// Occurrences start before this instant.
+    pub to: DateTime<Utc>,
+}
+
+impl Window {
+    /// How far past `from` an open-ended query looks: ten years.
+    pub const DEFAULT_HORIZON_DAYS: i64 = 3653;
+
+    /// `[from, to)`, or `[from, from + DEFAULT_HORIZON_DAYS)` when `to` is `None`.
+    pub fn new(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Self {
+        let to = to.unwrap_or_else(|| {
+            from.checked_add_signed(Duration::days(Self::DEFAULT_HORIZON_DAYS))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        });
+        Window { from, to }
+    }
+
+    fn contains(&self, w: &When) -> bool {
+        let t = w.instant();
+        t >= self.from && t < self.to
+    }
+}
+
+/// Every occurrence of every VEVENT of `cal` whose start lies in `window`, sorted by
+/// (start, uid), as a lazy iterator.
+///
+/// Cancelled occurrences (STATUS:CANCELLED) are included; callers filter them. When
+/// `summary` is given, only occurrences whose SUMMARY matches it are produced, and
+/// series whose SUMMARY does not match are never expanded, which is what keeps a
+/// summit query on a feed of thousands of series fast.
+///
+/// Problems met while expanding (an RRULE the `rrule` crate rejects) are appended to
+/// `warnings`, naming the feed line; the series then yields its DTSTART and RDATEs.
+pub fn occurrences<'a>(
+    cal: &'a Calendar,
+    window: Window,
+    summary: Option<&'a Regex>,
+    warnings: &mut Vec<String>,
+) -> Occurrences<'a> {
+    let matches = move |s: &str| summary.is_none_or(|re| re.is_match(s));
+
+    // Group by UID: the master (highest SEQUENCE, later wins a tie) and its overrides.
+    let mut masters: HashMap<&str, &Vevent> = HashMap::new();
+    let mut overrides: HashMap<&str, Vec<&Vevent>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for ev in &cal.events {
+        if ev.recurrence_id.is_some() {
+            overrides.entry(&ev.uid).or_default().push(ev);
+            continue;
+        }
+        match masters.get(ev.uid.as_str()) {
+            Some(m) if m.sequence > ev.sequence => {}
+            Some(_) => {
+                masters.insert(&ev.uid, ev);
+            }
+            None => {
+                order.push(&ev.uid);
+                masters.insert(&ev.uid, ev);
+            }
+        }
+    }
+
+    let mut fixed: Vec<Occurrence> = Vec::new();
+    let mut streams: Vec<Box<dyn Iterator<Item = Occurrence> + 'a>> = Vec::new();
+
+    for uid in &order {
+        let master = masters[uid];
+        let ovs = overrides.remove(uid).unwrap_or_default();
+        let excluded: HashSet<When> = master.exdates.iter().map(Stamp::when).collect();
+        let excluded_dates: HashSet<chrono::NaiveDate> = master
+            .exdates
+            .iter()
+            .filter_map(|s| match s {
+                Stamp::Date(d) => Some(*d),
+                Stamp::Local(..) => None,
+            })
+            .collect();
+        let is_excluded = |rid: &Stamp| {
+            excluded.contains(&rid.when()) || excluded_dates.contains(&rid.local_date())
+        };
+
+        // Overrides: the highest SEQUENCE per RECURRENCE-ID wins; an override of an
+        // excluded instance is excluded too.
+        let mut by_rid: HashMap<When, &Vevent> = HashMap::new();
+        for ov in ovs {
+            let rid = ov.recurrence_id.expect("override has RECURRENCE-ID");
+            if is_excluded(&rid) {
+                continue;
+            }
+            let key = rid.when();
+            match by_rid.get(&key) {
+                Some(existing) if existing.sequence > ov.sequence => {}
+                _ => {
+                    by_rid.insert(key, ov);
+                }
+            }
+        }
+        let overridden: HashSet<When> = by_rid.keys().copied().collect();
+        let overridden_dates: HashSet<chrono::NaiveDate> = by_rid
+            .keys()
+            .filter_map(|k| match k {
+                When::AllDay(d) => Some(*d),
+                When::Timed(_) => None,
+            })
+            .collect();
+        for ov in by_rid.values() {
+            let occ = occurrence_of(ov, ov.dtstart, None, ov.recurrence_id.map(|r| r.when()));
+            if window.contains(&occ.start) && matches(&occ.summary) {
+                fixed.push(occ);
+            }
+        }
+
+        if master.rrules.is_empty() && master.rdates.is_empty() {
+            let occ = occurrence_of(master, master.dtstart, None, None);
+            if window.contains(&occ.start) && matches(&occ.summary) {
+                fixed.push(occ);
+            }
+            continue;
+        }
+        if !matches(&master.summary) {
+            continue;
+        }
+        let times = match SeriesTimes::new(master, window) {
+            Ok(t) => t,
+            Err(msg) => {
+                warnings.push(format!("line {}: {msg}", master.line));
+                SeriesTimes::without_rules(master)
+            }
+        };
+        let stream = times
+            .filter(move |(start, _)| {
+                let when = start.when();
+                !excluded.contains(&when)
+                    && !excluded_dates.contains(&start.local_date())
+                    && !overridden.contains(&when)
+                    && !overridden_dates.contains(&start.local_date())
+            })
+            .map(move |(start, duration)| {
+                let rid = start.when();
+                occurrence_of(master, start, duration, Some(rid))
+            })
+            .skip_while(move |o| o.start.instant() < window.from)
+            .take_while(move |o| o.start.instant() < window.to);
+        streams.push(Box::new(stream));
+    }
+    // Overrides whose master is missing stand alone.
+    for ovs in overrides.into_values() {
+        for ov in ovs {
+            let occ = occurrence_of(ov, ov.dtstart, None, ov.recurrence_id.map(|r| r.when()));
+            if window.contains(&occ.start) && matches(&occ.summary) {
+                fixed.push(occ);
+            }
+        }
+    }
+    fixed.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    streams.push(Box::new(fixed.into_iter()));
+
+    let mut it = Occurrences {
+        heap: BinaryHeap::new(),
+        streams,
+    };
+    for i in 0..it.streams.len() {
+        it.refill(i);
+    }
+    it
+}
+
+fn order_key(o: &Occurrence) -> (DateTime<Utc>, &str) {
+    (o.start.instant(), o.uid.as_str())
+}
+
+/// The lazy, sorted merge of every series' occurrences; see [`occurrences`].
+pub struct Occurrences<'a> {
+    heap: BinaryHeap<Reverse<Head>>,
+    streams: Vec<Box<dyn Iterator<Item = Occurrence> + 'a>>,
+}
+
+struct Head {
+    occurrence: Occurrence,
+    stream: usize,
+}
+
+impl Head {
+    fn key(&self) -> (DateTime<Utc>, &str, usize) {
+        let (t, uid) = order_key(&self.occurrence);
+        (t, uid, self.stream)
+    }
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Head {}
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl Occurrences<'_> {
+    fn refill(&mut self, stream: usize) {
+        if let Some(occurrence) = self.streams[stream].next() {
+            self.heap.push(Reverse(Head { occurrence, stream }));
+        }
+    }
+}
+
+impl Iterator for Occurrences<'_> {
+    type Item = Occurrence;
+
+    fn next(&mut self) -> Option<Occurrence> {
+        let Reverse(head) = self.heap.pop()?;
+        self.refill(head.stream);
+        Some(head.occurrence)
+    }
+}
+
+/// The occurrence of `ev` starting at `start`; `duration` overrides the event's own
+/// (an RDATE PERIOD).
+fn occurrence_of(
+    ev: &Vevent,
+    start: Stamp,
+    duration: Option<Duration>,
+    recurrence_id: Option<When>,
+) -> Occurrence {
+    let end = match duration {
+        Some(d) => shift(start, d),
+        None => end_of(ev, start),
+    };
+    Occurrence {
+        uid: ev.uid.clone(),
+        summary: ev.summary.clone(),
+        start: start.when(),
+        end,
+        all_day: matches!(start, Stamp::Date(_)),
+        recurrence_id,
+        status: ev.status.clone(),
+        location: ev.location.clone(),
+        url: ev.url.clone(),
+    }
+}
+
+/// `start` moved by `d` on the wall clock (RFC 5545 §3.3.6: days and weeks are nominal).
+fn shift(start: Stamp, d: Duration) -> When {
+    match start {
+        Stamp::Date(date) => When::AllDay(
+            date.checked_add_signed(Duration::days(d.num_days()))
+                .unwrap_or(date),
+        ),
+        Stamp::Local(t, tz) => When::Timed(zone::to_utc(t.checked_add_signed(d).unwrap_or(t), tz)),
+    }
+}
+
+/// The end of the instance of `ev` that starts at `start`.
+fn end_of(ev: &Vevent, start: Stamp) -> When {
+    if let Some(d) = ev.duration {
+        return shift(start, d);
+    }
+    match (ev.dtstart, ev.dtend) {
+        (Stamp::Date(s), Some(Stamp::Date(e))) => shift(start, Duration::days((e - s).num_days())),
+        (Stamp::Local(s, stz), Some(Stamp::Local(e, etz))) if stz == etz => shift(start, e - s),
+        (s, Some(e)) => {
+            // Different zones (or a DATE/DATE-TIME mix): keep the exact length.
+            let length = e.when().instant() - s.when().instant();
+            match start.when() {
+                When::Timed(t) => When::Timed(t + length),
+                When::AllDay(d) => When::AllDay(
+                    d.checked_add_signed(Duration::days(length.num_days().max(1)))
+                        .unwrap_or(d),
+                ),
+            }
+        }
+        (Stamp::Date(_), None) => shift(start, Duration::days(1)),
+        (Stamp::Local(..), None) => start.when(),
+    }
+}
+
+/// The start times of a series, in order: DTSTART, the RRULE instances and the RDATEs,
+/// without duplicates, each with an RDATE PERIOD's own duration.
+struct SeriesTimes {
+    rules: Option<std::iter::Peekable<rrule::RRuleSetIter>>,
+    extra: std::vec::IntoIter<(NaiveDateTime, Option<Duration>)>,
+    extra_next: Option<(NaiveDateTime, Option<Duration>)>,
+    last: Option<NaiveDateTime>,
+    template: Stamp,
+}
+
+impl SeriesTimes {
+    fn new(ev: &Vevent, window: Window) -> Result<Self, String> {
+        let mut me = Self::without_rules(ev);
+        if ev.rrules.is_empty() {
+            return Ok(me);
+        }
+        let start = floating(ev.dtstart.local());
+        let mut set = rrule::RRuleSet::new(start).limit();
+        for text in &ev.rrules {
+            let (rule, until) = split_until(text);
+            let mut rule: rrule::RRule<rrule::Unvalidated> = rule
+                .parse()
+                .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
+            if let Some(until) = until {
+                let until = until_local(until, ev.dtstart).ok_or_else(|| {
+                    format!("RRULE `{text}` ignored: UNTIL `{until}` is not a date or date-time")
+                })?;
+                if until < start.naive_utc() {
+                    // UNTIL before DTSTART: the rule adds nothing (RFC 5545 §3.3.10).
+                    continue;
+                }
+                rule = rule.until(floating(until));
+            }
+            let rule = rule
+                .validate(start)
+                .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
+            set = set.rrule(rule);
+        }
+        let _ = window;
+        me.rules = Some(set.into_iter().peekable());
+        Ok(me)
+    }
+
+    /// DTSTART and the RDATEs alone.
+    fn without_rules(ev: &Vevent) -> Self {
+        let mut extra: Vec<(NaiveDateTime, Option<Duration>)> = ev
+            .rdates
+            .iter()
+            .map(|r| (local_in(r.start, ev.dtstart), r.duration))
+            .collect();
+        extra.push((ev.dtstart.local(), None));
+        extra.sort_by_key(|(t, _)| *t);
+        let mut extra = extra.into_iter();
+        let extra_next = extra.next();
+        SeriesTimes {
+            rules: None,
+            extra,
+            extra_next,
+            last: None,
+            template: ev.dtstart,
+        }
+    }
+
+    fn stamp(&self, local: NaiveDateTime) -> Stamp {
+        match self.template {
+            Stamp::Date(_) => Stamp::Date(local.date()),
+            Stamp::Local(_, tz) => Stamp::Local(local, tz),
+        }
+    }
+}
+
+impl Iterator for SeriesTimes {
+    type Item = (Stamp, Option<Duration>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let from_rule = self
+                .rules
+                .as_mut()
+                .and_then(|r| r.peek())
+                .map(|t| t.naive_utc());
+            let next = match (from_rule, self.extra_next) {
+                (None, None) => return None,
+                (Some(r), Some((e, d))) if e <= r => {
+                    self.extra_next = self.extra.next();
+                    (e, d)
+                }
+                (Some(r), _) => {
+                    self.rules.as_mut().and_then(Iterator::next);
+                    (r, None)
+                }
+                (None, Some((e, d))) => {
+                    self.extra_next = self.extra.next();
+                    (e, d)
+                }
+            };
+            if self.last == Some(next.0) {
+                continue;
+            }
+            self.last = Some(next.0);
+            return Some((self.stamp(next.0), next.1));
+        }
+    }
+}
+
+/// A wall-clock time as the `rrule` crate's floating value (UTC stands in for "no zone").
+fn floating(local: NaiveDateTime) -> DateTime<rrule::Tz> {
+    rrule::Tz::UTC.from_utc_datetime(&local)
+}
+
+/// `s` as wall-clock time in the zone of `series`.
+fn local_in(s: Stamp, series: Stamp) -> NaiveDateTime {
+    match (s, series) {
+        (Stamp::Local(t, tz), Stamp::Local(_, stz)) if tz != stz => {
+            zone::to_local(zone::to_utc(t, tz), stz)
+        }
+        _ => s.local(),
+    }
+}
+
+/// Splits `UNTIL=…` out of an RRULE value: the `rrule` crate insists on zone rules for
+/// it that real feeds break, and we evaluate on wall-clock time anyway.
+fn split_until(rule: &str) -> (String, Option<&str>) {
+    let mut until = None;
+    let rest: Vec<&str> = rule
+        .split(';')
+        .filter(|part| match part.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("UNTIL") => {
+                until = Some(v.trim());
+                false
+            }
+            _ => !part.trim().is_empty(),
+        })
+        .collect();
+    (rest.join(";"), until)
+}
+
+/// UNTIL as wall-clock time of the series (RFC 5545 §3.3.10): a UTC value is converted
+/// to the series' zone, a DATE bounds the whole day, a floating value is taken as is.
+fn until_local(until: &str, dtstart: Stamp) -> Option<NaiveDateTime> {
+    let v = until.trim();
+    if v.len() == 8 {
+        let d = chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok()?;
+        return d.and_hms_opt(23, 59, 59);
+    }
+    let (digits, utc) = match v.strip_suffix(['Z', 'z']) {
+        Some(d) => (d, true),
+        None => (v, false),
+    };
+    let t = NaiveDateTime::parse_from_str(digits, "%Y%m%dT%H%M%S").ok()?;
+    Some(match (utc, dtstart) {
+        (true, Stamp::Local(_, tz)) => zone::to_local(t.and_utc(), tz),
+        (true, Stamp::Date(_)) => t,
+        (false, _) => t,
+    })
+}
+
+/// The zone of a series, for callers that show local times.
+pub fn zone_of(ev: &Vevent) -> Option<Tz> {
+    match ev.dtstart {
+        Stamp::Local(_, tz) => Some(tz),
+        Stamp::Date(_) => None,
+    }
+}

@@ -1,0 +1,165 @@
+//! The command line (`../shared/CONTRACT.md`, "Binary and global options" and
+//! "Commands"), parsed with `clap`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::timeline::Step;
+
+/// Does the chores of the rotating facilitator of a developer summit: reads the
+/// calendar feed, works out the next summit and its facilitator, and drafts the
+/// reminder, agenda-vote, outreach and handover e-mails.
+#[derive(Debug, Parser)]
+#[command(
+    name = "summit",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The TOML configuration; relative paths inside it resolve against its folder.
+    #[arg(long, env = "SUMMIT_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The .ics feed: a URL, a path or `-` for standard input (overrides `calendar.feed`).
+    #[arg(long, env = "SUMMIT_FEED", global = true, value_name = "URL|PATH|-")]
+    pub feed: Option<String>,
+
+    /// The instant treated as now, RFC 3339 (e.g. `2026-11-23T16:00:00Z`); default: the clock.
+    #[arg(long, env = "SUMMIT_NOW", global = true, value_name = "RFC3339", value_parser = parse_instant)]
+    pub now: Option<DateTime<Utc>>,
+
+    /// Where the send ledger, feed cache and lock live.
+    #[arg(long, env = "SUMMIT_STATE_DIR", global = true, value_name = "PATH")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Machine-readable output on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every occurrence of every event in the feed (needs only a feed).
+    Events {
+        /// Occurrences starting at or after this instant (RFC 3339); default: now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        from: Option<DateTime<Utc>>,
+        /// Occurrences starting before this instant (RFC 3339); default: ten years after --from.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        to: Option<DateTime<Utc>>,
+        /// At most this many occurrences.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        count: usize,
+        /// Only occurrences whose SUMMARY matches this regex (Rust `regex` syntax).
+        #[arg(long = "match", value_name = "REGEX", value_parser = parse_regex)]
+        pattern: Option<regex::Regex>,
+    },
+    /// Show the next summit(s), their facilitators and their timelines.
+    Next {
+        /// How many summits.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        count: usize,
+    },
+    /// Show who facilitates the upcoming summits.
+    Who {
+        /// How many summits.
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        count: usize,
+    },
+    /// Render the e-mails of one timeline step; sends nothing.
+    Draft {
+        /// The step: reminder, agenda-vote, outreach or handover.
+        #[arg(value_parser = parse_step)]
+        step: Step,
+        /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        summit: Option<NaiveDate>,
+        /// Write one RFC 5322 `.eml` file per e-mail into this folder instead of printing.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+impl Cli {
+    /// Parses `args` (including the program name).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] with clap's message for a bad flag or value. `--help` and
+    /// `--version` are printed here and come back as `Ok(None)`.
+    pub fn parse_args<I, T>(args: I) -> Result<Option<Cli>>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        match Cli::try_parse_from(args) {
+            Ok(cli) => Ok(Some(cli)),
+            Err(e) => match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    Ok(None)
+                }
+                _ => Err(Error::Usage(clap_message(&e))),
+            },
+        }
+    }
+}
+
+/// Clap's message as lines without the leading `error: ` (main adds it to each line),
+/// without the usage block.
+fn clap_message(e: &clap::Error) -> String {
+    e.render()
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:"))
+        .map(|l| l.strip_prefix("error:").unwrap_or(l).trim().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_instant(s: &str) -> std::result::Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            format!("`{s}` is not an RFC 3339 instant, expected e.g. `2026-11-26T16:00:00Z`")
+        })
+}
+
+fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date, expected `YYYY-MM-DD`"))
+}
+
+fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
+    regex::Regex::new(s).map_err(|e| {
+        let detail = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        format!("`{s}` is not a valid regex: {detail}")
+    })
+}
+
+fn parse_step(s: &str) -> std::result::Result<Step, String> {
+    s.parse()
+}

@@ -1,0 +1,768 @@
+//! The TOML configuration (`../shared/CONTRACT.md`, "Configuration"), loaded and
+//! validated in one step: a [`Config`] that exists is one every command can trust.
+//!
+//! Every table rejects unknown keys, and every error names the file, the line and the
+//! key or value at fault.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use lettre::Address;
+use lettre::message::Mailbox;
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+
+/// The summit regex used when `calendar.summit` is not set.
+pub const DEFAULT_SUMMIT_PATTERN: &str = "(?i)developer summit";
+
+/// A validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it was read from; `None` for the built-in defaults (no config given).
+    pub path: Option<PathBuf>,
+    /// The folder relative paths in the file resolve against.
+    pub dir: PathBuf,
+    /// `[project]`: what the mails say about the project.
+    pub project: Project,
+    /// `[calendar]`: the feed and which of its events are summits.
+    pub calendar: CalendarConfig,
+    /// `[timeline]`: when each step of the facilitator's timeline is due.
+    pub timeline: Timeline,
+    /// `[mail]`: addresses and transport; `None` when the file has no `[mail]` table.
+    pub mail: Option<MailConfig>,
+    /// `[rotation]`: who facilitates.
+    pub rotation: Rotation,
+}
+
+/// `[project]`.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    /// `name`: the project's name, as the mails call it (default `"the project"`).
+    pub name: String,
+    /// `notes-url`: the shared agenda and notes document, where topics are proposed and
+    /// voted on.
+    pub notes_url: Option<String>,
+    /// `calendar-url`: the public calendar page people subscribe to.
+    pub calendar_url: Option<String>,
+    /// `meeting-url`: where the summit happens (video call link), when the feed does not
+    /// say.
+    pub meeting_url: Option<String>,
+    /// `code-of-conduct-url`: the Code of Conduct mentioned at the start of the summit.
+    pub code_of_conduct_url: Option<String>,
+}
+
+/// `[calendar]`.
+#[derive(Clone, Debug)]
+pub struct CalendarConfig {
+    /// `feed`: a URL, a path (relative to the config's folder) or `-`.
+    pub feed: Option<String>,
+    /// `summit`: a regex on SUMMARY that selects summit occurrences.
+    pub summit: Regex,
+    /// `zones`: IANA zones the mails and `summit next` show times in (default `["UTC"]`).
+    pub zones: Vec<Tz>,
+    /// `default-tz`: the zone floating times are read in when the feed has no
+    /// X-WR-TIMEZONE (default UTC).
+    pub default_tz: Tz,
+}
+
+/// `[timeline]`: offsets of each step from the summit (durations such as `"3d"`,
+/// `"36h"`, `"1d12h"`, `"90m"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    /// `reminder`: before the start (default 3 days).
+    pub reminder: Duration,
+    /// `agenda-vote`: before the start (default 2 days).
+    pub agenda_vote: Duration,
+    /// `outreach`: before the start (default 1 day).
+    pub outreach: Duration,
+    /// `handover`: after the end (default 2 hours).
+    pub handover: Duration,
+    /// `topic-deadline`: topics must be proposed this long before the start (default 24
+    /// hours).
+    pub topic_deadline: Duration,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            reminder: Duration::days(3),
+            agenda_vote: Duration::days(2),
+            outreach: Duration::days(1),
+            handover: Duration::hours(2),
+            topic_deadline: Duration::hours(24),
+        }
+    }
+}
+
+/// `[mail]`.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `from`: the sender, e.g. `Summit Bot <summit@example.org>`.
+    pub from: Mailbox,
+    /// `public-list`: the public community list the reminder goes to.
+    pub public_list: Mailbox,
+    /// `team-list`: the team list for the agenda vote and the handover.
+    pub team_list: Mailbox,
+    /// `transport`: how mail leaves.
+    pub transport: Transport,
+    /// `outbox`: the folder for `transport = "file"` (relative to the config's folder).
+    pub outbox: PathBuf,
+    /// `templates`: a folder whose files override the built-in templates.
+    pub templates: Option<PathBuf>,
+    /// `[mail.smtp]`.
+    pub smtp: Smtp,
+}
+
+/// `mail.transport`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// An SMTP server (`[mail.smtp]`).
+    Smtp,
+    /// The local `sendmail` program.
+    Sendmail,
+    /// `.eml` files in `mail.outbox`.
+    File,
+}
+
+/// `[mail.smtp]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Smtp {
+    /// `host` (default `127.0.0.1`).
+    pub host: String,
+    /// `port` (default 587 for starttls, 465 for tls, 25 for none).
+    pub port: u16,
+    /// `security`.
+    pub security: Security,
+    /// `username`, for AUTH.
+    pub username: Option<String>,
+    /// `password-env`: the environment variable that holds the password.
+    pub password_env: Option<String>,
+    /// `password-command`: a command whose standard output is the password.
+    pub password_command: Option<String>,
+}
+
+/// `mail.smtp.security`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption: allowed only to a loopback host.
+    None,
+}
+
+/// `[rotation]`.
+#[derive(Clone, Debug, Default)]
+pub struct Rotation {
+    /// `start`: the date (UTC) of the first summit the rotation counts; earlier summits
+    /// are nobody's turn. Default: the first summit in the feed.
+    pub start: Option<NaiveDate>,
+    /// `[[rotation.members]]`, in roster order.
+    pub members: Vec<Member>,
+}
+
+/// One `[[rotation.members]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// `name`.
+    pub name: String,
+    /// `email`.
+    pub email: Address,
+    /// `away`: inclusive date ranges (`"2026-12-20..2027-01-06"` or one date
+    /// `"2026-12-24"`) when the member cannot facilitate; dates are the summit's UTC date.
+    pub away: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl Member {
+    /// Whether the member is away on `date`.
+    pub fn is_away(&self, date: NaiveDate) -> bool {
+        self.away.iter().any(|(a, b)| *a <= date && date <= *b)
+    }
+
+    /// The member as a mailbox, `Name <email>`.
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox::new(Some(self.name.clone()), self.email.clone())
+    }
+}
+
+// ---- raw, as written ----
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    project: RawProject,
+    #[serde(default)]
+    calendar: RawCalendar,
+    #[serde(default)]
+    timeline: RawTimeline,
+    mail: Option<RawMail>,
+    #[serde(default)]
+    rotation: RawRotation,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProject {
+    name: Option<String>,
+    notes_url: Option<Spanned<String>>,
+    calendar_url: Option<Spanned<String>>,
+    meeting_url: Option<Spanned<String>>,
+    code_of_conduct_url: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCalendar {
+    feed: Option<String>,
+    summit: Option<Spanned<String>>,
+    zones: Option<Vec<Spanned<String>>>,
+    default_tz: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTimeline {
+    reminder: Option<Spanned<String>>,
+    agenda_vote: Option<Spanned<String>>,
+    outreach: Option<Spanned<String>>,
+    handover: Option<Spanned<String>>,
+    topic_deadline: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMail {
+    from: Spanned<String>,
+    public_list: Spanned<String>,
+    team_list: Spanned<String>,
+    transport: Option<Transport>,
+    outbox: Option<String>,
+    templates: Option<String>,
+    #[serde(default)]
+    smtp: RawSmtp,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSmtp {
+    host: Option<Spanned<String>>,
+    port: Option<u16>,
+    security: Option<Security>,
+    username: Option<String>,
+    password_env: Option<String>,
+    password_command: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRotation {
+    start: Option<Spanned<String>>,
+    #[serde(default)]
+    members: Vec<Spanned<RawMember>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMember {
+    name: String,
+    email: Spanned<String>,
+    #[serde(default)]
+    away: Vec<Spanned<String>>,
+}
+
+impl Config {
+    /// The configuration used when none is given: summit regex
+    /// [`DEFAULT_SUMMIT_PATTERN`], zone UTC, no mail, no roster.
+    pub fn builtin() -> Self {
+        Config {
+            path: None,
+            dir: PathBuf::from("."),
+            project: Project {
+                name: "the project".into(),
+                ..Project::default()
+            },
+            calendar: CalendarConfig {
+                feed: None,
+                summit: Regex::new(DEFAULT_SUMMIT_PATTERN).expect("valid regex"),
+                zones: vec![Tz::UTC],
+                default_tz: Tz::UTC,
+            },
+            timeline: Timeline::default(),
+            mail: None,
+            rotation: Rotation::default(),
+        }
+    }
+
+    /// Reads and validates the configuration file at `path`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the file, the line and the key or value: the file is
+    /// missing or not TOML, a key is unknown or has the wrong type, the summit regex does
+    /// not compile, a zone is not an IANA name, an address does not parse, a duration is
+    /// malformed, the roster is empty or repeats an e-mail address, an away range is
+    /// backwards.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: match e.kind() {
+                std::io::ErrorKind::NotFound => "no such configuration file".into(),
+                _ => format!("cannot read: {e}"),
+            },
+        })?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Self::from_toml(&text, path, &dir)
+    }
+
+    /// Parses and validates configuration text; `path` names it in errors and `dir` is
+    /// where relative paths resolve.
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn from_toml(text: &str, path: &Path, dir: &Path) -> Result<Self> {
+        let err = |span: Option<Range<usize>>, message: String| Error::Config {
+            path: path.to_path_buf(),
+            message: match span {
+                Some(s) => format!("line {}: {message}", line_of(text, s.start)),
+                None => message,
+            },
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            err(e.span(), message)
+        })?;
+        let at = |s: &Spanned<String>, message: String| err(Some(s.span()), message);
+
+        let zone = |s: &Spanned<String>, key: &str| -> Result<Tz> {
+            s.get_ref().parse::<Tz>().map_err(|_| {
+                at(
+                    s,
+                    format!(
+                        "{key} `{}` is not an IANA time zone name, expected e.g. `Europe/Berlin`",
+                        s.get_ref()
+                    ),
+                )
+            })
+        };
+        let calendar = CalendarConfig {
+            feed: raw.calendar.feed,
+            summit: match &raw.calendar.summit {
+                None => Regex::new(DEFAULT_SUMMIT_PATTERN).expect("valid regex"),
+                Some(s) => Regex::new(s.get_ref()).map_err(|e| {
+                    let detail = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    at(
+                        s,
+                        format!(
+                            "calendar.summit `{}` is not a valid regex: {detail}",
+                            s.get_ref()
+                        ),
+                    )
+                })?,
+            },
+            zones: match &raw.calendar.zones {
+                None => vec![Tz::UTC],
+                Some(list) if list.is_empty() => {
+                    return Err(err(
+                        None,
+                        "calendar.zones is empty, expected at least one IANA zone".into(),
+                    ));
+                }
+                Some(list) => list
+                    .iter()
+                    .map(|z| zone(z, "calendar.zones entry"))
+                    .collect::<Result<_>>()?,
+            },
+            default_tz: match &raw.calendar.default_tz {
+                None => Tz::UTC,
+                Some(z) => zone(z, "calendar.default-tz")?,
+            },
+        };
+
+        let defaults = Timeline::default();
+        let offset = |v: &Option<Spanned<String>>,
+                      key: &str,
+                      default: Duration|
+         -> Result<Duration> {
+            match v {
+                None => Ok(default),
+                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
+                    at(
+                        s,
+                        format!(
+                            "timeline.{key} `{}` is not a duration, expected e.g. `3d`, `36h`, `1d12h` or `90m`",
+                            s.get_ref()
+                        ),
+                    )
+                }),
+            }
+        };
+        let timeline = Timeline {
+            reminder: offset(&raw.timeline.reminder, "reminder", defaults.reminder)?,
+            agenda_vote: offset(
+                &raw.timeline.agenda_vote,
+                "agenda-vote",
+                defaults.agenda_vote,
+            )?,
+            outreach: offset(&raw.timeline.outreach, "outreach", defaults.outreach)?,
+            handover: offset(&raw.timeline.handover, "handover", defaults.handover)?,
+            topic_deadline: offset(
+                &raw.timeline.topic_deadline,
+                "topic-deadline",
+                defaults.topic_deadline,
+            )?,
+        };
+
+        let url = |v: Option<Spanned<String>>, key: &str| -> Result<Option<String>> {
+            match v {
+                None => Ok(None),
+                Some(s) => {
+                    let u = s.get_ref().trim();
+                    if u.starts_with("https://") || u.starts_with("http://") {
+                        Ok(Some(u.to_string()))
+                    } else {
+                        Err(at(
+                            &s,
+                            format!("project.{key} `{u}` is not a URL, expected `https://…`"),
+                        ))
+                    }
+                }
+            }
+        };
+        let project = Project {
+            name: raw.project.name.unwrap_or_else(|| "the project".into()),
+            notes_url: url(raw.project.notes_url, "notes-url")?,
+            calendar_url: url(raw.project.calendar_url, "calendar-url")?,
+            meeting_url: url(raw.project.meeting_url, "meeting-url")?,
+            code_of_conduct_url: url(raw.project.code_of_conduct_url, "code-of-conduct-url")?,
+        };
+
+        let mailbox = |s: &Spanned<String>, key: &str| -> Result<Mailbox> {
+            s.get_ref().trim().parse::<Mailbox>().map_err(|e| {
+                at(
+                    s,
+                    format!(
+                        "{key} `{}` is not an e-mail address ({e}), expected `Name <user@example.org>` or `user@example.org`",
+                        s.get_ref()
+                    ),
+                )
+            })
+        };
+        let mail = match raw.mail {
+            None => None,
+            Some(m) => {
+                let transport = m.transport.unwrap_or(Transport::Smtp);
+                let security = m.smtp.security.unwrap_or(Security::Starttls);
+                let host = m
+                    .smtp
+                    .host
+                    .as_ref()
+                    .map_or_else(|| "127.0.0.1".to_string(), |h| h.get_ref().clone());
+                if security == Security::None && !is_loopback(&host) {
+                    let message = format!(
+                        "mail.smtp.security `none` with host `{host}`: unencrypted SMTP is allowed only to a loopback host, expected `starttls` or `tls`"
+                    );
+                    return Err(match &m.smtp.host {
+                        Some(h) => at(h, message),
+                        None => err(None, message),
+                    });
+                }
+                Some(MailConfig {
+                    from: mailbox(&m.from, "mail.from")?,
+                    public_list: mailbox(&m.public_list, "mail.public-list")?,
+                    team_list: mailbox(&m.team_list, "mail.team-list")?,
+                    transport,
+                    outbox: dir.join(m.outbox.as_deref().unwrap_or("outbox")),
+                    templates: m.templates.map(|t| dir.join(t)),
+                    smtp: Smtp {
+                        port: m.smtp.port.unwrap_or(match security {
+                            Security::Starttls => 587,
+                            Security::Tls => 465,
+                            Security::None => 25,
+                        }),
+                        host,
+                        security,
+                        username: m.smtp.username,
+                        password_env: m.smtp.password_env,
+                        password_command: m.smtp.password_command,
+                    },
+                })
+            }
+        };
+
+        let start = match &raw.rotation.start {
+            None => None,
+            Some(s) => Some(
+                NaiveDate::parse_from_str(s.get_ref().trim(), "%Y-%m-%d").map_err(|_| {
+                    at(
+                        s,
+                        format!(
+                            "rotation.start `{}` is not a date, expected `YYYY-MM-DD`",
+                            s.get_ref()
+                        ),
+                    )
+                })?,
+            ),
+        };
+        let mut members = Vec::new();
+        let mut seen = HashSet::new();
+        for entry in raw.rotation.members {
+            let span = entry.span();
+            let m = entry.into_inner();
+            if m.name.trim().is_empty() {
+                return Err(err(
+                    Some(span),
+                    "rotation.members entry has an empty name".into(),
+                ));
+            }
+            let email: Address = m.email.get_ref().trim().parse().map_err(|e| {
+                at(
+                    &m.email,
+                    format!(
+                        "rotation.members email `{}` is not an e-mail address ({e}), expected `user@example.org`",
+                        m.email.get_ref()
+                    ),
+                )
+            })?;
+            if !seen.insert(email.to_string().to_ascii_lowercase()) {
+                return Err(at(
+                    &m.email,
+                    format!(
+                        "rotation.members email `{email}` appears twice, expected each member once"
+                    ),
+                ));
+            }
+            let away = m
+                .away
+                .iter()
+                .map(|s| {
+                    parse_date_range(s.get_ref()).ok_or_else(|| {
+                        at(
+                            s,
+                            format!(
+                                "away `{}` of `{}` is not a date range, expected `YYYY-MM-DD..YYYY-MM-DD` (inclusive, start not after end) or `YYYY-MM-DD`",
+                                s.get_ref(),
+                                m.name
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_>>()?;
+            members.push(Member {
+                name: m.name.trim().to_string(),
+                email,
+                away,
+            });
+        }
+
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            dir: dir.to_path_buf(),
+            project,
+            calendar,
+            timeline,
+            mail,
+            rotation: Rotation { start, members },
+        })
+    }
+
+    /// The `[mail]` table, or an error saying it is needed.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the configuration has no `[mail]` table.
+    pub fn mail(&self) -> Result<&MailConfig> {
+        self.mail.as_ref().ok_or_else(|| Error::Config {
+            path: self.path.clone().unwrap_or_else(|| PathBuf::from("(no configuration)")),
+            message: "no [mail] table: mail.from, mail.public-list and mail.team-list are needed to draft or send mail".into(),
+        })
+    }
+
+    /// The roster, or an error saying it is needed.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `[[rotation.members]]` is empty.
+    pub fn members(&self) -> Result<&[Member]> {
+        if self.rotation.members.is_empty() {
+            return Err(Error::Config {
+                path: self
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("(no configuration)")),
+                message:
+                    "the roster is empty: add at least one [[rotation.members]] with name and email"
+                        .into(),
+            });
+        }
+        Ok(&self.rotation.members)
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// Parses an offset such as `3d`, `36h`, `1d12h`, `90m` or `1w` (also `0`).
+pub fn parse_offset(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if v == "0" {
+        return Some(Duration::zero());
+    }
+    let mut total = Duration::zero();
+    let mut number = String::new();
+    for ch in v.chars() {
+        if ch.is_ascii_digit() {
+            number.push(ch);
+            continue;
+        }
+        if ch == ' ' && number.is_empty() {
+            continue;
+        }
+        let n: i64 = number.parse().ok()?;
+        number.clear();
+        total += match ch {
+            'w' => Duration::try_weeks(n)?,
+            'd' => Duration::try_days(n)?,
+            'h' => Duration::try_hours(n)?,
+            'm' => Duration::try_minutes(n)?,
+            _ => return None,
+        };
+    }
+    (number.is_empty() && !v.is_empty()).then_some(total)
+}
+
+/// Parses `YYYY-MM-DD..YYYY-MM-DD` (inclusive) or a single `YYYY-MM-DD`.
+fn parse_date_range(value: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let (a, b) = match value.split_once("..") {
+        Some((a, b)) => (date(a)?, date(b)?),
+        None => {
+            let d = date(value)?;
+            (d, d)
+        }
+    };
+    (a <= b).then_some((a, b))
+}
+
+/// Whether `host` names the loopback interface.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config> {
+        Config::from_toml(text, Path::new("summit.toml"), Path::new("/cfg"))
+    }
+
+    const MINIMAL: &str = r#"
+[[rotation.members]]
+name = "Ada"
+email = "ada@example.org"
+"#;
+
+    #[test]
+    fn defaults_apply() {
+        let c = load(MINIMAL).unwrap();
+        assert_eq!(c.timeline, Timeline::default());
+        assert_eq!(c.calendar.zones, vec![Tz::UTC]);
+        assert!(c.calendar.summit.is_match("Prometheus Developer Summit"));
+        assert!(c.mail.is_none());
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let e = load("[calendar]\nfeed = \"x.ics\"\nsumit = \"x\"\n").unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("line 3") && s.contains("`sumit`"), "{s}");
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for (text, needle) in [
+            (
+                "[calendar]\nsummit = \"(unclosed\"\n",
+                "calendar.summit `(unclosed`",
+            ),
+            (
+                "[calendar]\nzones = [\"UTC\", \"Mars/Olympus\"]\n",
+                "`Mars/Olympus`",
+            ),
+            ("[calendar]\ndefault-tz = \"CEST\"\n", "`CEST`"),
+            (
+                "[timeline]\nreminder = \"three days\"\n",
+                "timeline.reminder",
+            ),
+            (
+                "[mail]\nfrom = \"not an address\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n",
+                "mail.from `not an address`",
+            ),
+            (
+                "[mail]\nfrom = \"a@b.org\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n[mail.smtp]\nhost = \"smtp.example.org\"\nsecurity = \"none\"\n",
+                "loopback",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\n[[rotation.members]]\nname = \"B\"\nemail = \"A@x.org\"\n",
+                "appears twice",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\naway = [\"2026-02-01..2026-01-01\"]\n",
+                "not a date range",
+            ),
+        ] {
+            let e = load(text).unwrap_err().to_string();
+            assert!(e.contains(needle), "{e} should contain {needle}");
+            assert!(e.contains("line "), "{e} should name a line");
+        }
+    }
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("3d"), Some(Duration::days(3)));
+        assert_eq!(parse_offset("1d12h"), Some(Duration::hours(36)));
+        assert_eq!(parse_offset("90m"), Some(Duration::minutes(90)));
+        assert_eq!(parse_offset("0"), Some(Duration::zero()));
+        assert_eq!(parse_offset("3"), None);
+        assert_eq!(parse_offset("3x"), None);
+        assert_eq!(parse_offset(""), None);
+    }
+
+    #[test]
+    fn away_ranges() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            parse_date_range("2026-12-20..2027-01-06"),
+            Some((d("2026-12-20"), d("2027-01-06")))
+        );
+        assert_eq!(
+            parse_date_range("2026-12-24"),
+            Some((d("2026-12-24"), d("2026-12-24")))
+        );
+    }
+}

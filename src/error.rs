@@ -1,0 +1,94 @@
+//! The one error type of the library, and how each kind maps to an exit status
+//! (`../shared/CONTRACT.md`: 1 runtime failure, 2 usage or configuration error).
+
+use std::path::PathBuf;
+
+/// Everything that can stop a `summit` command.
+///
+/// Messages are lowercase, quote the offending value in backticks, and say what was
+/// expected. `main` prints them behind `error: `.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A flag or argument that parsed but makes no sense (exit 2).
+    #[error("{0}")]
+    Usage(String),
+
+    /// The configuration file is missing, malformed or invalid (exit 2).
+    #[error("{path}: {message}")]
+    Config {
+        /// The configuration file at fault.
+        path: PathBuf,
+        /// What is wrong, naming the key, line or value.
+        message: String,
+    },
+
+    /// A mail template does not compile or does not render (exit 2).
+    #[error("template `{name}`{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Template {
+        /// The template's file name, e.g. `reminder.txt`.
+        name: String,
+        /// The line in the template, when known.
+        line: Option<usize>,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// The feed could not be read or fetched (exit 1).
+    #[error("feed `{source_name}`: {message}")]
+    Feed {
+        /// The path, URL or `-` the feed was read from.
+        source_name: String,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// The feed was read but is not a usable iCalendar document (exit 1).
+    #[error("feed `{source_name}`{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Calendar {
+        /// The path, URL or `-` the feed was read from.
+        source_name: String,
+        /// The 1-based line of the feed at fault, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// No summit matched, or another condition that leaves nothing to work on (exit 1).
+    #[error("{0}")]
+    NoSummit(String),
+
+    /// Building an e-mail failed (exit 1).
+    #[error("mail: {0}")]
+    Mail(String),
+
+    /// A file could not be read or written (exit 1).
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder at fault.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit status for this error: 2 for usage, configuration and template
+    /// errors, 1 for everything that went wrong at run time.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) | Error::Config { .. } | Error::Template { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// Shorthand for an [`Error::Io`] on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,367 @@
+//! The e-mails of each timeline step: who gets them, what they say ([`render`]), and
+//! the RFC 5322 messages built with `lettre`.
+
+pub mod render;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lettre::Message;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::calendar::{Occurrence, When};
+use crate::config::{Config, MailConfig, Member};
+use crate::error::{Error, Result};
+use crate::summit::Planned;
+use crate::timeline::{Step, topic_deadline};
+pub use render::{Rendered, Templates};
+
+/// One drafted e-mail.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The step it belongs to.
+    pub step: Step,
+    /// Its recipients.
+    pub to: Vec<Mailbox>,
+    /// Its Message-ID, without angle brackets (RFC 5322 §3.6.4): a hash of the summit's
+    /// UID and original start, the step and the recipient, so it is the same every time
+    /// the same mail is drafted.
+    pub message_id: String,
+    /// A file name for it, without extension: `DATE-STEP` or `DATE-STEP-N`.
+    pub file_stem: String,
+    /// The subject and body.
+    pub rendered: Rendered,
+    /// The whole message.
+    pub message: Message,
+}
+
+impl Draft {
+    /// The message as RFC 5322 text, with CRLF line ends.
+    pub fn formatted(&self) -> Vec<u8> {
+        self.message.formatted()
+    }
+}
+
+/// Who receives `step` for `planned`: the public list, the team list, or the facilitator.
+///
+/// # Errors
+/// [`Error::NoSummit`] for the outreach when nobody is available to facilitate.
+pub fn recipients(step: Step, planned: &Planned, mail: &MailConfig) -> Result<Vec<Mailbox>> {
+    Ok(match step {
+        Step::Reminder => vec![mail.public_list.clone()],
+        Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
+        Step::Outreach => match &planned.facilitator {
+            Some(m) => vec![m.mailbox()],
+            None => {
+                return Err(Error::NoSummit(format!(
+                    "no facilitator for the summit on {}: every member is away, so the outreach has no recipient",
+                    planned.summit.start.date_utc()
+                )));
+            }
+        },
+    })
+}
+
+/// Drafts the e-mails of `step` for `planned`, as of `now` (the Date header).
+///
+/// `next` is the summit after it (for the handover).
+///
+/// # Errors
+/// [`Error::Config`] without a `[mail]` table, [`Error::Template`] when a template fails,
+/// [`Error::Mail`] when a message cannot be built.
+pub fn draft(
+    step: Step,
+    planned: &Planned,
+    next: Option<&Planned>,
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Vec<Draft>> {
+    let mail = config.mail()?;
+    let to = recipients(step, planned, mail)?;
+    let per_recipient = step == Step::Outreach;
+    let groups: Vec<Vec<Mailbox>> = if per_recipient {
+        to.into_iter().map(|m| vec![m]).collect()
+    } else {
+        vec![to]
+    };
+    let many = groups.len() > 1;
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, group)| {
+            let recipient = group.first().map(|m| Person {
+                name: m.name.clone().unwrap_or_else(|| m.email.to_string()),
+                email: m.email.to_string(),
+            });
+            let ctx = context(step, planned, next, config, now, recipient);
+            let rendered = templates.render(step, &ctx)?;
+            let message_id = message_id(&planned.summit, step, &group, mail);
+            let date = planned.summit.start.date_utc();
+            let file_stem = if many {
+                format!("{date}-{step}-{}", i + 1)
+            } else {
+                format!("{date}-{step}")
+            };
+            let message = build(mail, planned, &group, &rendered, &message_id, now)?;
+            Ok(Draft {
+                step,
+                to: group,
+                message_id,
+                file_stem,
+                rendered,
+                message,
+            })
+        })
+        .collect()
+}
+
+fn build(
+    mail: &MailConfig,
+    planned: &Planned,
+    to: &[Mailbox],
+    rendered: &Rendered,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Message> {
+    let mut builder = Message::builder()
+        .from(mail.from.clone())
+        .subject(rendered.subject.clone())
+        .date(now.into())
+        .message_id(Some(format!("<{message_id}>")))
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(f) = &planned.facilitator {
+        builder = builder.reply_to(f.mailbox());
+    }
+    for m in to {
+        builder = builder.to(m.clone());
+    }
+    let body = encode_body(&rendered.body)?;
+    builder
+        .body(body)
+        .map_err(|e| Error::Mail(format!("cannot build the message: {e}")))
+}
+
+/// The body as 7bit or 8bit text when every line fits RFC 5322's 998-octet limit (so
+/// the message stays readable as is), else quoted-printable.
+fn encode_body(text: &str) -> Result<Body> {
+    let crlf = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n");
+    let fits = crlf.split("\r\n").all(|l| l.len() <= 998) && !crlf.contains('\0');
+    if fits {
+        let encoding = if crlf.is_ascii() {
+            ContentTransferEncoding::SevenBit
+        } else {
+            ContentTransferEncoding::EightBit
+        };
+        return Ok(Body::dangerous_pre_encoded(crlf.into_bytes(), encoding));
+    }
+    Body::new_with_encoding(text.to_string(), ContentTransferEncoding::QuotedPrintable)
+        .map_err(|_| Error::Mail("the body cannot be encoded".into()))
+}
+
+/// A deterministic Message-ID: `HASH.STEP.DATE@DOMAIN`, the domain of `mail.from`.
+fn message_id(summit: &Occurrence, step: Step, to: &[Mailbox], mail: &MailConfig) -> String {
+    let mut h = Sha256::new();
+    h.update(summit.uid.as_bytes());
+    h.update(b"\n");
+    h.update(
+        summit
+            .recurrence_id
+            .unwrap_or(summit.start)
+            .to_string()
+            .as_bytes(),
+    );
+    h.update(b"\n");
+    h.update(step.name().as_bytes());
+    for m in to {
+        h.update(b"\n");
+        h.update(m.email.to_string().to_ascii_lowercase().as_bytes());
+    }
+    let digest = h.finalize();
+    let hash: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{hash}.{step}.{}@{}",
+        summit.start.date_utc().format("%Y%m%d"),
+        mail.from.email.domain()
+    )
+}
+
+// ---- template context ----
+
+/// A person in templates: `{{ facilitator.name }}`, `{{ facilitator.email }}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Person {
+    /// Display name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+}
+
+impl From<&Member> for Person {
+    fn from(m: &Member) -> Self {
+        Person {
+            name: m.name.clone(),
+            email: m.email.to_string(),
+        }
+    }
+}
+
+/// A time shown in one zone: `{{ t.local }} {{ t.abbrev }} ({{ t.zone }})`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ZoneTime {
+    /// IANA name, e.g. `Europe/Berlin`.
+    pub zone: String,
+    /// Local date and time, e.g. `Thu 26 Nov 2026, 17:00`.
+    pub local: String,
+    /// The zone's abbreviation at that time, e.g. `CET` (or an offset like `+0530`).
+    pub abbrev: String,
+    /// The UTC offset, e.g. `+01:00`.
+    pub offset: String,
+}
+
+/// `instant` in each of `zones`.
+pub fn zone_times(instant: DateTime<Utc>, zones: &[Tz]) -> Vec<ZoneTime> {
+    zones
+        .iter()
+        .map(|tz| {
+            let t = instant.with_timezone(tz);
+            ZoneTime {
+                zone: tz.name().to_string(),
+                local: t.format("%a %-d %b %Y, %H:%M").to_string(),
+                abbrev: t.format("%Z").to_string(),
+                offset: t.format("%:z").to_string(),
+            }
+        })
+        .collect()
+}
+
+/// A summit in templates.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummitView {
+    /// UID.
+    pub uid: String,
+    /// SUMMARY, on one line.
+    pub summary: String,
+    /// Start, RFC 3339 UTC.
+    pub start: String,
+    /// End, RFC 3339 UTC.
+    pub end: String,
+    /// Start date (UTC), `YYYY-MM-DD`.
+    pub date: String,
+    /// Weekday of the start date (UTC), e.g. `Thursday`.
+    pub weekday: String,
+    /// Length in minutes.
+    pub duration_minutes: i64,
+    /// The start in every configured zone, the first configured zone first.
+    pub times: Vec<ZoneTime>,
+    /// LOCATION of the event, if any.
+    pub location: Option<String>,
+    /// URL of the event, or `project.meeting-url`.
+    pub url: Option<String>,
+}
+
+impl SummitView {
+    /// The view of `o` with times in `zones`.
+    pub fn new(o: &Occurrence, zones: &[Tz], meeting_url: Option<&str>) -> Self {
+        let start = o.start.instant();
+        SummitView {
+            uid: o.uid.clone(),
+            summary: render::one_line(&o.summary),
+            start: o.start.to_string(),
+            end: o.end.to_string(),
+            date: o.start.date_utc().format("%Y-%m-%d").to_string(),
+            weekday: o.start.date_utc().format("%A").to_string(),
+            duration_minutes: (o.end.instant() - start).num_minutes().max(0),
+            times: match o.start {
+                When::Timed(t) => zone_times(t, zones),
+                When::AllDay(_) => Vec::new(),
+            },
+            location: o.location.as_deref().map(render::one_line),
+            url: o.url.clone().or_else(|| meeting_url.map(String::from)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Deadline {
+    utc: String,
+    hours: i64,
+    times: Vec<ZoneTime>,
+}
+
+#[derive(Serialize)]
+struct NextView {
+    summit: SummitView,
+    facilitator: Option<Person>,
+}
+
+#[derive(Serialize)]
+struct ProjectView<'a> {
+    name: &'a str,
+    notes_url: Option<&'a str>,
+    calendar_url: Option<&'a str>,
+    meeting_url: Option<&'a str>,
+    code_of_conduct_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    name: &'static str,
+    due: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    project: ProjectView<'a>,
+    summit: SummitView,
+    facilitator: Option<Person>,
+    deadline: Deadline,
+    next: Option<NextView>,
+    step: StepView,
+    recipient: Option<Person>,
+    now: String,
+}
+
+fn context<'a>(
+    step: Step,
+    planned: &Planned,
+    next: Option<&Planned>,
+    config: &'a Config,
+    now: DateTime<Utc>,
+    recipient: Option<Person>,
+) -> Context<'a> {
+    let zones = &config.calendar.zones;
+    let p = &config.project;
+    let deadline = topic_deadline(&planned.summit, &config.timeline);
+    Context {
+        project: ProjectView {
+            name: &p.name,
+            notes_url: p.notes_url.as_deref(),
+            calendar_url: p.calendar_url.as_deref(),
+            meeting_url: p.meeting_url.as_deref(),
+            code_of_conduct_url: p.code_of_conduct_url.as_deref(),
+        },
+        summit: SummitView::new(&planned.summit, zones, p.meeting_url.as_deref()),
+        facilitator: planned.facilitator.as_ref().map(Person::from),
+        deadline: Deadline {
+            utc: When::Timed(deadline).to_string(),
+            hours: config.timeline.topic_deadline.num_hours(),
+            times: zone_times(deadline, zones),
+        },
+        next: next.map(|n| NextView {
+            summit: SummitView::new(&n.summit, zones, p.meeting_url.as_deref()),
+            facilitator: n.facilitator.as_ref().map(Person::from),
+        }),
+        step: StepView {
+            name: step.name(),
+            due: When::Timed(step.due(&planned.summit, &config.timeline)).to_string(),
+        },
+        recipient,
+        now: When::Timed(now).to_string(),
+    }
+}

@@ -1,0 +1,215 @@
+//! Rendering the mail templates with `minijinja`.
+//!
+//! The four built-in templates (`templates/*.txt` in the repository) are compiled into
+//! the binary; a file of the same name in the configured `mail.templates` folder
+//! replaces one. A template's first line is `Subject: …`; the body follows the first
+//! blank line. Undefined variables are errors (strict mode), reported with the
+//! template's name and line.
+
+use std::path::Path;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::timeline::Step;
+
+/// The built-in templates, by file name.
+pub const BUILTIN: [(&str, &str); 4] = [
+    ("reminder.txt", include_str!("../../templates/reminder.txt")),
+    (
+        "agenda-vote.txt",
+        include_str!("../../templates/agenda-vote.txt"),
+    ),
+    ("outreach.txt", include_str!("../../templates/outreach.txt")),
+    ("handover.txt", include_str!("../../templates/handover.txt")),
+];
+
+/// The template set: built-ins, with overrides from a folder, all compiled up front so
+/// that a broken template is reported before anything is drafted.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// A rendered template: the subject line and the body text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// The subject, on one line, with control characters removed.
+    pub subject: String,
+    /// The body, with `\n` line ends, ending in one newline.
+    pub body: String,
+}
+
+/// The template file name of a step (`agenda-vote.txt`).
+pub fn file_name(step: Step) -> String {
+    format!("{}.txt", step.name())
+}
+
+impl Templates {
+    /// Compiles the built-in templates, each replaced by `dir/NAME` when that file exists.
+    ///
+    /// # Errors
+    /// [`Error::Template`] when an override cannot be read or a template has a syntax
+    /// error; [`Error::Config`]-like usage errors are not raised here.
+    pub fn load(dir: Option<&Path>) -> Result<Self> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .expect("the default delimiters are valid"),
+        );
+        // Bound the work a user-edited template can do (loops over huge ranges).
+        env.set_fuel(Some(1_000_000));
+        for (name, builtin) in BUILTIN {
+            let source = match dir.map(|d| d.join(name)) {
+                Some(path) if path.is_file() => {
+                    std::fs::read_to_string(&path).map_err(|e| Error::Template {
+                        name: path.display().to_string(),
+                        line: None,
+                        message: format!("cannot read: {e}"),
+                    })?
+                }
+                _ => builtin.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| template_error(name, &e))?;
+        }
+        Ok(Templates { env })
+    }
+
+    /// Renders the template of `step` with `context`.
+    ///
+    /// # Errors
+    /// [`Error::Template`] naming the template and line: an undefined variable, a failed
+    /// filter, a missing `Subject:` first line.
+    pub fn render(&self, step: Step, context: &impl Serialize) -> Result<Rendered> {
+        let name = file_name(step);
+        let tmpl = self
+            .env
+            .get_template(&name)
+            .map_err(|e| template_error(&name, &e))?;
+        let text = tmpl
+            .render(minijinja::Value::from(minijinja::value::Serde(context)))
+            .map_err(|e| template_error(&name, &e))?;
+        split_subject(&name, &text)
+    }
+}
+
+fn template_error(name: &str, e: &minijinja::Error) -> Error {
+    let mut message = e.kind().to_string();
+    if let Some(detail) = e.detail() {
+        message = format!("{message}: {detail}");
+    }
+    Error::Template {
+        name: e.name().unwrap_or(name).to_string(),
+        line: e.line(),
+        message: message.to_lowercase_first(),
+    }
+}
+
+trait LowercaseFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowercaseFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut c = self.chars();
+        match c.next() {
+            Some(f) => f.to_lowercase().chain(c).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Splits rendered text into the `Subject:` line and the body after the blank line.
+fn split_subject(name: &str, text: &str) -> Result<Rendered> {
+    let text = text.replace("\r\n", "\n");
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let subject = first
+        .strip_prefix("Subject:")
+        .ok_or_else(|| Error::Template {
+            name: name.to_string(),
+            line: Some(1),
+            message: format!(
+                "first line `{}` is not a subject, expected `Subject: …`",
+                first.chars().take(40).collect::<String>()
+            ),
+        })?;
+    let body = rest.strip_prefix('\n').unwrap_or(rest);
+    let body = body.trim_end().to_string() + "\n";
+    Ok(Rendered {
+        subject: one_line(subject),
+        body,
+    })
+}
+
+/// `s` on one line: control characters (CR, LF, tabs, Unicode controls and line or
+/// paragraph separators) become spaces, runs of spaces collapse. Header values built
+/// from feed content pass through here, so a SUMMARY cannot inject a header.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_is_one_line() {
+        assert_eq!(
+            one_line(" a\r\nBcc: x@y.org\u{2028}b  c "),
+            "a Bcc: x@y.org b c"
+        );
+    }
+
+    #[test]
+    fn override_with_undefined_variable_names_template_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("reminder.txt"),
+            "Subject: hi\n\nline two\n{{ nosuch.thing }}\n",
+        )
+        .unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let err = t
+            .render(Step::Reminder, &serde_json::json!({}))
+            .unwrap_err();
+        let s = err.to_string();
+        assert!(s.contains("reminder.txt") && s.contains("line 4"), "{s}");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn syntax_error_is_reported_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("handover.txt"), "Subject: x\n\n{% if %}\n").unwrap();
+        let err = Templates::load(Some(dir.path())).err().unwrap().to_string();
+        assert!(
+            err.contains("handover.txt") && err.contains("line 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_subject_is_an_error() {
+        let err = split_subject("x.txt", "Hello\n\nbody")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Subject:"), "{err}");
+    }
+}

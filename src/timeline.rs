@@ -1,0 +1,146 @@
+//! The facilitator's timeline (`../shared/seeds`, "Developer Summit's Facilitator"):
+//! which step is due when, relative to a summit.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+
+use crate::calendar::Occurrence;
+use crate::config::Timeline;
+
+/// A step of the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// Two or three days before: remind the public channels to add agenda topics.
+    Reminder,
+    /// Ask team members and maintainers to vote on topics.
+    AgendaVote,
+    /// One day before: reach out to the owners of the most-voted topics.
+    Outreach,
+    /// After the summit: find the next facilitator on the team list.
+    Handover,
+}
+
+impl Step {
+    /// Every step, in timeline order.
+    pub const ALL: [Step; 4] = [
+        Step::Reminder,
+        Step::AgendaVote,
+        Step::Outreach,
+        Step::Handover,
+    ];
+
+    /// The step's name as commands and templates use it (`agenda-vote`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Reminder => "reminder",
+            Step::AgendaVote => "agenda-vote",
+            Step::Outreach => "outreach",
+            Step::Handover => "handover",
+        }
+    }
+
+    /// When the step is due for `summit` (UTC): its offset before the start, or for the
+    /// handover after the end.
+    pub fn due(self, summit: &Occurrence, timeline: &Timeline) -> DateTime<Utc> {
+        let start = summit.start.instant();
+        match self {
+            Step::Reminder => start - timeline.reminder,
+            Step::AgendaVote => start - timeline.agenda_vote,
+            Step::Outreach => start - timeline.outreach,
+            Step::Handover => summit.end.instant().max(start) + timeline.handover,
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Step {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Step::ALL
+            .into_iter()
+            .find(|step| step.name() == s)
+            .ok_or_else(|| {
+                format!("unknown step `{s}`, expected one of `reminder`, `agenda-vote`, `outreach`, `handover`")
+            })
+    }
+}
+
+/// When `step` of `summit` stops being useful (UTC): the summit's start for the steps
+/// before it; for the handover, the reminder of the `next` summit (never, when there is
+/// no next summit). From its due time until then the step is open.
+pub fn window_end(
+    step: Step,
+    summit: &Occurrence,
+    next: Option<&Occurrence>,
+    timeline: &Timeline,
+) -> Option<DateTime<Utc>> {
+    match step {
+        Step::Handover => next.map(|n| Step::Reminder.due(n, timeline)),
+        _ => Some(summit.start.instant()),
+    }
+}
+
+/// Every step of `summit` with its due time, in due order (ties keep timeline order).
+pub fn schedule(summit: &Occurrence, timeline: &Timeline) -> Vec<(Step, DateTime<Utc>)> {
+    let mut steps: Vec<_> = Step::ALL
+        .into_iter()
+        .map(|s| (s, s.due(summit, timeline)))
+        .collect();
+    steps.sort_by_key(|(s, due)| (*due, *s));
+    steps
+}
+
+/// The topic deadline of `summit`: topics must be proposed before it (UTC).
+pub fn topic_deadline(summit: &Occurrence, timeline: &Timeline) -> DateTime<Utc> {
+    summit.start.instant() - timeline.topic_deadline
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::When;
+
+    #[test]
+    fn default_offsets_follow_the_seeds() {
+        let start: DateTime<Utc> = "2026-11-26T16:00:00Z".parse().unwrap();
+        let summit = Occurrence {
+            uid: "u".into(),
+            summary: "Developer Summit".into(),
+            start: When::Timed(start),
+            end: When::Timed(start + chrono::Duration::hours(2)),
+            all_day: false,
+            recurrence_id: None,
+            status: None,
+            location: None,
+            url: None,
+        };
+        let t = Timeline::default();
+        let got: Vec<String> = schedule(&summit, &t)
+            .into_iter()
+            .map(|(s, d)| format!("{s} {}", d.to_rfc3339()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "reminder 2026-11-23T16:00:00+00:00",
+                "agenda-vote 2026-11-24T16:00:00+00:00",
+                "outreach 2026-11-25T16:00:00+00:00",
+                "handover 2026-11-26T20:00:00+00:00",
+            ]
+        );
+        assert_eq!(
+            topic_deadline(&summit, &t).to_rfc3339(),
+            "2026-11-25T16:00:00+00:00"
+        );
+        assert_eq!("agenda-vote".parse::<Step>(), Ok(Step::AgendaVote));
+        assert!("vote".parse::<Step>().unwrap_err().contains("`vote`"));
+    }
+}

@@ -2,7 +2,6 @@
 //! cancelled.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use regex::Regex;
 
 use crate::calendar::{Calendar, Occurrence, Window, occurrences};
 use crate::config::{Config, Member};
@@ -93,33 +92,6 @@ pub fn plan(
             facilitator: who.map(|i| members[i].clone()),
         })
         .collect()
-}
-
-/// The next `count` summits starting at or after `now` (a summit starting exactly at
-/// `now` is still the next one), within the default ten-year horizon.
-pub fn upcoming(
-    cal: &Calendar,
-    pattern: &Regex,
-    now: DateTime<Utc>,
-    count: usize,
-    warnings: &mut Vec<String>,
-) -> Vec<Occurrence> {
-    occurrences(cal, Window::new(now, None), Some(pattern), warnings)
-        .filter(|o| !is_cancelled(o))
-        .take(count)
-        .collect()
-}
-
-/// The summit whose start falls on `date` (UTC).
-pub fn on_date(
-    cal: &Calendar,
-    pattern: &Regex,
-    date: NaiveDate,
-    warnings: &mut Vec<String>,
-) -> Option<Occurrence> {
-    let from = date.and_hms_opt(0, 0, 0)?.and_utc();
-    let window = Window::new(from, Some(from + chrono::Duration::days(1)));
-    occurrences(cal, window, Some(pattern), warnings).find(|o| !is_cancelled(o))
 }
 
 #[cfg(test)]

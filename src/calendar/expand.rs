@@ -11,7 +11,6 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use regex::Regex;
 
 use super::parse::{Calendar, Stamp, Vevent};
@@ -144,11 +143,11 @@ pub fn occurrences<'a>(
         if !matches(&master.summary) {
             continue;
         }
-        let times = match SeriesTimes::new(master, window) {
+        let times = match SeriesTimes::new(master) {
             Ok(t) => t,
             Err(msg) => {
                 warnings.push(format!("line {}: {msg}", master.line));
-                SeriesTimes::without_rules(master)
+                SeriesTimes::without_rules(master, true)
             }
         };
         let stream = times
@@ -317,13 +316,13 @@ struct SeriesTimes {
 }
 
 impl SeriesTimes {
-    fn new(ev: &Vevent, window: Window) -> Result<Self, String> {
-        let mut me = Self::without_rules(ev);
+    fn new(ev: &Vevent) -> Result<Self, String> {
         if ev.rrules.is_empty() {
-            return Ok(me);
+            return Ok(Self::without_rules(ev, true));
         }
         let start = floating(ev.dtstart.local());
         let mut set = rrule::RRuleSet::new(start).limit();
+        let mut rules = 0;
         for text in &ev.rrules {
             let (rule, until) = split_until(text);
             let mut rule: rrule::RRule<rrule::Unvalidated> = rule
@@ -334,7 +333,7 @@ impl SeriesTimes {
                     format!("RRULE `{text}` ignored: UNTIL `{until}` is not a date or date-time")
                 })?;
                 if until < start.naive_utc() {
-                    // UNTIL before DTSTART: the rule adds nothing (RFC 5545 §3.3.10).
+                    // UNTIL before DTSTART: the rule has no instance (RFC 5545 §3.3.10).
                     continue;
                 }
                 rule = rule.until(floating(until));
@@ -343,20 +342,28 @@ impl SeriesTimes {
                 .validate(start)
                 .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
             set = set.rrule(rule);
+            rules += 1;
         }
-        let _ = window;
-        me.rules = Some(set.into_iter().peekable());
+        // A series whose every rule ends before it starts has no instance at all, not
+        // even DTSTART: Google writes such masters when a series is cut at its first
+        // instance ("this and following" edits), and clients show nothing for them.
+        let mut me = Self::without_rules(ev, rules > 0);
+        if rules > 0 {
+            me.rules = Some(set.into_iter().peekable());
+        }
         Ok(me)
     }
 
-    /// DTSTART and the RDATEs alone.
-    fn without_rules(ev: &Vevent) -> Self {
+    /// The RDATEs, and DTSTART when `with_dtstart`.
+    fn without_rules(ev: &Vevent, with_dtstart: bool) -> Self {
         let mut extra: Vec<(NaiveDateTime, Option<Duration>)> = ev
             .rdates
             .iter()
             .map(|r| (local_in(r.start, ev.dtstart), r.duration))
             .collect();
-        extra.push((ev.dtstart.local(), None));
+        if with_dtstart {
+            extra.push((ev.dtstart.local(), None));
+        }
         extra.sort_by_key(|(t, _)| *t);
         let mut extra = extra.into_iter();
         let extra_next = extra.next();
@@ -444,12 +451,15 @@ fn split_until(rule: &str) -> (String, Option<&str>) {
 }
 
 /// UNTIL as wall-clock time of the series (RFC 5545 §3.3.10): a UTC value is converted
-/// to the series' zone, a DATE bounds the whole day, a floating value is taken as is.
+/// to the series' zone, a floating value is taken as is, and a DATE is the start of that
+/// day. A DATE against a DATE-TIME DTSTART breaks §3.3.10 ("the value of UNTIL MUST have
+/// the same value type as DTSTART"); reading it as midnight is what python-dateutil and
+/// so recurring-ical-events do, and it matches Google's rendering of such series.
 fn until_local(until: &str, dtstart: Stamp) -> Option<NaiveDateTime> {
     let v = until.trim();
     if v.len() == 8 {
         let d = chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok()?;
-        return d.and_hms_opt(23, 59, 59);
+        return d.and_hms_opt(0, 0, 0);
     }
     let (digits, utc) = match v.strip_suffix(['Z', 'z']) {
         Some(d) => (d, true),
@@ -463,10 +473,169 @@ fn until_local(until: &str, dtstart: Stamp) -> Option<NaiveDateTime> {
     })
 }
 
-/// The zone of a series, for callers that show local times.
-pub fn zone_of(ev: &Vevent) -> Option<Tz> {
-    match ev.dtstart {
-        Stamp::Local(_, tz) => Some(tz),
-        Stamp::Date(_) => None,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::parse;
+    use chrono_tz::Tz;
+    use proptest::prelude::*;
+
+    fn cal(events: &str) -> Calendar {
+        let text = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n");
+        parse(text.as_bytes(), "test.ics", Tz::UTC).unwrap()
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn starts(c: &Calendar, from: &str, to: &str) -> Vec<String> {
+        let mut w = Vec::new();
+        occurrences(c, Window::new(t(from), Some(t(to))), None, &mut w)
+            .map(|o| o.start.to_string())
+            .collect()
+    }
+
+    const MONTHLY: &str = "BEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Summit\r\nDTSTART;TZID=Europe/Berlin:20260129T170000\r\nDTEND;TZID=Europe/Berlin:20260129T190000\r\nRRULE:FREQ=MONTHLY;BYDAY=-1TH\r\nEND:VEVENT\r\n";
+
+    #[test]
+    fn last_thursday_keeps_local_time_across_dst() {
+        let c = cal(MONTHLY);
+        assert_eq!(
+            starts(&c, "2026-02-01T00:00:00Z", "2026-05-01T00:00:00Z"),
+            [
+                "2026-02-26T16:00:00Z",
+                "2026-03-26T16:00:00Z",
+                "2026-04-30T15:00:00Z"
+            ]
+        );
+    }
+
+    #[test]
+    fn exdate_and_moved_instance() {
+        let c = cal(&format!(
+            "{}BEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Summit (moved)\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260226T170000\r\nDTSTART;TZID=Europe/Berlin:20260219T180000\r\nDTEND;TZID=Europe/Berlin:20260219T190000\r\nEND:VEVENT\r\n",
+            MONTHLY.replace(
+                "RRULE",
+                "EXDATE;TZID=Europe/Berlin:20260326T170000\r\nRRULE"
+            )
+        ));
+        let mut w = Vec::new();
+        let got: Vec<Occurrence> = occurrences(
+            &c,
+            Window::new(t("2026-02-01T00:00:00Z"), Some(t("2026-05-01T00:00:00Z"))),
+            None,
+            &mut w,
+        )
+        .collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].start.to_string(), "2026-02-19T17:00:00Z");
+        assert_eq!(got[0].end.to_string(), "2026-02-19T18:00:00Z");
+        assert_eq!(got[0].summary, "Summit (moved)");
+        assert_eq!(
+            got[0].recurrence_id.map(|r| r.to_string()).as_deref(),
+            Some("2026-02-26T16:00:00Z")
+        );
+        assert_eq!(got[1].start.to_string(), "2026-04-30T15:00:00Z");
+        assert_eq!(got[1].end.to_string(), "2026-04-30T17:00:00Z");
+    }
+
+    #[test]
+    fn all_day_series_and_rdate_period() {
+        let c = cal(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=YEARLY;COUNT=2\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260105T100000Z\r\nDURATION:PT1H\r\nRDATE;VALUE=PERIOD:20260106T100000Z/PT3H\r\nEND:VEVENT\r\n",
+        );
+        let mut w = Vec::new();
+        let got: Vec<(String, String)> = occurrences(
+            &c,
+            Window::new(t("2025-12-31T00:00:00Z"), Some(t("2028-01-01T00:00:00Z"))),
+            None,
+            &mut w,
+        )
+        .map(|o| (o.start.to_string(), o.end.to_string()))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-01-01".to_string(), "2026-01-02".to_string()),
+                ("2026-01-05T10:00:00Z".into(), "2026-01-05T11:00:00Z".into()),
+                ("2026-01-06T10:00:00Z".into(), "2026-01-06T13:00:00Z".into()),
+                ("2027-01-01".into(), "2027-01-02".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn until_before_dtstart_gives_nothing() {
+        let c = cal(
+            "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20220803T220000Z\r\nRRULE:FREQ=WEEKLY;UNTIL=20220803;INTERVAL=4\r\nEND:VEVENT\r\n",
+        );
+        assert!(starts(&c, "2022-01-01T00:00:00Z", "2023-01-01T00:00:00Z").is_empty());
+    }
+
+    #[test]
+    fn utc_series_repeats_in_x_wr_timezone() {
+        let text = "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Europe/Berlin\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20260326T160000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let c = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        // 17:00 Berlin both weeks: 16:00Z before the EU change, 15:00Z after.
+        assert_eq!(
+            starts(&c, "2026-03-01T00:00:00Z", "2026-04-30T00:00:00Z"),
+            ["2026-03-26T16:00:00Z", "2026-04-02T15:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn summary_filter_skips_other_series() {
+        let c = cal(&format!(
+            "{MONTHLY}BEGIN:VEVENT\r\nUID:o\r\nSUMMARY:Office hours\r\nDTSTART:20260101T100000Z\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+        ));
+        let re = Regex::new("Summit").unwrap();
+        let mut w = Vec::new();
+        let got: Vec<_> = occurrences(
+            &c,
+            Window::new(t("2026-01-01T00:00:00Z"), None),
+            Some(&re),
+            &mut w,
+        )
+        .take(3)
+        .map(|o| o.uid)
+        .collect();
+        assert_eq!(got, ["s", "s", "s"]);
+    }
+
+    proptest! {
+        /// Whatever the rule, occurrences come sorted, inside the window, and EXDATEs never
+        /// appear.
+        #[test]
+        fn sorted_inside_window_and_excluded(
+            freq in prop::sample::select(vec!["DAILY", "WEEKLY", "MONTHLY"]),
+            interval in 1u8..4,
+            hour in 0u32..24,
+            exdate_day in 1u32..28,
+            from_day in 0i64..200,
+            span in 1i64..400,
+        ) {
+            let text = format!(
+                "BEGIN:VEVENT\r\nUID:p\r\nDTSTART;TZID=America/New_York:20260101T{hour:02}3000\r\nRRULE:FREQ={freq};INTERVAL={interval}\r\nEXDATE;TZID=America/New_York:202602{exdate_day:02}T{hour:02}3000\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:q\r\nDTSTART:20260110T120000Z\r\nEND:VEVENT\r\n"
+            );
+            let c = cal(&text);
+            let from = t("2026-01-01T00:00:00Z") + Duration::days(from_day);
+            let to = from + Duration::days(span);
+            let mut w = Vec::new();
+            let got: Vec<Occurrence> = occurrences(&c, Window::new(from, Some(to)), None, &mut w).collect();
+            prop_assert!(w.is_empty(), "{w:?}");
+            for pair in got.windows(2) {
+                prop_assert!(order_key(&pair[0]) <= order_key(&pair[1]));
+            }
+            let ex = zone::to_utc(
+                chrono::NaiveDate::from_ymd_opt(2026, 2, exdate_day).unwrap().and_hms_opt(hour, 30, 0).unwrap(),
+                chrono_tz::America::New_York,
+            );
+            for o in &got {
+                prop_assert!(o.start.instant() >= from && o.start.instant() < to);
+                prop_assert!(o.start.instant() != ex);
+            }
+        }
     }
 }

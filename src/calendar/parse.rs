@@ -258,7 +258,8 @@ fn read_vevent(
     let mut dtstart = None;
     for p in &c.properties {
         let name = p.name.as_str().to_ascii_uppercase();
-        let val = p.val.as_str().trim();
+        let raw = p.val.as_str();
+        let val = raw.trim();
         let param = |key: &str| {
             p.params
                 .iter()
@@ -273,7 +274,7 @@ fn read_vevent(
         let stamp = |v: &str| read_stamp(v, tzid.as_deref(), ctx);
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
-            "SUMMARY" => ev.summary = unescape_text(val),
+            "SUMMARY" => ev.summary = unescape_text(raw),
             "STATUS" => ev.status = Some(val.to_ascii_uppercase()),
             "LOCATION" => ev.location = Some(unescape_text(val)).filter(|s| !s.is_empty()),
             "URL" => ev.url = Some(val.to_string()).filter(|s| !s.is_empty()),

@@ -1,0 +1,225 @@
+//! Corpus tests: `summit events` and `summit next` on the real Google feeds in
+//! `../shared/fixtures/ics/real`, against golden expectations produced by the
+//! independent reference implementation (`tests/corpus/generate.py`). Skipped when
+//! `../shared` is absent.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use crate::test::*;
+
+fn golden(kind: &str) -> Vec<(PathBuf, Value)> {
+    let dir = repo().join("tests/corpus").join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no golden files in {}", dir.display());
+    files
+        .into_iter()
+        .map(|p| {
+            let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (p, v)
+        })
+        .collect()
+}
+
+/// (start, uid, summary) of each occurrence.
+fn key(list: &Value) -> Vec<(String, String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_str().unwrap().to_string(),
+                e["uid"].as_str().unwrap().to_string(),
+                e["summary"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn instant(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Runs `jobs` on two threads (the CI machine has two cores), collecting failures.
+fn in_parallel<T: Sync>(jobs: &[T], f: impl Fn(&T) -> Option<String> + Sync) -> Vec<String> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(job) = jobs.get(i) else { break };
+                    if let Some(msg) = f(job) {
+                        failures.lock().unwrap().push(msg);
+                    }
+                }
+            });
+        }
+    });
+    failures.into_inner().unwrap()
+}
+
+#[test]
+fn events_agree_with_the_reference_on_real_feeds() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    };
+    let mut jobs = Vec::new();
+    for (file, doc) in golden("real") {
+        let feed = shared.join(doc["feed"].as_str().unwrap());
+        let horizon = Duration::days(doc["horizon_days"].as_i64().unwrap());
+        for q in doc["queries"].as_array().unwrap() {
+            jobs.push((file.clone(), feed.clone(), horizon, q.clone()));
+        }
+    }
+    assert!(jobs.len() > 50, "only {} queries", jobs.len());
+    let failures = in_parallel(
+        &jobs,
+        |(file, feed, horizon, q): &(PathBuf, PathBuf, Duration, Value)| {
+            let from = q["from"].as_str().unwrap();
+            let to = (instant(from) + *horizon).to_rfc3339();
+            let count = q["count"].as_u64().unwrap().to_string();
+            let mut t = Test::new().args([
+                "events",
+                "--feed",
+                feed.to_str().unwrap(),
+                "--from",
+                from,
+                "--to",
+                &to,
+                "--count",
+                &count,
+                "--json",
+            ]);
+            if let Some(m) = q["match"].as_str() {
+                t = t.args(["--match", m]);
+            }
+            let run = t.run();
+            if run.status != 0 {
+                return Some(format!(
+                    "{}: {}: exit {}: {}",
+                    name(file),
+                    q["label"],
+                    run.status,
+                    run.stderr
+                ));
+            }
+            let got = key(&run.json());
+            let want = key(&q["expected"]);
+            (got != want).then(|| {
+            let first = got.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
+            format!(
+                "{}: {} (from {from}): {} vs {} occurrences; first difference at #{first}: got {:?}, want {:?}",
+                name(file),
+                q["label"],
+                got.len(),
+                want.len(),
+                got.get(first),
+                want.get(first)
+            )
+        })
+        },
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries disagree:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn next_agrees_with_the_reference_around_occurrences_and_dst() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    };
+    let mut jobs = Vec::new();
+    for (file, doc) in golden("next") {
+        let feed = shared.join(doc["feed"].as_str().unwrap());
+        let pattern = doc["summit"].as_str().unwrap().to_string();
+        for c in doc["cases"].as_array().unwrap() {
+            jobs.push((file.clone(), feed.clone(), pattern.clone(), c.clone()));
+        }
+    }
+    assert!(jobs.len() > 50, "only {} cases", jobs.len());
+    let failures = in_parallel(
+        &jobs,
+        |(file, feed, pattern, c): &(PathBuf, PathBuf, String, Value)| {
+            let config = format!(
+                "[calendar]\nsummit = {}\n\n[[rotation.members]]\nname = \"Ada\"\nemail = \"ada@example.org\"\n",
+                toml_string(pattern)
+            );
+            let now = c["now"].as_str().unwrap();
+            let run = Test::new()
+                .file("summit.toml", config)
+                .args([
+                    "--config",
+                    "summit.toml",
+                    "--feed",
+                    feed.to_str().unwrap(),
+                    "--now",
+                    now,
+                    "next",
+                    "--json",
+                ])
+                .run();
+            let want = &c["expected"];
+            if want.is_null() {
+                return (run.status == 0).then(|| {
+                    format!(
+                        "{}: {}: expected no summit, got {}",
+                        name(file),
+                        c["label"],
+                        run.stdout
+                    )
+                });
+            }
+            if run.status != 0 {
+                return Some(format!(
+                    "{}: {}: exit {}: {}",
+                    name(file),
+                    c["label"],
+                    run.status,
+                    run.stderr
+                ));
+            }
+            let got = &run.json()[0]["summit"];
+            let same = ["uid", "summary", "start"]
+                .iter()
+                .all(|k| got[k] == want[k]);
+            (!same).then(|| {
+                format!(
+                    "{}: {} (now {now}): got {got}, want {want}",
+                    name(file),
+                    c["label"]
+                )
+            })
+        },
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
+
+fn name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn toml_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', ""))
+}

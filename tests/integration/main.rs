@@ -1,0 +1,9 @@
+//! Integration tests: the real `summit` binary, run in a temporary folder with `--now`.
+
+mod test;
+
+mod corpus;
+mod draft;
+mod errors;
+mod events;
+mod next;

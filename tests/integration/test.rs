@@ -1,0 +1,191 @@
+//! A builder that runs the `summit` binary in a temporary folder, in the style of
+//! casey/just's test harness.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository, when present (tests that need it skip otherwise).
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().join("../shared");
+    p.join("fixtures/ics").is_dir().then_some(p)
+}
+
+/// The shipped example feed.
+pub fn example_feed() -> PathBuf {
+    repo().join("examples/prometheus-summit.ics")
+}
+
+/// The shipped example config.
+pub fn example_config() -> PathBuf {
+    repo().join("examples/summit.toml")
+}
+
+/// One run of `summit`.
+pub struct Test {
+    pub dir: TempDir,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    env: Vec<(String, String)>,
+}
+
+/// What a run produced.
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Test {
+    pub fn new() -> Self {
+        Test {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+            stdin: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    /// Appends one argument.
+    pub fn arg(self, arg: impl AsRef<str>) -> Self {
+        self.args([arg])
+    }
+
+    /// Writes a file into the temp dir (relative path) and returns self.
+    pub fn file(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    /// Standard input.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// An environment variable.
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// `--config examples/summit.toml --feed examples/prometheus-summit.ics`.
+    pub fn example(self) -> Self {
+        let c = example_config();
+        let f = example_feed();
+        self.args([
+            "--config",
+            c.to_str().unwrap(),
+            "--feed",
+            f.to_str().unwrap(),
+        ])
+    }
+
+    /// `--now T`.
+    pub fn now(self, t: &str) -> Self {
+        self.args(["--now", t])
+    }
+
+    /// The path of a file in the temp dir.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs the binary in the temp dir.
+    pub fn run(&self) -> Run {
+        let mut cmd = Command::cargo_bin("summit").expect("binary");
+        cmd.current_dir(self.dir.path());
+        for var in [
+            "SUMMIT_CONFIG",
+            "SUMMIT_FEED",
+            "SUMMIT_NOW",
+            "SUMMIT_STATE_DIR",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.args(&self.args);
+        if let Some(input) = &self.stdin {
+            cmd.write_stdin(input.clone());
+        }
+        let out: Output = cmd.output().expect("run summit");
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and asserts exit status 0; returns the run.
+    pub fn success(&self) -> Run {
+        let r = self.run();
+        assert_eq!(
+            r.status, 0,
+            "summit {:?} failed\nstdout:\n{}\nstderr:\n{}",
+            self.args, r.stdout, r.stderr
+        );
+        r
+    }
+
+    /// Runs and asserts the exit status and that stderr is one or more `error:` lines.
+    pub fn fails(&self, status: i32) -> Run {
+        let r = self.run();
+        assert_eq!(
+            r.status, status,
+            "summit {:?}: expected exit {status}\nstdout:\n{}\nstderr:\n{}",
+            self.args, r.stdout, r.stderr
+        );
+        assert!(!r.stderr.trim().is_empty(), "no error message");
+        for line in r.stderr.lines().filter(|l| !l.starts_with("warning:")) {
+            assert!(
+                line.starts_with("error: "),
+                "stderr line without `error: `: {line:?}"
+            );
+        }
+        assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
+        r
+    }
+}
+
+impl Run {
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// Whether `path` exists.
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

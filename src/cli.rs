@@ -67,13 +67,13 @@ pub enum Command {
     /// Show the next summit(s), their facilitators and their timelines.
     Next {
         /// How many summits.
-        #[arg(long, default_value_t = 1, value_name = "N")]
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_count)]
         count: usize,
     },
     /// Show who facilitates the upcoming summits.
     Who {
         /// How many summits.
-        #[arg(long, default_value_t = 5, value_name = "N")]
+        #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
         count: usize,
     },
     /// Render the e-mails of one timeline step; sends nothing.
@@ -109,9 +109,7 @@ impl Cli {
         match Cli::try_parse_from(args) {
             Ok(cli) => Ok(Some(cli)),
             Err(e) => match e.kind() {
-                clap::error::ErrorKind::DisplayHelp
-                | clap::error::ErrorKind::DisplayVersion
-                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     let _ = e.print();
                     Ok(None)
                 }
@@ -158,6 +156,15 @@ fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
             .to_string();
         format!("`{s}` is not a valid regex: {detail}")
     })
+}
+
+fn parse_count(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a count, expected a whole number from 1"
+        )),
+    }
 }
 
 fn parse_step(s: &str) -> std::result::Result<Step, String> {

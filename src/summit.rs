@@ -31,7 +31,8 @@ pub struct Planned {
     pub facilitator: Option<Member>,
 }
 
-/// The next `count` summits starting at or after `now`, each with its facilitator.
+/// The next `count` summits starting at or after `now`, each with its facilitator
+/// (`None` when every member is away, or the summit is before `rotation.start`).
 ///
 /// The rotation counts every summit from `rotation.start` (default: the first summit in
 /// the feed), so the answer depends only on the config and the feed, not on when it is
@@ -67,28 +68,38 @@ pub fn plan(
         }
         past_and_upcoming.push(o);
     }
-    let counted: Vec<&Occurrence> = past_and_upcoming
+    // Summits before `rotation.start` are nobody's turn.
+    let counts = |o: &Occurrence| {
+        config
+            .rotation
+            .start
+            .is_none_or(|s| o.start.date_utc() >= s)
+    };
+    let dates: Vec<NaiveDate> = past_and_upcoming
         .iter()
-        .filter(|o| {
-            config
-                .rotation
-                .start
-                .is_none_or(|s| o.start.date_utc() >= s)
-        })
+        .filter(|o| counts(o))
+        .map(|o| o.start.date_utc())
         .collect();
-    let dates: Vec<NaiveDate> = counted.iter().map(|o| o.start.date_utc()).collect();
     let members = &config.rotation.members;
-    let assigned = if members.is_empty() {
+    let mut assigned = if members.is_empty() {
         vec![None; dates.len()]
     } else {
         rotation::assign(members, &dates)
-    };
-    counted
+    }
+    .into_iter();
+    past_and_upcoming
         .into_iter()
-        .zip(assigned)
+        .map(|o| {
+            let who = if counts(&o) {
+                assigned.next().flatten()
+            } else {
+                None
+            };
+            (o, who)
+        })
         .filter(|(o, _)| o.start.instant() >= now)
-        .map(|(o, who)| Planned {
-            summit: o.clone(),
+        .map(|(summit, who)| Planned {
+            summit,
             facilitator: who.map(|i| members[i].clone()),
         })
         .collect()

@@ -274,9 +274,10 @@ fn read_vevent(
         let stamp = |v: &str| read_stamp(v, tzid.as_deref(), ctx);
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
-            "SUMMARY" => ev.summary = unescape_text(raw),
+            // The `icalendar` parser has already unescaped TEXT values (RFC 5545 §3.3.11).
+            "SUMMARY" => ev.summary = raw.to_string(),
             "STATUS" => ev.status = Some(val.to_ascii_uppercase()),
-            "LOCATION" => ev.location = Some(unescape_text(val)).filter(|s| !s.is_empty()),
+            "LOCATION" => ev.location = Some(val.to_string()).filter(|s| !s.is_empty()),
             "URL" => ev.url = Some(val.to_string()).filter(|s| !s.is_empty()),
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(0),
             "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),

@@ -64,6 +64,9 @@ impl Templates {
         );
         // Bound the work a user-edited template can do (loops over huge ranges).
         env.set_fuel(Some(1_000_000));
+        if let Some(dir) = dir {
+            check_override_folder(dir)?;
+        }
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {
@@ -97,6 +100,44 @@ impl Templates {
             .map_err(|e| template_error(&name, &e))?;
         split_subject(&name, &text)
     }
+}
+
+/// A `mail.templates` folder must exist, and a file in it that looks like a template
+/// (a `.txt` file, or one named after a step) must have a known name, so that a typo
+/// (`reminder.tmpl`, `agenda_vote.txt`) is an error rather than a silently ignored
+/// override. Other files (a README) are left alone.
+fn check_override_folder(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Template {
+        name: dir.display().to_string(),
+        line: None,
+        message: format!("the mail.templates folder cannot be read: {e}"),
+    })?;
+    let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let looks_like_template = path.extension().is_some_and(|e| e == "txt")
+            || stem.is_some_and(|s| Step::ALL.iter().any(|step| step.name() == s));
+        if looks_like_template && !known.contains(&name.as_str()) {
+            return Err(Error::Template {
+                name: entry.path().display().to_string(),
+                line: None,
+                message: format!(
+                    "`{name}` is not a template name, expected one of {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> Error {
@@ -201,6 +242,22 @@ mod tests {
         let err = Templates::load(Some(dir.path())).err().unwrap().to_string();
         assert!(
             err.contains("handover.txt") && err.contains("line 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn override_folder_must_exist_and_hold_known_names() {
+        let err = Templates::load(Some(Path::new("/nonexistent/summit-templates")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("cannot be read"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("reminder.tmpl"), "Subject: x\n\nbody\n").unwrap();
+        let err = Templates::load(Some(dir.path())).err().unwrap().to_string();
+        assert!(
+            err.contains("`reminder.tmpl` is not a template name"),
             "{err}"
         );
     }

@@ -61,6 +61,20 @@ pub enum Error {
     #[error("mail: {0}")]
     Mail(String),
 
+    /// A state file (the send ledger, the feed cache) is unreadable or malformed (exit 1).
+    #[error("{}: {message}", path.display())]
+    State {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong, naming the entry and value.
+        message: String,
+    },
+
+    /// Messages could not be delivered, or their delivery is unconfirmed (exit 1); one
+    /// line per message.
+    #[error("{0}")]
+    Delivery(String),
+
     /// A file could not be read or written (exit 1).
     #[error("{}: {source}", path.display())]
     Io {

@@ -12,8 +12,10 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod ledger;
 pub mod mail;
 pub mod rotation;
+pub mod state;
 pub mod summit;
 pub mod timeline;
 

@@ -69,7 +69,13 @@ pub struct CalendarConfig {
     /// `default-tz`: the zone floating times are read in when the feed has no
     /// X-WR-TIMEZONE (default UTC).
     pub default_tz: Tz,
+    /// `cache-max-age`: how old the cached copy of a URL feed may be for `tick` and
+    /// `send` to use it when the server cannot be reached (default 7 days).
+    pub cache_max_age: Duration,
 }
+
+/// The default of `calendar.cache-max-age`.
+pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::days(7);
 
 /// `[timeline]`: offsets of each step from the summit (durations such as `"3d"`,
 /// `"36h"`, `"1d12h"`, `"90m"`).
@@ -113,6 +119,9 @@ pub struct MailConfig {
     pub transport: Transport,
     /// `outbox`: the folder for `transport = "file"` (relative to the config's folder).
     pub outbox: PathBuf,
+    /// `sendmail`: the program for `transport = "sendmail"` (default `sendmail`, looked
+    /// up in PATH); it is run as `sendmail -i -f FROM -- RECIPIENTS`.
+    pub sendmail: String,
     /// `templates`: a folder whose files override the built-in templates.
     pub templates: Option<PathBuf>,
     /// `[mail.smtp]`.
@@ -140,11 +149,12 @@ pub struct Smtp {
     pub port: u16,
     /// `security`.
     pub security: Security,
-    /// `username`, for AUTH.
+    /// `username`, for AUTH; needs exactly one of `password-env` and `password-command`.
     pub username: Option<String>,
     /// `password-env`: the environment variable that holds the password.
     pub password_env: Option<String>,
-    /// `password-command`: a command whose standard output is the password.
+    /// `password-command`: a command (run by `sh -c`) whose standard output is the
+    /// password. The password itself never lives in the configuration file.
     pub password_command: Option<String>,
 }
 
@@ -213,7 +223,7 @@ struct RawConfig {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawProject {
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     notes_url: Option<Spanned<String>>,
     calendar_url: Option<Spanned<String>>,
     meeting_url: Option<Spanned<String>>,
@@ -227,6 +237,7 @@ struct RawCalendar {
     summit: Option<Spanned<String>>,
     zones: Option<Vec<Spanned<String>>>,
     default_tz: Option<Spanned<String>>,
+    cache_max_age: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -247,6 +258,7 @@ struct RawMail {
     team_list: Spanned<String>,
     transport: Option<Transport>,
     outbox: Option<String>,
+    sendmail: Option<String>,
     templates: Option<String>,
     #[serde(default)]
     smtp: RawSmtp,
@@ -258,9 +270,11 @@ struct RawSmtp {
     host: Option<Spanned<String>>,
     port: Option<u16>,
     security: Option<Security>,
-    username: Option<String>,
+    username: Option<Spanned<String>>,
     password_env: Option<String>,
     password_command: Option<String>,
+    /// Rejected with a message that says where the password goes instead.
+    password: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -296,6 +310,7 @@ impl Config {
                 summit: Regex::new(DEFAULT_SUMMIT_PATTERN).expect("valid regex"),
                 zones: vec![Tz::UTC],
                 default_tz: Tz::UTC,
+                cache_max_age: DEFAULT_CACHE_MAX_AGE,
             },
             timeline: Timeline::default(),
             mail: None,
@@ -394,6 +409,18 @@ impl Config {
                 None => Tz::UTC,
                 Some(z) => zone(z, "calendar.default-tz")?,
             },
+            cache_max_age: match &raw.calendar.cache_max_age {
+                None => DEFAULT_CACHE_MAX_AGE,
+                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
+                    at(
+                        s,
+                        format!(
+                            "calendar.cache-max-age `{}` is not a duration, expected e.g. `7d`, `36h` or `1w`",
+                            s.get_ref()
+                        ),
+                    )
+                })?,
+            },
         };
 
         let defaults = Timeline::default();
@@ -446,8 +473,24 @@ impl Config {
                 }
             }
         };
+        let plain = |s: &Spanned<String>, key: &str| -> Result<String> {
+            match odd_char(s.get_ref()) {
+                None => Ok(s.get_ref().trim().to_string()),
+                Some(c) => Err(at(
+                    s,
+                    format!(
+                        "{key} `{}` contains the control character U+{:04X}, expected plain text on one line",
+                        s.get_ref().escape_debug(),
+                        u32::from(c)
+                    ),
+                )),
+            }
+        };
         let project = Project {
-            name: raw.project.name.unwrap_or_else(|| "the project".into()),
+            name: match &raw.project.name {
+                None => "the project".into(),
+                Some(n) => plain(n, "project.name")?,
+            },
             notes_url: url(raw.project.notes_url, "notes-url")?,
             calendar_url: url(raw.project.calendar_url, "calendar-url")?,
             meeting_url: url(raw.project.meeting_url, "meeting-url")?,
@@ -455,19 +498,61 @@ impl Config {
         };
 
         let mailbox = |s: &Spanned<String>, key: &str| -> Result<Mailbox> {
-            s.get_ref().trim().parse::<Mailbox>().map_err(|e| {
+            let m = s.get_ref().trim().parse::<Mailbox>().map_err(|e| {
                 at(
                     s,
                     format!(
                         "{key} `{}` is not an e-mail address ({e}), expected `Name <user@example.org>` or `user@example.org`",
-                        s.get_ref()
+                        s.get_ref().escape_debug()
                     ),
                 )
-            })
+            })?;
+            if let Some(c) = m.name.as_deref().and_then(odd_char) {
+                return Err(at(
+                    s,
+                    format!(
+                        "{key} `{}` has a name with the control character U+{:04X}, expected plain text on one line",
+                        s.get_ref().escape_debug(),
+                        u32::from(c)
+                    ),
+                ));
+            }
+            Ok(m)
         };
         let mail = match raw.mail {
             None => None,
             Some(m) => {
+                if let Some(p) = &m.smtp.password {
+                    return Err(err(
+                        Some(p.span()),
+                        "mail.smtp.password is not supported: the password never lives in the configuration file, expected `password-env = \"VARIABLE\"` or `password-command = \"command that prints it\"`".into(),
+                    ));
+                }
+                let username = match &m.smtp.username {
+                    None => None,
+                    Some(u) => Some(plain(u, "mail.smtp.username")?),
+                };
+                match (&username, &m.smtp.password_env, &m.smtp.password_command) {
+                    (Some(_), Some(_), Some(_)) => {
+                        return Err(err(
+                            m.smtp.username.as_ref().map(Spanned::span),
+                            "mail.smtp has both password-env and password-command, expected one of them".into(),
+                        ));
+                    }
+                    (Some(_), None, None) => {
+                        return Err(err(
+                            m.smtp.username.as_ref().map(Spanned::span),
+                            "mail.smtp.username is set without a password source, expected `password-env` or `password-command`".into(),
+                        ));
+                    }
+                    (None, Some(_), _) | (None, _, Some(_)) => {
+                        return Err(err(
+                            None,
+                            "mail.smtp.password-env or password-command is set without mail.smtp.username, expected the username to authenticate as".into(),
+                        ));
+                    }
+                    _ => {}
+                }
                 let transport = m.transport.unwrap_or(Transport::Smtp);
                 let security = m.smtp.security.unwrap_or(Security::Starttls);
                 let host = m
@@ -490,6 +575,7 @@ impl Config {
                     team_list: mailbox(&m.team_list, "mail.team-list")?,
                     transport,
                     outbox: dir.join(m.outbox.as_deref().unwrap_or("outbox")),
+                    sendmail: m.sendmail.unwrap_or_else(|| "sendmail".into()),
                     templates: m.templates.map(|t| dir.join(t)),
                     smtp: Smtp {
                         port: m.smtp.port.unwrap_or(match security {
@@ -499,7 +585,7 @@ impl Config {
                         }),
                         host,
                         security,
-                        username: m.smtp.username,
+                        username,
                         password_env: m.smtp.password_env,
                         password_command: m.smtp.password_command,
                     },
@@ -530,6 +616,16 @@ impl Config {
                 return Err(err(
                     Some(span),
                     "rotation.members entry has an empty name".into(),
+                ));
+            }
+            if let Some(c) = odd_char(&m.name) {
+                return Err(err(
+                    Some(span),
+                    format!(
+                        "rotation.members name `{}` contains the control character U+{:04X}, expected plain text on one line",
+                        m.name.escape_debug(),
+                        u32::from(c)
+                    ),
                 ));
             }
             let email: Address = m.email.get_ref().trim().parse().map_err(|e| {
@@ -651,6 +747,24 @@ pub fn parse_offset(value: &str) -> Option<Duration> {
     (number.is_empty() && !v.is_empty()).then_some(total)
 }
 
+/// Writes a duration the way [`parse_offset`] reads it: `7d`, `1d12h`, `90m` is
+/// `1h30m`, zero is `0` (seconds are dropped).
+pub fn format_offset(d: Duration) -> String {
+    let minutes = d.num_minutes();
+    if minutes <= 0 {
+        return "0".into();
+    }
+    let (days, rest) = (minutes / 1440, minutes % 1440);
+    let (hours, mins) = (rest / 60, rest % 60);
+    let mut out = String::new();
+    for (n, unit) in [(days, 'd'), (hours, 'h'), (mins, 'm')] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    out
+}
+
 /// Parses `YYYY-MM-DD..YYYY-MM-DD` (inclusive) or a single `YYYY-MM-DD`.
 fn parse_date_range(value: &str) -> Option<(NaiveDate, NaiveDate)> {
     let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -662,6 +776,16 @@ fn parse_date_range(value: &str) -> Option<(NaiveDate, NaiveDate)> {
         }
     };
     (a <= b).then_some((a, b))
+}
+
+/// The first character of `s` that has no place in a name on one line: a control
+/// character (CR, LF, tab …), a line or paragraph separator, or an invisible
+/// bidirectional override or isolate.
+fn odd_char(s: &str) -> Option<char> {
+    s.chars().find(|c| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 /// Whether `host` names the loopback interface.
@@ -735,6 +859,31 @@ email = "ada@example.org"
                 "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\naway = [\"2026-02-01..2026-01-01\"]\n",
                 "not a date range",
             ),
+            (
+                "[[rotation.members]]\nname = \"A\\r\\nBcc: evil@x.org\"\nemail = \"a@x.org\"\n",
+                "control character U+000D",
+            ),
+            ("[project]\nname = \"P\\u202Emoc.live\"\n", "U+202E"),
+            (
+                "[calendar]\ncache-max-age = \"a week\"\n",
+                "calendar.cache-max-age",
+            ),
+            (
+                "[mail]\nfrom = \"Bot\\u202E <a@b.org>\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n",
+                "has a name with the control character U+202E",
+            ),
+            (
+                "[mail]\nfrom = \"a@b.org\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n[mail.smtp]\nusername = \"bot\"\npassword = \"hunter2\"\n",
+                "password never lives in the configuration file",
+            ),
+            (
+                "[mail]\nfrom = \"a@b.org\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n[mail.smtp]\nusername = \"bot\"\n",
+                "without a password source",
+            ),
+            (
+                "[mail]\nfrom = \"a@b.org\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n[mail.smtp]\nusername = \"bot\"\npassword-env = \"P\"\npassword-command = \"pass show smtp\"\n",
+                "both password-env and password-command",
+            ),
         ] {
             let e = load(text).unwrap_err().to_string();
             assert!(e.contains(needle), "{e} should contain {needle}");
@@ -751,6 +900,10 @@ email = "ada@example.org"
         assert_eq!(parse_offset("3"), None);
         assert_eq!(parse_offset("3x"), None);
         assert_eq!(parse_offset(""), None);
+        for text in ["7d", "1d12h", "1h30m", "45m", "0"] {
+            assert_eq!(format_offset(parse_offset(text).unwrap()), text);
+        }
+        assert_eq!(format_offset(Duration::weeks(1)), "7d");
     }
 
     #[test]

@@ -1,19 +1,22 @@
 //! The e-mails of each timeline step: who gets them, what they say ([`render`]), and
 //! the RFC 5322 messages built with `lettre`.
 
+pub mod deliver;
+pub mod ics;
 pub mod render;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::calendar::{Occurrence, When};
 use crate::config::{Config, MailConfig, Member};
 use crate::error::{Error, Result};
+use crate::ledger::{Announced, Kind, valid_message_id};
 use crate::summit::Planned;
 use crate::timeline::{Step, topic_deadline};
 pub use render::{Rendered, Templates};
@@ -21,8 +24,8 @@ pub use render::{Rendered, Templates};
 /// One drafted e-mail.
 #[derive(Clone, Debug)]
 pub struct Draft {
-    /// The step it belongs to.
-    pub step: Step,
+    /// The step it belongs to, or [`Kind::Correction`].
+    pub kind: Kind,
     /// Its recipients.
     pub to: Vec<Mailbox>,
     /// Its Message-ID, without angle brackets (RFC 5322 §3.6.4): a hash of the summit's
@@ -35,12 +38,46 @@ pub struct Draft {
     pub rendered: Rendered,
     /// The whole message.
     pub message: Message,
+    /// Its Reply-To: the facilitator.
+    reply_to: Option<Mailbox>,
+    /// Its Date.
+    date: DateTime<Utc>,
+}
+
+/// What `send` and `tick` add to a drafted message: threading, and the summit as a
+/// calendar attachment.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// In-Reply-To: the Message-ID (without angle brackets) of the message it answers.
+    pub in_reply_to: Option<String>,
+    /// References: the thread's Message-IDs, oldest first (without angle brackets).
+    pub references: Vec<String>,
+    /// A text/calendar attachment: its file name and its iCalendar text.
+    pub calendar: Option<(String, String)>,
 }
 
 impl Draft {
     /// The message as RFC 5322 text, with CRLF line ends.
     pub fn formatted(&self) -> Vec<u8> {
         self.message.formatted()
+    }
+
+    /// The same message with `extras` added.
+    ///
+    /// # Errors
+    /// [`Error::Mail`] when a Message-ID in `extras` is malformed or the message cannot
+    /// be built.
+    pub fn with_extras(mut self, mail: &MailConfig, extras: &Extras) -> Result<Draft> {
+        self.message = build(
+            mail,
+            self.reply_to.as_ref(),
+            &self.to,
+            &self.rendered,
+            &self.message_id,
+            self.date,
+            extras,
+        )?;
+        Ok(self)
     }
 }
 
@@ -98,50 +135,186 @@ pub fn draft(
             });
             let ctx = context(step, planned, next, config, now, recipient);
             let rendered = templates.render(step, &ctx)?;
-            let message_id = message_id(&planned.summit, step, &group, mail);
+            let message_id = message_id(&planned.summit, Kind::Step(step), 0, &group, mail);
             let date = planned.summit.start.date_utc();
             let file_stem = if many {
                 format!("{date}-{step}-{}", i + 1)
             } else {
                 format!("{date}-{step}")
             };
-            let message = build(mail, planned, &group, &rendered, &message_id, now)?;
+            let reply_to = planned.facilitator.as_ref().map(Member::mailbox);
+            let message = build(
+                mail,
+                reply_to.as_ref(),
+                &group,
+                &rendered,
+                &message_id,
+                now,
+                &Extras::default(),
+            )?;
             Ok(Draft {
-                step,
+                kind: Kind::Step(step),
                 to: group,
                 message_id,
                 file_stem,
                 rendered,
                 message,
+                reply_to,
+                date: now,
             })
         })
         .collect()
 }
 
+/// How a summit changed since it was announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// It takes place at another time.
+    Moved,
+    /// It no longer takes place.
+    Cancelled,
+    /// It was announced as cancelled and takes place after all.
+    Reinstated,
+}
+
+impl Change {
+    /// The change from `announced` to `now`, `None` when the time and status are the same.
+    pub fn between(announced: &Announced, now: &Announced) -> Option<Change> {
+        if announced.same_time(now) {
+            return None;
+        }
+        Some(match (announced.cancelled, now.cancelled) {
+            (_, true) => Change::Cancelled,
+            (true, false) => Change::Reinstated,
+            (false, false) => Change::Moved,
+        })
+    }
+}
+
+/// Drafts correction number `seq` of a summit to `to`: it was announced as
+/// `announced` and now stands as `summit` (with `change`).
+///
+/// # Errors
+/// As [`draft`].
+#[allow(clippy::too_many_arguments)]
+pub fn draft_correction(
+    summit: &Occurrence,
+    facilitator: Option<&Member>,
+    announced: &Announced,
+    change: Change,
+    seq: u32,
+    to: &[Mailbox],
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Draft> {
+    let mail = config.mail()?;
+    let zones = &config.calendar.zones;
+    let p = &config.project;
+    let was = Occurrence {
+        summary: announced.summary.clone(),
+        start: announced.start,
+        end: announced.end,
+        all_day: announced.start.is_all_day(),
+        ..summit.clone()
+    };
+    let recipient = to.first().map(|m| Person {
+        name: m.name.clone().unwrap_or_else(|| m.email.to_string()),
+        email: m.email.to_string(),
+    });
+    let ctx = CorrectionContext {
+        project: project_view(config),
+        summit: SummitView::new(summit, zones, p.meeting_url.as_deref()),
+        announced: SummitView::new(&was, zones, p.meeting_url.as_deref()),
+        change,
+        facilitator: facilitator.map(Person::from),
+        recipient,
+        now: When::Timed(now).to_string(),
+    };
+    let rendered = templates.render_file(render::CORRECTION, &ctx)?;
+    let message_id = message_id(summit, Kind::Correction, seq, to, mail);
+    let reply_to = facilitator.map(Member::mailbox);
+    let message = build(
+        mail,
+        reply_to.as_ref(),
+        to,
+        &rendered,
+        &message_id,
+        now,
+        &Extras::default(),
+    )?;
+    Ok(Draft {
+        kind: Kind::Correction,
+        to: to.to_vec(),
+        file_stem: format!("{}-correction-{seq}", was.start.date_utc()),
+        message_id,
+        rendered,
+        message,
+        reply_to,
+        date: now,
+    })
+}
+
+#[derive(Serialize)]
+struct CorrectionContext<'a> {
+    project: ProjectView<'a>,
+    summit: SummitView,
+    announced: SummitView,
+    change: Change,
+    facilitator: Option<Person>,
+    recipient: Option<Person>,
+    now: String,
+}
+
 fn build(
     mail: &MailConfig,
-    planned: &Planned,
+    reply_to: Option<&Mailbox>,
     to: &[Mailbox],
     rendered: &Rendered,
     message_id: &str,
     now: DateTime<Utc>,
+    extras: &Extras,
 ) -> Result<Message> {
     let mut builder = Message::builder()
         .from(mail.from.clone())
         .subject(rendered.subject.clone())
         .date(now.into())
-        .message_id(Some(format!("<{message_id}>")))
-        .header(ContentType::TEXT_PLAIN);
-    if let Some(f) = &planned.facilitator {
-        builder = builder.reply_to(f.mailbox());
+        .message_id(Some(format!("<{message_id}>")));
+    if let Some(r) = reply_to {
+        builder = builder.reply_to(r.clone());
     }
     for m in to {
         builder = builder.to(m.clone());
     }
+    // Only well-formed Message-IDs reach a header (the ledger's are checked on load).
+    let ids = extras.in_reply_to.iter().chain(&extras.references);
+    if let Some(bad) = ids.clone().find(|id| !valid_message_id(id)) {
+        return Err(Error::Mail(format!(
+            "`{bad}` is not a Message-ID, expected `local@domain`"
+        )));
+    }
+    if let Some(parent) = &extras.in_reply_to {
+        builder = builder.in_reply_to(format!("<{parent}>"));
+    }
+    if !extras.references.is_empty() {
+        let refs: Vec<String> = extras.references.iter().map(|r| format!("<{r}>")).collect();
+        builder = builder.references(refs.join(" "));
+    }
     let body = encode_body(&rendered.body)?;
-    builder
-        .body(body)
-        .map_err(|e| Error::Mail(format!("cannot build the message: {e}")))
+    let built = match &extras.calendar {
+        None => builder.header(ContentType::TEXT_PLAIN).body(body),
+        Some((file_name, ics)) => {
+            let text = SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(body);
+            let calendar_type = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                .expect("a valid content type");
+            let calendar = Attachment::new(file_name.clone()).body(ics.clone(), calendar_type);
+            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(calendar))
+        }
+    };
+    built.map_err(|e| Error::Mail(format!("cannot build the message: {e}")))
 }
 
 /// The body as 7bit or 8bit text when every line fits RFC 5322's 998-octet limit (so
@@ -164,8 +337,18 @@ fn encode_body(text: &str) -> Result<Body> {
         .map_err(|_| Error::Mail("the body cannot be encoded".into()))
 }
 
-/// A deterministic Message-ID: `HASH.STEP.DATE@DOMAIN`, the domain of `mail.from`.
-fn message_id(summit: &Occurrence, step: Step, to: &[Mailbox], mail: &MailConfig) -> String {
+/// A deterministic Message-ID: `HASH.KIND.DATE@DOMAIN`, the domain of `mail.from`.
+///
+/// HASH is a hash of the summit's UID and original start, the kind (step or
+/// correction), the correction's number `seq` and the recipients, so the same mail gets
+/// the same ID whenever it is drafted.
+pub fn message_id(
+    summit: &Occurrence,
+    kind: Kind,
+    seq: u32,
+    to: &[Mailbox],
+    mail: &MailConfig,
+) -> String {
     let mut h = Sha256::new();
     h.update(summit.uid.as_bytes());
     h.update(b"\n");
@@ -177,7 +360,10 @@ fn message_id(summit: &Occurrence, step: Step, to: &[Mailbox], mail: &MailConfig
             .as_bytes(),
     );
     h.update(b"\n");
-    h.update(step.name().as_bytes());
+    h.update(kind.name().as_bytes());
+    if seq > 0 {
+        h.update(format!("\n#{seq}").as_bytes());
+    }
     for m in to {
         h.update(b"\n");
         h.update(m.email.to_string().to_ascii_lowercase().as_bytes());
@@ -185,7 +371,7 @@ fn message_id(summit: &Occurrence, step: Step, to: &[Mailbox], mail: &MailConfig
     let digest = h.finalize();
     let hash: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
     format!(
-        "{hash}.{step}.{}@{}",
+        "{hash}.{kind}.{}@{}",
         summit.start.date_utc().format("%Y%m%d"),
         mail.from.email.domain()
     )
@@ -309,6 +495,17 @@ struct ProjectView<'a> {
     code_of_conduct_url: Option<&'a str>,
 }
 
+fn project_view(config: &Config) -> ProjectView<'_> {
+    let p = &config.project;
+    ProjectView {
+        name: &p.name,
+        notes_url: p.notes_url.as_deref(),
+        calendar_url: p.calendar_url.as_deref(),
+        meeting_url: p.meeting_url.as_deref(),
+        code_of_conduct_url: p.code_of_conduct_url.as_deref(),
+    }
+}
+
 #[derive(Serialize)]
 struct StepView {
     name: &'static str,
@@ -339,13 +536,7 @@ fn context<'a>(
     let p = &config.project;
     let deadline = topic_deadline(&planned.summit, &config.timeline);
     Context {
-        project: ProjectView {
-            name: &p.name,
-            notes_url: p.notes_url.as_deref(),
-            calendar_url: p.calendar_url.as_deref(),
-            meeting_url: p.meeting_url.as_deref(),
-            code_of_conduct_url: p.code_of_conduct_url.as_deref(),
-        },
+        project: project_view(config),
         summit: SummitView::new(&planned.summit, zones, p.meeting_url.as_deref()),
         facilitator: planned.facilitator.as_ref().map(Person::from),
         deadline: Deadline {

@@ -1,7 +1,8 @@
 //! Rendering the mail templates with `minijinja`.
 //!
-//! The four built-in templates (`templates/*.txt` in the repository) are compiled into
-//! the binary; a file of the same name in the configured `mail.templates` folder
+//! The built-in templates (`templates/*.txt` in the repository: one per timeline step,
+//! and `correction.txt` for a summit that moved or was cancelled after it was announced)
+//! are compiled into the binary; a file of the same name in the configured `mail.templates` folder
 //! replaces one. A template's first line is `Subject: …`; the body follows the first
 //! blank line. Undefined variables are errors (strict mode), reported with the
 //! template's name and line.
@@ -14,8 +15,11 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::timeline::Step;
 
+/// The file name of the correction's template.
+pub const CORRECTION: &str = "correction.txt";
+
 /// The built-in templates, by file name.
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     ("reminder.txt", include_str!("../../templates/reminder.txt")),
     (
         "agenda-vote.txt",
@@ -23,6 +27,7 @@ pub const BUILTIN: [(&str, &str); 4] = [
     ),
     ("outreach.txt", include_str!("../../templates/outreach.txt")),
     ("handover.txt", include_str!("../../templates/handover.txt")),
+    (CORRECTION, include_str!("../../templates/correction.txt")),
 ];
 
 /// The template set: built-ins, with overrides from a folder, all compiled up front so
@@ -90,7 +95,15 @@ impl Templates {
     /// [`Error::Template`] naming the template and line: an undefined variable, a failed
     /// filter, a missing `Subject:` first line.
     pub fn render(&self, step: Step, context: &impl Serialize) -> Result<Rendered> {
-        let name = file_name(step);
+        self.render_file(&file_name(step), context)
+    }
+
+    /// Renders the template named `name` (one of [`BUILTIN`]) with `context`.
+    ///
+    /// # Errors
+    /// As [`Templates::render`].
+    pub fn render_file(&self, name: &str, context: &impl Serialize) -> Result<Rendered> {
+        let name = name.to_string();
         let tmpl = self
             .env
             .get_template(&name)
@@ -121,7 +134,7 @@ fn check_override_folder(dir: &Path) -> Result<()> {
         let path = entry.path();
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         let looks_like_template = path.extension().is_some_and(|e| e == "txt")
-            || stem.is_some_and(|s| Step::ALL.iter().any(|step| step.name() == s));
+            || stem.is_some_and(|s| known.iter().any(|k| k.strip_suffix(".txt") == Some(&s)));
         if looks_like_template && !known.contains(&name.as_str()) {
             return Err(Error::Template {
                 name: entry.path().display().to_string(),
@@ -189,10 +202,13 @@ fn split_subject(name: &str, text: &str) -> Result<Rendered> {
 }
 
 /// `s` on one line: control characters (CR, LF, tabs, Unicode controls and line or
-/// paragraph separators) become spaces, runs of spaces collapse. Header values built
-/// from feed content pass through here, so a SUMMARY cannot inject a header.
+/// paragraph separators) become spaces, runs of spaces collapse, and the invisible
+/// bidirectional overrides and isolates (which can make text read differently from what
+/// it is) and byte-order marks are dropped. Header values built from feed content pass
+/// through here, so a SUMMARY cannot inject a header.
 pub fn one_line(s: &str) -> String {
     s.chars()
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'))
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
                 ' '
@@ -215,6 +231,10 @@ mod tests {
         assert_eq!(
             one_line(" a\r\nBcc: x@y.org\u{2028}b  c "),
             "a Bcc: x@y.org b c"
+        );
+        assert_eq!(
+            one_line("x\u{202e}gpj.exe\u{2069}\u{feff}\u{85}y"),
+            "xgpj.exe y"
         );
     }
 

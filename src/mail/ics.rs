@@ -1,0 +1,187 @@
+//! The text/calendar attachment of the reminder and of corrections: the summit as one
+//! VEVENT (RFC 5545) under METHOD:PUBLISH (RFC 5546 §3.2.1), so readers can add it to
+//! their calendar.
+//!
+//! It carries the feed's UID and, for an instance of a series, its RECURRENCE-ID, so a
+//! calendar that also subscribes to the feed sees the same event rather than a copy.
+//! Times are in UTC. Every text value from the feed is put on one line and escaped
+//! (RFC 5545 §3.3.11), and lines are folded at 75 octets (§3.1).
+
+use chrono::{DateTime, Utc};
+
+use crate::calendar::{Occurrence, When};
+use crate::mail::render::one_line;
+
+/// The iCalendar text (CRLF line ends) of `summit`.
+///
+/// `sequence` is 0 for the reminder and the correction's number for a correction, so a
+/// calendar that imported an earlier version replaces it; `cancelled` sets
+/// STATUS:CANCELLED.
+pub fn event(
+    summit: &Occurrence,
+    url: Option<&str>,
+    cancelled: bool,
+    sequence: u32,
+    now: DateTime<Utc>,
+) -> String {
+    let mut lines: Vec<String> = vec![
+        "BEGIN:VCALENDAR".into(),
+        "VERSION:2.0".into(),
+        concat!(
+            "PRODID:-//summit//summit ",
+            env!("CARGO_PKG_VERSION"),
+            "//EN"
+        )
+        .into(),
+        "CALSCALE:GREGORIAN".into(),
+        "METHOD:PUBLISH".into(),
+        "BEGIN:VEVENT".into(),
+        format!("UID:{}", text(&summit.uid)),
+    ];
+    if let Some(rid) = summit.recurrence_id {
+        lines.push(format!("RECURRENCE-ID{}", when(rid)));
+    }
+    lines.push(format!("DTSTAMP:{}", utc(now)));
+    lines.push(format!("DTSTART{}", when(summit.start)));
+    if summit.end != summit.start {
+        lines.push(format!("DTEND{}", when(summit.end)));
+    }
+    lines.push(format!("SEQUENCE:{sequence}"));
+    lines.push(format!("SUMMARY:{}", text(&summit.summary)));
+    if let Some(loc) = &summit.location {
+        lines.push(format!("LOCATION:{}", text(loc)));
+    }
+    if let Some(u) = summit.url.as_deref().or(url) {
+        let u = one_line(u);
+        if !u.is_empty() && !u.contains(' ') {
+            lines.push(format!("URL:{u}"));
+        }
+    }
+    lines.push(format!(
+        "STATUS:{}",
+        if cancelled { "CANCELLED" } else { "CONFIRMED" }
+    ));
+    lines.push("TRANSP:OPAQUE".into());
+    lines.push("END:VEVENT".into());
+    lines.push("END:VCALENDAR".into());
+    let mut out = String::new();
+    for l in lines {
+        fold(&l, &mut out);
+    }
+    out
+}
+
+/// `:VALUE` of a DATE-TIME in UTC, or `;VALUE=DATE:VALUE` of an all-day date.
+fn when(w: When) -> String {
+    match w {
+        When::Timed(t) => format!(":{}", utc(t)),
+        When::AllDay(d) => format!(";VALUE=DATE:{}", d.format("%Y%m%d")),
+    }
+}
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// A TEXT value: on one line (no control characters), with `\`, `;` and `,` escaped.
+fn text(s: &str) -> String {
+    let mut out = String::new();
+    for c in one_line(s).chars() {
+        match c {
+            '\\' | ';' | ',' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends `line` folded into content lines of at most 75 octets, never splitting a
+/// UTF-8 character, each ended by CRLF.
+fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if width + n > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += n;
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summit() -> Occurrence {
+        let t = |s: &str| When::Timed(s.parse().unwrap());
+        Occurrence {
+            uid: "abc@google.com".into(),
+            summary: "Dev; Summit, \\ n\r\nBEGIN:VALARM".into(),
+            start: t("2026-12-17T16:00:00Z"),
+            end: t("2026-12-17T18:00:00Z"),
+            all_day: false,
+            recurrence_id: Some(t("2026-12-31T16:00:00Z")),
+            status: None,
+            location: Some("https://zoom.example.org/j/1".into()),
+            url: None,
+        }
+    }
+
+    #[test]
+    fn publishes_one_event_in_utc() {
+        let now = "2026-12-14T16:00:00Z".parse().unwrap();
+        let ics = event(&summit(), None, false, 0, now);
+        let lines: Vec<&str> = ics.split("\r\n").collect();
+        for want in [
+            "METHOD:PUBLISH",
+            "UID:abc@google.com",
+            "RECURRENCE-ID:20261231T160000Z",
+            "DTSTART:20261217T160000Z",
+            "DTEND:20261217T180000Z",
+            "DTSTAMP:20261214T160000Z",
+            "SEQUENCE:0",
+            "STATUS:CONFIRMED",
+            "SUMMARY:Dev\\; Summit\\, \\\\ n BEGIN:VALARM",
+        ] {
+            assert!(lines.contains(&want), "{want} in\n{ics}");
+        }
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("BEGIN:")).count(),
+            2,
+            "{ics}"
+        );
+        assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_on_character_boundaries() {
+        let mut s = summit();
+        s.summary = "Ünïcödé ".repeat(20);
+        let ics = event(&s, None, true, 2, Utc::now());
+        for l in ics.split("\r\n") {
+            assert!(l.len() <= 75, "{l:?}");
+        }
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.contains(&format!("SUMMARY:{}", one_line(&s.summary))));
+        assert!(unfolded.contains("STATUS:CANCELLED") && unfolded.contains("SEQUENCE:2"));
+    }
+
+    #[test]
+    fn all_day_dates() {
+        let mut s = summit();
+        let d = |x: &str| When::AllDay(x.parse().unwrap());
+        s.start = d("2027-03-16");
+        s.end = d("2027-03-18");
+        s.recurrence_id = None;
+        let ics = event(&s, None, false, 0, Utc::now());
+        assert!(ics.contains("DTSTART;VALUE=DATE:20270316\r\n"), "{ics}");
+        assert!(ics.contains("DTEND;VALUE=DATE:20270318\r\n"), "{ics}");
+        assert!(!ics.contains("RECURRENCE-ID"), "{ics}");
+    }
+}

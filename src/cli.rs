@@ -88,6 +88,32 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Deliver the e-mails of one timeline step now and record them in the ledger; a
+    /// message already recorded as sent is not sent again.
+    Send {
+        /// The step: reminder, agenda-vote, outreach or handover.
+        #[arg(value_parser = parse_step)]
+        step: Step,
+        /// The summit on this date (YYYY-MM-DD, UTC) instead of the one whose step is open.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        summit: Option<NaiveDate>,
+        /// Print what would be sent; send and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also send messages whose earlier delivery was interrupted and never confirmed.
+        #[arg(long)]
+        retry: bool,
+    },
+    /// The cron entry point: send every step that is due and not yet sent, and the
+    /// corrections of announced summits that moved; prints nothing when nothing is due.
+    Tick {
+        /// Print what would be sent; send and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also send messages whose earlier delivery was interrupted and never confirmed.
+        #[arg(long)]
+        retry: bool,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.

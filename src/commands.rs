@@ -8,11 +8,16 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::calendar::{self, Calendar, Occurrence, Window, fetch::Source};
+use crate::calendar::fetch::{CacheOptions, Source};
+use crate::calendar::{self, Calendar, Occurrence, Window};
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::delivery::{self, Delivered, Notice, Outgoing, Plan, Summits};
 use crate::error::{Error, Result};
-use crate::mail::{self, Templates};
+use crate::ledger::{self, Entry, Kind, Ledger, OccurrenceKey, State};
+use crate::mail::deliver::Outcome;
+use crate::mail::{self, Draft, Templates};
+use crate::state::{self, LOCK_WAIT, Lock, write_atomically};
 use crate::summit::{self, Planned};
 use crate::timeline::{self, Step};
 
@@ -37,6 +42,13 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
             summit,
             out: dir,
         } => ctx.draft(*step, *summit, dir.as_deref(), out),
+        Command::Send {
+            step,
+            summit,
+            dry_run,
+            retry,
+        } => ctx.send(*step, *summit, *dry_run, *retry, out),
+        Command::Tick { dry_run, retry } => ctx.tick(*dry_run, *retry, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "summit", out);
@@ -69,21 +81,51 @@ impl Context<'_> {
         }
     }
 
+    /// The feed named by `--feed` or `calendar.feed`.
+    fn source(&self, config: &Config) -> Result<Source> {
+        match (&self.cli.feed, &config.calendar.feed) {
+            (Some(f), _) => Source::parse(f, None),
+            (None, Some(f)) => Source::parse(f, Some(&config.dir)),
+            (None, None) => Err(Error::Usage(
+                "no feed: pass `--feed URL|PATH|-`, set SUMMIT_FEED, or set calendar.feed in the configuration".into(),
+            )),
+        }
+    }
+
     /// Reads and parses the feed named by `--feed` or `calendar.feed`.
     fn calendar(&self, config: &Config) -> Result<Calendar> {
-        let source = match (&self.cli.feed, &config.calendar.feed) {
-            (Some(f), _) => Source::parse(f, None)?,
-            (None, Some(f)) => Source::parse(f, Some(&config.dir))?,
-            (None, None) => {
-                return Err(Error::Usage(
-                    "no feed: pass `--feed URL|PATH|-`, set SUMMIT_FEED, or set calendar.feed in the configuration".into(),
-                ));
-            }
-        };
+        let source = self.source(config)?;
         let bytes = source.read()?;
         let cal = calendar::parse(&bytes, &source.name(), config.calendar.default_tz)?;
         warn_all(&cal.warnings);
         Ok(cal)
+    }
+
+    /// Reads and parses the feed through the cache in the state directory `dir` (see
+    /// [`Source::read_cached`]). A warning that the cached copy stood in is printed now;
+    /// the feed's own warnings are returned, for `tick` to print only when it has
+    /// something else to say.
+    fn cached_calendar(
+        &self,
+        config: &Config,
+        dir: &Path,
+        write: bool,
+    ) -> Result<(Calendar, Vec<String>)> {
+        let source = self.source(config)?;
+        let options = CacheOptions {
+            dir: dir.to_path_buf(),
+            now: self.now,
+            max_age: config.calendar.cache_max_age,
+            write,
+        };
+        let (cal, warning) = source.read_cached(&options, |bytes| {
+            calendar::parse(bytes, &source.name(), config.calendar.default_tz)
+        })?;
+        if let Some(w) = warning {
+            eprintln!("warning: {w}");
+        }
+        let warnings = cal.warnings.clone();
+        Ok((cal, warnings))
     }
 
     fn events(
@@ -289,7 +331,7 @@ impl Context<'_> {
         let (anchor, count) = match date {
             Some(d) => (d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(), 2),
             None => (
-                self.now - chrono::Duration::days(HANDOVER_LOOKBACK_DAYS),
+                self.now - chrono::Duration::days(delivery::LOOKBACK_DAYS),
                 16,
             ),
         };
@@ -324,8 +366,350 @@ impl Context<'_> {
     }
 }
 
-/// How far back the handover looks for the summit it follows.
-const HANDOVER_LOOKBACK_DAYS: i64 = 92;
+impl Context<'_> {
+    /// What `tick` and `send` both need before planning: the configuration with its
+    /// roster and `[mail]`, the templates (so a broken one stops the run before anything
+    /// is recorded), the state directory, its lock (not for `--dry-run`) and the ledger.
+    fn delivery_setup(&self, dry_run: bool) -> Result<Setup> {
+        let config = self.config()?;
+        config.members()?;
+        let templates = Templates::load(config.mail()?.templates.as_deref())?;
+        let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
+        let lock = if dry_run {
+            None
+        } else {
+            Some(Lock::acquire(&dir, LOCK_WAIT)?)
+        };
+        let ledger_path = dir.join(ledger::FILE);
+        let mut ledger = Ledger::load(&ledger_path)?;
+        let fresh = ledger.since.is_none();
+        if fresh {
+            ledger.since = Some(self.now);
+        }
+        Ok(Setup {
+            config,
+            templates,
+            dir,
+            _lock: lock,
+            ledger_path,
+            ledger,
+            fresh,
+        })
+    }
+
+    fn tick(&self, dry_run: bool, retry: bool, out: &mut dyn Write) -> Result<()> {
+        let setup = self.delivery_setup(dry_run)?;
+        let (cal, mut warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
+        let summits = Summits::collect(&cal, &setup.config, self.now, &mut warnings);
+        let mail = setup.config.mail()?;
+        let plan = delivery::plan(
+            &summits,
+            &setup.ledger,
+            &setup.config,
+            mail,
+            self.now,
+            retry,
+        );
+        self.carry_out(setup, plan, &warnings, dry_run, out)
+    }
+
+    fn send(
+        &self,
+        step: Step,
+        date: Option<chrono::NaiveDate>,
+        dry_run: bool,
+        retry: bool,
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let setup = self.delivery_setup(dry_run)?;
+        let (cal, warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
+        let config = &setup.config;
+        let (planned, next) = self.find_summit(step, config, &cal, date)?;
+        if let Some(end) = timeline::window_end(
+            step,
+            &planned.summit,
+            next.as_ref().map(|n| &n.summit),
+            &config.timeline,
+        ) && self.now >= end
+        {
+            return Err(Error::NoSummit(format!(
+                "the {step} of the summit on {} stopped being useful at {} (its window closed), so it is not sent; expected a step whose window is open",
+                planned.summit.start.date_utc(),
+                calendar::When::Timed(end)
+            )));
+        }
+        let mut plan = Plan::default();
+        delivery::plan_step(
+            &mut plan,
+            &planned,
+            next.as_ref(),
+            step,
+            &setup.ledger,
+            config,
+            config.mail()?,
+            self.now,
+            retry,
+        );
+        if dry_run {
+            let occ = OccurrenceKey::of(&planned.summit);
+            plan.notices.extend(
+                setup
+                    .ledger
+                    .of_occurrence(&occ)
+                    .filter(|e| e.key.kind == Kind::Step(step) && e.state == State::Sent)
+                    .cloned()
+                    .map(Notice::AlreadySent),
+            );
+        }
+        self.carry_out(setup, plan, &warnings, dry_run, out)
+    }
+
+    /// Reports the notices of `plan`, records the missed ones, and delivers its
+    /// messages under the exactly-once protocol ([`delivery::deliver`]); with `dry_run`,
+    /// prints what would be sent instead. Prints nothing when there is nothing to say.
+    fn carry_out(
+        &self,
+        mut setup: Setup,
+        plan: Plan,
+        feed_warnings: &[String],
+        dry_run: bool,
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let config = &setup.config;
+        let mail = config.mail()?;
+        let mut records: Vec<RecordJson> = Vec::new();
+        let mut errors: Vec<String> = Vec::new();
+        let quiet = plan.sends.is_empty()
+            && plan
+                .notices
+                .iter()
+                .all(|n| matches!(n, Notice::AlreadySent(_)) && !dry_run);
+        if !quiet {
+            let mut seen = std::collections::HashSet::new();
+            warn_all(
+                &feed_warnings
+                    .iter()
+                    .filter(|w| seen.insert(w.as_str()))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+        // Drafted up front, so a template error stops the run before anything is recorded.
+        let batch: Vec<(Outgoing, Draft)> = plan
+            .sends
+            .into_iter()
+            .map(|o| delivery::compose(&o, config, &setup.templates, self.now).map(|d| (o, d)))
+            .collect::<Result<_>>()?;
+        let mut recorded = setup.fresh;
+        for n in plan.notices {
+            match &n {
+                Notice::Missed(e) => {
+                    eprintln!("warning: {}", n.message());
+                    records.push(RecordJson::entry("missed", e, e.error.clone()));
+                    setup.ledger.upsert(e.clone());
+                    recorded = true;
+                }
+                Notice::Unconfirmed(e) => {
+                    records.push(RecordJson::entry("unconfirmed", e, None));
+                    errors.push(n.message());
+                }
+                Notice::AlreadySent(e) => {
+                    if !self.cli.json {
+                        line(out, format_args!("already sent: {}", n.message()))?;
+                    }
+                    records.push(RecordJson::entry("already-sent", e, None));
+                }
+            }
+        }
+        if dry_run {
+            for (o, d) in &batch {
+                records.push(RecordJson::outgoing("would-send", o, &d.message_id, None));
+                if !self.cli.json {
+                    line(
+                        out,
+                        format_args!(
+                            "would send {} (due {}, Message-ID <{}>): {}",
+                            o.describe(),
+                            calendar::When::Timed(o.due),
+                            d.message_id,
+                            d.rendered.subject
+                        ),
+                    )?;
+                }
+            }
+        } else {
+            if recorded {
+                state::ensure_dir(&setup.dir)?;
+                setup.ledger.save(&setup.ledger_path)?;
+            }
+            if !batch.is_empty() {
+                let tried = batch.len();
+                let mut transport = mail::deliver::open(mail)?;
+                let path = setup.ledger_path.clone();
+                let json = self.cli.json;
+                let mut printed: Result<()> = Ok(());
+                let done = delivery::deliver(
+                    batch,
+                    &mut setup.ledger,
+                    transport.as_mut(),
+                    self.now,
+                    &mut |l: &Ledger| l.save(&path),
+                    &mut |d: &Delivered| {
+                        if !json && d.outcome == Outcome::Sent && printed.is_ok() {
+                            printed = line(
+                                out,
+                                format_args!(
+                                    "sent {} (Message-ID <{}>)",
+                                    d.outgoing.describe(),
+                                    d.message_id
+                                ),
+                            );
+                        }
+                    },
+                )?;
+                printed?;
+                for d in &done {
+                    let o = &d.outgoing;
+                    match &d.outcome {
+                        Outcome::Sent => {
+                            records.push(RecordJson::outgoing("sent", o, &d.message_id, None));
+                        }
+                        Outcome::NotSent { reason, .. } => {
+                            let retry = match o.until {
+                                Some(u) => format!(
+                                    "the next tick retries it until {}",
+                                    calendar::When::Timed(u)
+                                ),
+                                None => "the next tick retries it".into(),
+                            };
+                            errors
+                                .push(format!("{} was not sent: {reason}; {retry}", o.describe()));
+                            records.push(RecordJson::outgoing(
+                                "failed",
+                                o,
+                                &d.message_id,
+                                Some(reason.clone()),
+                            ));
+                        }
+                        Outcome::Unknown(reason) => {
+                            errors.push(format!(
+                                "{} may or may not have been delivered: {reason}; it is not sent again: look for Message-ID <{}> in the archive, then run `summit tick --retry` to send it or set its state to \"sent\" in {}",
+                                o.describe(),
+                                d.message_id,
+                                setup.ledger_path.display()
+                            ));
+                            records.push(RecordJson::outgoing(
+                                "unconfirmed",
+                                o,
+                                &d.message_id,
+                                Some(reason.clone()),
+                            ));
+                        }
+                    }
+                }
+                if done.len() < tried {
+                    errors.push(format!(
+                        "{} more message(s) were not tried after that; the next tick tries them",
+                        tried - done.len()
+                    ));
+                }
+            }
+        }
+        if self.cli.json {
+            write_json(out, &records)?;
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Delivery(errors.join("\n")))
+        }
+    }
+}
+
+/// See [`Context::delivery_setup`].
+struct Setup {
+    config: Config,
+    templates: Templates,
+    dir: PathBuf,
+    _lock: Option<Lock>,
+    ledger_path: PathBuf,
+    ledger: Ledger,
+    /// Whether the ledger is new (its `since` is set now and must be saved).
+    fresh: bool,
+}
+
+/// One line of `tick --json` and `send --json`.
+#[derive(Serialize)]
+struct RecordJson {
+    /// `sent`, `would-send`, `failed`, `unconfirmed`, `missed` or `already-sent`.
+    action: &'static str,
+    step: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correction: Option<u32>,
+    summit: RecordSummitJson,
+    to: String,
+    message_id: Option<String>,
+    due: calendar::When,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RecordSummitJson {
+    uid: String,
+    original: Option<calendar::When>,
+    start: calendar::When,
+    summary: String,
+}
+
+impl RecordJson {
+    fn new(
+        action: &'static str,
+        key: &ledger::Key,
+        announced: &ledger::Announced,
+        due: DateTime<Utc>,
+        message_id: Option<String>,
+        detail: Option<String>,
+    ) -> Self {
+        RecordJson {
+            action,
+            step: key.kind.name(),
+            correction: (key.kind == Kind::Correction).then_some(key.seq),
+            summit: RecordSummitJson {
+                uid: key.occurrence.uid.clone(),
+                original: key.occurrence.original,
+                start: announced.start,
+                summary: announced.summary.clone(),
+            },
+            to: key.to.clone(),
+            message_id,
+            due: calendar::When::Timed(due),
+            detail,
+        }
+    }
+
+    fn entry(action: &'static str, e: &Entry, detail: Option<String>) -> Self {
+        Self::new(
+            action,
+            &e.key,
+            &e.announced,
+            e.due,
+            e.message_id.clone(),
+            detail,
+        )
+    }
+
+    fn outgoing(action: &'static str, o: &Outgoing, id: &str, detail: Option<String>) -> Self {
+        Self::new(
+            action,
+            &o.key,
+            &o.announced,
+            o.due,
+            Some(id.to_string()),
+            detail,
+        )
+    }
+}
 
 fn no_summit(config: &Config, now: DateTime<Utc>) -> Error {
     Error::NoSummit(format!(
@@ -414,37 +798,4 @@ fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| Error::io("<standard output>", e)),
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename, so a reader never
-/// sees half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(bytes).map_err(|e| Error::io(&tmp.0, e))?;
-    tmp.1.sync_all().map_err(|e| Error::io(&tmp.0, e))?;
-    drop(tmp.1);
-    std::fs::rename(&tmp.0, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp.0);
-        Error::io(path, e)
-    })
-}
-
-fn tempfile_in(dir: &Path) -> Result<(PathBuf, std::fs::File)> {
-    for attempt in 0..100u32 {
-        let path = dir.join(format!(".summit-{}-{attempt}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::io(path, e)),
-        }
-    }
-    Err(Error::io(
-        dir,
-        std::io::Error::other("cannot create a temporary file"),
-    ))
 }

@@ -5,12 +5,15 @@
 //!
 //! The binary is a thin wrapper around [`run`]. The pipeline is
 //! [`calendar`] (fetch → parse → expand) → [`summit`] (selection) → [`rotation`] →
-//! [`timeline`] → [`mail`] (render, build).
+//! [`timeline`] → [`mail`] (render, build). `tick` and `send` add [`delivery`] (what is
+//! due, and the exactly-once protocol), the [`ledger`] of what was sent, and the
+//! [`state`] directory they live in.
 
 pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod ledger;
 pub mod mail;

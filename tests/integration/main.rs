@@ -2,8 +2,12 @@
 
 mod test;
 
+mod http;
+mod smtp;
+
 mod corpus;
 mod draft;
 mod errors;
 mod events;
 mod next;
+mod tick;

@@ -121,20 +121,7 @@ impl Test {
 
     /// Runs the binary in the temp dir.
     pub fn run(&self) -> Run {
-        let mut cmd = Command::cargo_bin("summit").expect("binary");
-        cmd.current_dir(self.dir.path());
-        for var in [
-            "SUMMIT_CONFIG",
-            "SUMMIT_FEED",
-            "SUMMIT_NOW",
-            "SUMMIT_STATE_DIR",
-        ] {
-            cmd.env_remove(var);
-        }
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd.args(&self.args);
+        let mut cmd = command(self.dir.path(), &self.args, &self.env);
         if let Some(input) = &self.stdin {
             cmd.write_stdin(input.clone());
         }
@@ -175,6 +162,31 @@ impl Test {
         assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
         r
     }
+}
+
+/// `summit ARGS` in `dir`, with none of the SUMMIT_* variables of the caller's
+/// environment, and `env` added.
+pub fn command(dir: &Path, args: &[String], env: &[(String, String)]) -> Command {
+    Command::from_std(std_command(dir, args, env))
+}
+
+/// [`command`] as a `std::process::Command`, for spawning.
+pub fn std_command(dir: &Path, args: &[String], env: &[(String, String)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("summit"));
+    cmd.current_dir(dir);
+    for var in [
+        "SUMMIT_CONFIG",
+        "SUMMIT_FEED",
+        "SUMMIT_NOW",
+        "SUMMIT_STATE_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.args(args);
+    cmd
 }
 
 impl Run {

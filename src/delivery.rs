@@ -1,0 +1,1127 @@
+//! What `summit tick` and `summit send` deliver, and the protocol that delivers each
+//! message at most once.
+//!
+//! [`plan`] is a pure function of the summits of the feed, the ledger, the
+//! configuration and now: it returns the messages to send ([`Outgoing`]) and what to
+//! report ([`Notice`]). A step is due from its due time until its window closes
+//! ([`timeline::window_end`]): the summit's start for the steps before it, the next
+//! summit's reminder for the handover. Inside the window a missed run catches up; after
+//! it the step is never sent, and is reported once. A summit already announced that
+//! moves or is cancelled gets one correction per recipient, in the same thread.
+//!
+//! [`deliver`] then hands each message to the transport under the exactly-once
+//! protocol: record the intent (flushed to disk), hand the message over, record the
+//! outcome. A run killed in between leaves an intent, which later runs report and do
+//! not resend unless told to (`--retry`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use lettre::Address;
+use lettre::message::Mailbox;
+
+use crate::calendar::{Calendar, Occurrence, When, Window, occurrences};
+use crate::config::{Config, MailConfig};
+use crate::error::Result;
+use crate::ledger::{Announced, Entry, Key, Kind, Ledger, OccurrenceKey, State};
+use crate::mail::deliver::{Outcome, Transport};
+use crate::mail::{self, Change, Draft, Extras, Templates};
+use crate::summit::{self, Planned};
+use crate::timeline::{self, Step};
+
+/// How far back before now `tick` looks for summits whose handover may still be open.
+pub const LOOKBACK_DAYS: i64 = 92;
+
+/// The summits `tick` works on.
+#[derive(Clone, Debug)]
+pub struct Summits {
+    /// The summits (not cancelled) from [`LOOKBACK_DAYS`] before now, in order, with
+    /// their facilitators, up to the first one whose steps are all still ahead.
+    pub planned: Vec<Planned>,
+    /// Every summit occurrence from the same instant on, cancelled ones included, by
+    /// identity: what a summit that was announced has become.
+    pub current: HashMap<OccurrenceKey, Occurrence>,
+    /// Every UID in the feed.
+    pub uids: HashSet<String>,
+}
+
+impl Summits {
+    /// The summits of `cal` as of `now`; problems met while expanding go to `warnings`.
+    pub fn collect(
+        cal: &Calendar,
+        config: &Config,
+        now: DateTime<Utc>,
+        warnings: &mut Vec<String>,
+    ) -> Summits {
+        let anchor = now - Duration::days(LOOKBACK_DAYS);
+        let tl = &config.timeline;
+        let lead = [tl.reminder, tl.agenda_vote, tl.outreach]
+            .into_iter()
+            .max()
+            .unwrap_or_else(Duration::zero)
+            .max(Duration::zero());
+        // Enough summits that the last one has no step due yet (its predecessor then
+        // knows its next summit, for the handover's window).
+        let mut count = 16;
+        let planned = loop {
+            let mut w = Vec::new();
+            let planned = summit::plan(cal, config, anchor, count, &mut w);
+            let enough = planned.len() < count
+                || planned
+                    .last()
+                    .is_some_and(|p| p.summit.start.instant() > now + lead);
+            if enough {
+                warnings.extend(w);
+                break planned;
+            }
+            count *= 4;
+        };
+        let current = occurrences(
+            cal,
+            Window::new(anchor, None),
+            Some(&config.calendar.summit),
+            warnings,
+        )
+        .map(|o| (OccurrenceKey::of(&o), o))
+        .collect();
+        Summits {
+            planned,
+            current,
+            uids: cal.events.iter().map(|e| e.uid.clone()).collect(),
+        }
+    }
+}
+
+/// What an outgoing message is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    /// A timeline step.
+    Step(Step),
+    /// A correction: the summit was announced as `was` and has changed.
+    Correction {
+        /// How it changed.
+        change: Change,
+        /// As it was last announced to these recipients.
+        was: Announced,
+    },
+}
+
+/// One message to send.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    /// Its ledger key.
+    pub key: Key,
+    /// What it is.
+    pub what: What,
+    /// When it was due.
+    pub due: DateTime<Utc>,
+    /// When it stops being useful (`None`: never).
+    pub until: Option<DateTime<Utc>>,
+    /// The summit it is about, with its facilitator.
+    pub summit: Planned,
+    /// The summit after it (for the handover).
+    pub next: Option<Planned>,
+    /// Its recipients.
+    pub to: Vec<Mailbox>,
+    /// The summit as this message announces it.
+    pub announced: Announced,
+    /// In-Reply-To.
+    pub in_reply_to: Option<String>,
+    /// References, oldest first.
+    pub references: Vec<String>,
+    /// Its ledger entry from an earlier attempt (failed, or an intent resent with
+    /// `--retry`).
+    pub previous: Option<Entry>,
+}
+
+impl Outgoing {
+    /// `reminder of the summit on 2026-11-26 to developers@example.org`.
+    pub fn describe(&self) -> String {
+        describe(&self.key, &self.announced)
+    }
+}
+
+/// Something to report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A message whose window closed before it was sent: reported once (a warning),
+    /// then recorded as the entry given.
+    Missed(Entry),
+    /// A message handed over without a confirmation, still inside its window: reported
+    /// on every run (an error) until `--retry` resends it or someone edits the ledger.
+    Unconfirmed(Entry),
+    /// A message that was already sent (reported by `send --dry-run` only).
+    AlreadySent(Entry),
+}
+
+impl Notice {
+    /// The notice for people, on one line.
+    pub fn message(&self) -> String {
+        match self {
+            Notice::Missed(e) => {
+                format!(
+                    "{} was not sent: {}",
+                    describe(&e.key, &e.announced),
+                    e.error.as_deref().unwrap_or("its window closed")
+                )
+            }
+            Notice::Unconfirmed(e) => format!(
+                "{} was handed over at {} but never confirmed (the run was interrupted), so it may or may not have been delivered; it is not sent again: look for Message-ID <{}> in the archive, then run `summit tick --retry` to send it or set its state to \"sent\" in the ledger",
+                describe(&e.key, &e.announced),
+                e.intent_at
+                    .map(|t| When::Timed(t).to_string())
+                    .unwrap_or_default(),
+                e.message_id.as_deref().unwrap_or("?"),
+            ),
+            Notice::AlreadySent(e) => format!(
+                "{} was already sent at {} (Message-ID <{}>)",
+                describe(&e.key, &e.announced),
+                e.sent_at
+                    .map(|t| When::Timed(t).to_string())
+                    .unwrap_or_default(),
+                e.message_id.as_deref().unwrap_or("?"),
+            ),
+        }
+    }
+}
+
+/// `reminder of the summit on 2026-11-26 to developers@example.org`.
+pub fn describe(key: &Key, announced: &Announced) -> String {
+    let what = match key.kind {
+        Kind::Correction => format!("correction {}", key.seq),
+        k => k.name().to_string(),
+    };
+    let to = if key.to.is_empty() {
+        String::new()
+    } else {
+        format!(" to {}", key.to)
+    };
+    format!(
+        "the {what} of the summit on {}{to}",
+        announced.start.date_utc()
+    )
+}
+
+/// What to do now.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The messages to send, in due order.
+    pub sends: Vec<Outgoing>,
+    /// What to report.
+    pub notices: Vec<Notice>,
+}
+
+/// The ledger key of `step` of `summit` to `to`.
+pub fn step_key(summit: &Occurrence, step: Step, to: &[Mailbox]) -> Key {
+    Key {
+        occurrence: OccurrenceKey::of(summit),
+        kind: Kind::Step(step),
+        seq: 0,
+        to: to_key(to),
+    }
+}
+
+/// Recipients as a ledger key: the addresses, lowercase, joined by `, `.
+pub fn to_key(to: &[Mailbox]) -> String {
+    to.iter()
+        .map(|m| m.email.to_string().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Everything due at `now`: the steps of every summit inside their windows that are
+/// not recorded as sent, and corrections of announced summits that changed. With
+/// `retry`, unconfirmed intents inside their windows are sent again.
+pub fn plan(
+    summits: &Summits,
+    ledger: &Ledger,
+    config: &Config,
+    mail: &MailConfig,
+    now: DateTime<Utc>,
+    retry: bool,
+) -> Plan {
+    let mut plan = Plan::default();
+    for (i, p) in summits.planned.iter().enumerate() {
+        let next = summits.planned.get(i + 1);
+        for step in Step::ALL {
+            if step.due(&p.summit, &config.timeline) <= now {
+                plan_step(&mut plan, p, next, step, ledger, config, mail, now, retry);
+            }
+        }
+    }
+    plan_corrections(&mut plan, summits, ledger, mail, now, retry);
+    plan.sends
+        .sort_by_key(|o| (o.due, o.summit.summit.start.instant(), o.key.kind));
+    plan
+}
+
+/// The messages of `step` of `p` that are due at `now` (or, for `send`, wanted now),
+/// added to `plan`.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_step(
+    plan: &mut Plan,
+    p: &Planned,
+    next: Option<&Planned>,
+    step: Step,
+    ledger: &Ledger,
+    config: &Config,
+    mail: &MailConfig,
+    now: DateTime<Utc>,
+    retry: bool,
+) {
+    let due = step.due(&p.summit, &config.timeline);
+    let until = timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
+    let open = until.is_none_or(|u| now < u);
+    let announced = Announced::of(&p.summit, false);
+    let groups: Vec<Vec<Mailbox>> = match mail::recipients(step, p, mail) {
+        Ok(to) if step == Step::Outreach => to.into_iter().map(|m| vec![m]).collect(),
+        Ok(to) => vec![to],
+        Err(e) => {
+            // Nobody to send it to: say so once.
+            let key = step_key(&p.summit, step, &[]);
+            if ledger.get(&key).is_none() {
+                plan.notices.push(Notice::Missed(Entry {
+                    error: Some(e.to_string()),
+                    ..missed(key, due, announced, None, now)
+                }));
+            }
+            return;
+        }
+    };
+    let root = thread_root(&p.summit, ledger, mail);
+    for to in groups {
+        let key = step_key(&p.summit, step, &to);
+        let entry = ledger.get(&key);
+        let outgoing = |previous: Option<&Entry>| Outgoing {
+            key: key.clone(),
+            what: What::Step(step),
+            due,
+            until,
+            summit: p.clone(),
+            next: next.cloned(),
+            to: to.clone(),
+            announced: announced.clone(),
+            in_reply_to: (step != Step::Reminder).then(|| root.clone()),
+            references: if step == Step::Reminder {
+                Vec::new()
+            } else {
+                vec![root.clone()]
+            },
+            previous: previous.cloned(),
+        };
+        let closed = |why: String, previous: Option<&Entry>, unconfirmed: bool| {
+            let mut m = missed(
+                key.clone(),
+                due,
+                announced.clone(),
+                previous.and_then(|e| e.message_id.clone()),
+                now,
+            );
+            if let Some(prev) = previous {
+                m.intent_at = prev.intent_at;
+                m.failed_at = prev.failed_at;
+                m.attempts = prev.attempts;
+            }
+            m.error = Some(why);
+            m.unconfirmed = unconfirmed;
+            Notice::Missed(m)
+        };
+        let window = until.map_or_else(String::new, |u| When::Timed(u).to_string());
+        match entry.map(|e| (e, e.state)) {
+            None if open => plan.sends.push(outgoing(None)),
+            None => {
+                // Only what fell due while the ledger was kept is worth a report.
+                if ledger.since.is_some_and(|s| due >= s) {
+                    plan.notices.push(closed(
+                        format!(
+                            "nothing ran from its due time {} until its window closed at {window}",
+                            When::Timed(due)
+                        ),
+                        None,
+                        false,
+                    ));
+                }
+            }
+            Some((_, State::Sent | State::Missed)) => {}
+            Some((e, State::Failed)) if open => plan.sends.push(outgoing(Some(e))),
+            Some((e, State::Failed)) => plan.notices.push(closed(
+                format!(
+                    "its window closed at {window} after {} failed attempt(s); last error: {}",
+                    e.attempts,
+                    e.error.as_deref().unwrap_or("unknown")
+                ),
+                Some(e),
+                false,
+            )),
+            Some((e, State::Intent)) if !open => plan.notices.push(closed(
+                format!(
+                    "it was handed over at {} but never confirmed, and its window closed at {window}; it may or may not have been delivered",
+                    e.intent_at.map(|t| When::Timed(t).to_string()).unwrap_or_default()
+                ),
+                Some(e),
+                true,
+            )),
+            Some((e, State::Intent)) if retry => plan.sends.push(outgoing(Some(e))),
+            Some((e, State::Intent)) => plan.notices.push(Notice::Unconfirmed(e.clone())),
+        }
+    }
+}
+
+/// A missed entry for `key`.
+fn missed(
+    key: Key,
+    due: DateTime<Utc>,
+    announced: Announced,
+    message_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Entry {
+    Entry {
+        key,
+        state: State::Missed,
+        message_id,
+        due,
+        announced,
+        intent_at: None,
+        sent_at: None,
+        failed_at: None,
+        missed_at: Some(now),
+        attempts: 0,
+        error: None,
+        unconfirmed: false,
+    }
+}
+
+/// The Message-ID every message about `summit` threads under: its reminder's, as
+/// recorded in the ledger, else as it would be drafted.
+fn thread_root(summit: &Occurrence, ledger: &Ledger, mail: &MailConfig) -> String {
+    let occ = OccurrenceKey::of(summit);
+    ledger
+        .of_occurrence(&occ)
+        .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.maybe_delivered())
+        .find_map(|e| e.message_id.clone())
+        .unwrap_or_else(|| {
+            let to = [mail.public_list.clone()];
+            mail::message_id(summit, Kind::Step(Step::Reminder), 0, &to, mail)
+        })
+}
+
+/// The order in which entries of one occurrence and recipient were announced.
+fn announced_order(e: &Entry) -> (Option<DateTime<Utc>>, Kind, u32) {
+    (e.intent_at.or(e.sent_at), e.key.kind, e.key.seq)
+}
+
+/// Corrections: for each summit occurrence announced before its start (reminder,
+/// agenda vote, outreach, earlier corrections) whose time or status has changed since,
+/// one correction to each recipient it was announced to, while it is still useful.
+fn plan_corrections(
+    plan: &mut Plan,
+    summits: &Summits,
+    ledger: &Ledger,
+    mail: &MailConfig,
+    now: DateTime<Utc>,
+    retry: bool,
+) {
+    let mut by_recipient: BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>> = BTreeMap::new();
+    for e in ledger.entries() {
+        if matches!(e.key.kind, Kind::Step(Step::Handover)) || e.key.to.is_empty() {
+            continue;
+        }
+        by_recipient
+            .entry((&e.key.occurrence, e.key.to.as_str()))
+            .or_default()
+            .push(e);
+    }
+    for ((occ, to), mut entries) in by_recipient {
+        entries.sort_by_key(|e| announced_order(e));
+        let Some(latest) = entries.iter().rev().find(|e| e.maybe_delivered()).copied() else {
+            continue;
+        };
+        // The summit as it stands. Gone from a feed that still lists other summits (or
+        // other instances of its series): cancelled. Gone from a feed without any
+        // summit: more likely a broken feed than a cancellation, so nothing is said.
+        let (summit, cancelled) = match summits.current.get(occ) {
+            Some(o) => (o.clone(), summit::is_cancelled(o)),
+            None if summits.uids.contains(&occ.uid) || !summits.current.is_empty() => (
+                Occurrence {
+                    uid: occ.uid.clone(),
+                    summary: latest.announced.summary.clone(),
+                    start: latest.announced.start,
+                    end: latest.announced.end,
+                    all_day: latest.announced.start.is_all_day(),
+                    recurrence_id: occ.original,
+                    status: Some("CANCELLED".into()),
+                    location: None,
+                    url: None,
+                },
+                true,
+            ),
+            None => continue,
+        };
+        let current = Announced::of(&summit, cancelled);
+        let useful_until = |was: &Announced| {
+            if current.cancelled {
+                was.start.instant()
+            } else {
+                current.start.instant()
+            }
+        };
+        let Some(recipients) = mailboxes(to, mail, summits, occ) else {
+            continue;
+        };
+        let corrections: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| e.key.kind == Kind::Correction)
+            .copied()
+            .collect();
+        let last = corrections.iter().max_by_key(|e| e.key.seq).copied();
+        let facilitator = summits
+            .planned
+            .iter()
+            .find(|p| &OccurrenceKey::of(&p.summit) == occ)
+            .and_then(|p| p.facilitator.clone());
+        let root = thread_root(&summit, ledger, mail);
+        let outgoing = |seq: u32, change: Change, was: &Announced, previous: Option<&Entry>| {
+            let parent = latest.message_id.clone().unwrap_or_else(|| root.clone());
+            let mut references = vec![root.clone()];
+            if parent != root {
+                references.push(parent.clone());
+            }
+            Outgoing {
+                key: Key {
+                    occurrence: occ.clone(),
+                    kind: Kind::Correction,
+                    seq,
+                    to: to.to_string(),
+                },
+                what: What::Correction {
+                    change,
+                    was: was.clone(),
+                },
+                due: now,
+                until: Some(useful_until(was)),
+                summit: Planned {
+                    summit: summit.clone(),
+                    facilitator: facilitator.clone(),
+                },
+                next: None,
+                to: recipients.clone(),
+                announced: current.clone(),
+                in_reply_to: Some(parent),
+                references,
+                previous: previous.cloned(),
+            }
+        };
+
+        // An unconfirmed correction: reported (or resent with --retry) like a step.
+        if let Some(c) = last.filter(|c| c.state == State::Intent) {
+            let was = entries
+                .iter()
+                .rev()
+                .find(|e| e.key != c.key && e.maybe_delivered())
+                .map_or(&c.announced, |e| &e.announced);
+            if now >= useful_until(was) {
+                let mut m = c.clone();
+                m.state = State::Missed;
+                m.missed_at = Some(now);
+                m.unconfirmed = true;
+                m.error = Some("it was handed over but never confirmed, and the summit's time has passed; it may or may not have been delivered".into());
+                plan.notices.push(Notice::Missed(m));
+            } else if retry {
+                if let Some(change) = Change::between(was, &current) {
+                    plan.sends.push(outgoing(c.key.seq, change, was, Some(c)));
+                }
+            } else {
+                plan.notices.push(Notice::Unconfirmed(c.clone()));
+            }
+            continue;
+        }
+
+        let Some(change) = Change::between(&latest.announced, &current) else {
+            continue;
+        };
+        let (seq, previous) = match last {
+            Some(c) if c.state == State::Failed => (c.key.seq, Some(c)),
+            Some(c) => (c.key.seq + 1, None),
+            None => (1, None),
+        };
+        if now < useful_until(&latest.announced) {
+            plan.sends
+                .push(outgoing(seq, change, &latest.announced, previous));
+        } else if let Some(c) = previous {
+            // A correction that kept failing until it no longer mattered: said once.
+            let mut m = c.clone();
+            m.state = State::Missed;
+            m.missed_at = Some(now);
+            m.error = Some(format!(
+                "it kept failing until the summit's time passed; last error: {}",
+                c.error.as_deref().unwrap_or("unknown")
+            ));
+            plan.notices.push(Notice::Missed(m));
+        }
+    }
+}
+
+/// The mailboxes of a ledger `to`: the configured mailbox (with its name) for an
+/// address that is the public list, the team list or the summit's facilitator, else the
+/// bare address. `None` when an address does not parse (an edited ledger).
+fn mailboxes(
+    to: &str,
+    mail: &MailConfig,
+    summits: &Summits,
+    occ: &OccurrenceKey,
+) -> Option<Vec<Mailbox>> {
+    let mut known: Vec<Mailbox> = vec![mail.public_list.clone(), mail.team_list.clone()];
+    known.extend(
+        summits
+            .planned
+            .iter()
+            .filter(|p| &OccurrenceKey::of(&p.summit) == occ)
+            .filter_map(|p| p.facilitator.as_ref().map(crate::config::Member::mailbox)),
+    );
+    to.split(", ")
+        .map(|a| {
+            let a = a.trim();
+            known
+                .iter()
+                .find(|m| m.email.to_string().eq_ignore_ascii_case(a))
+                .cloned()
+                .or_else(|| a.parse::<Address>().ok().map(|e| Mailbox::new(None, e)))
+        })
+        .collect()
+}
+
+/// Drafts `o`: the step's (or correction's) message with its threading headers, and for
+/// the reminder and corrections the summit as a text/calendar attachment.
+///
+/// # Errors
+/// [`crate::Error::Template`] or [`crate::Error::Mail`] when the message cannot be drafted.
+pub fn compose(
+    o: &Outgoing,
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Draft> {
+    let mail = config.mail()?;
+    let (draft, calendar) = match &o.what {
+        What::Step(step) => {
+            let drafts = mail::draft(*step, &o.summit, o.next.as_ref(), config, templates, now)?;
+            let draft = drafts
+                .into_iter()
+                .find(|d| to_key(&d.to) == o.key.to)
+                .ok_or_else(|| {
+                    crate::Error::Mail(format!(
+                        "{} has no draft for these recipients",
+                        o.describe()
+                    ))
+                })?;
+            (draft, *step == Step::Reminder)
+        }
+        What::Correction { change, was } => (
+            mail::draft_correction(
+                &o.summit.summit,
+                o.summit.facilitator.as_ref(),
+                was,
+                *change,
+                o.key.seq,
+                &o.to,
+                config,
+                templates,
+                now,
+            )?,
+            true,
+        ),
+    };
+    let summit = &o.summit.summit;
+    let extras = Extras {
+        in_reply_to: o.in_reply_to.clone(),
+        references: o.references.clone(),
+        calendar: calendar.then(|| {
+            (
+                format!("summit-{}.ics", summit.start.date_utc()),
+                mail::ics::event(
+                    summit,
+                    config.project.meeting_url.as_deref(),
+                    o.announced.cancelled,
+                    o.key.seq,
+                    now,
+                ),
+            )
+        }),
+    };
+    draft.with_extras(mail, &extras)
+}
+
+/// What became of one message in [`deliver`].
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    /// The message.
+    pub outgoing: Outgoing,
+    /// Its Message-ID.
+    pub message_id: String,
+    /// Its outcome.
+    pub outcome: Outcome,
+}
+
+/// Delivers `batch` through `transport` under the exactly-once protocol, recording each
+/// step in `ledger` and persisting it with `save` (which must be durable when it
+/// returns): the intent before the message is handed over, the outcome after.
+///
+/// Stops at the first message whose outcome is unknown, or when the transport is
+/// unusable; the messages not tried are left for the next run. `on_outcome` is told of
+/// each message as soon as its outcome is recorded.
+///
+/// # Errors
+/// When `save` fails: before a message is handed over (it is then not handed over), or
+/// after (its intent stays on disk, so it is reported, not resent).
+pub fn deliver(
+    batch: Vec<(Outgoing, Draft)>,
+    ledger: &mut Ledger,
+    transport: &mut dyn Transport,
+    now: DateTime<Utc>,
+    save: &mut dyn FnMut(&Ledger) -> Result<()>,
+    on_outcome: &mut dyn FnMut(&Delivered),
+) -> Result<Vec<Delivered>> {
+    let mut done = Vec::new();
+    for (o, draft) in batch {
+        let prev = o.previous.as_ref();
+        let intent = Entry {
+            key: o.key.clone(),
+            state: State::Intent,
+            message_id: Some(draft.message_id.clone()),
+            due: o.due,
+            announced: o.announced.clone(),
+            intent_at: Some(now),
+            sent_at: None,
+            failed_at: prev.and_then(|e| e.failed_at),
+            missed_at: None,
+            attempts: prev.map_or(0, |e| e.attempts) + 1,
+            error: prev.and_then(|e| e.error.clone()),
+            unconfirmed: false,
+        };
+        ledger.upsert(intent.clone());
+        save(ledger)?;
+        let outcome = transport.deliver(&draft.message);
+        let (stop, record) = match &outcome {
+            Outcome::Sent => (
+                false,
+                Some(Entry {
+                    state: State::Sent,
+                    sent_at: Some(now),
+                    error: None,
+                    ..intent
+                }),
+            ),
+            Outcome::NotSent { reason, fatal } => (
+                *fatal,
+                Some(Entry {
+                    state: State::Failed,
+                    failed_at: Some(now),
+                    error: Some(reason.clone()),
+                    ..intent
+                }),
+            ),
+            Outcome::Unknown(_) => (true, None),
+        };
+        if let Some(entry) = record {
+            ledger.upsert(entry);
+            save(ledger)?;
+        }
+        let d = Delivered {
+            outgoing: o,
+            message_id: draft.message_id,
+            outcome,
+        };
+        on_outcome(&d);
+        done.push(d);
+        if stop {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    const CONFIG: &str = r#"
+[mail]
+from = "Bot <bot@example.org>"
+public-list = "list@example.org"
+team-list = "team@example.org"
+transport = "file"
+[[rotation.members]]
+name = "Ada"
+email = "ada@example.org"
+[[rotation.members]]
+name = "Grace"
+email = "grace@example.org"
+"#;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn config() -> Config {
+        Config::from_toml(CONFIG, Path::new("summit.toml"), Path::new("/cfg")).unwrap()
+    }
+
+    /// A monthly summit on the 26th at 16:00 UTC, with overrides in `extra`.
+    fn calendar(extra: &str) -> Calendar {
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:s@x\r\n\
+DTSTAMP:20260101T000000Z\r\nDTSTART:20261026T160000Z\r\nDTEND:20261026T180000Z\r\n\
+RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{extra}END:VCALENDAR\r\n"
+        );
+        crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap()
+    }
+
+    fn plan_at(cal: &Calendar, ledger: &Ledger, now: &str, retry: bool) -> Plan {
+        let c = config();
+        let now = t(now);
+        let s = Summits::collect(cal, &c, now, &mut Vec::new());
+        plan(&s, ledger, &c, c.mail().unwrap(), now, retry)
+    }
+
+    fn names(p: &Plan) -> Vec<String> {
+        p.sends
+            .iter()
+            .map(|o| format!("{} {}", o.key.kind, o.announced.start.date_utc()))
+            .collect()
+    }
+
+    /// Records every planned send as sent at `now`, like a successful run.
+    fn send_all(p: &Plan, ledger: &mut Ledger, now: &str) {
+        for o in &p.sends {
+            ledger.upsert(Entry {
+                key: o.key.clone(),
+                state: State::Sent,
+                message_id: Some(format!("{}.x@example.org", o.key.kind)),
+                due: o.due,
+                announced: o.announced.clone(),
+                intent_at: Some(t(now)),
+                sent_at: Some(t(now)),
+                failed_at: None,
+                missed_at: None,
+                attempts: 1,
+                error: None,
+                unconfirmed: false,
+            });
+        }
+    }
+
+    #[test]
+    fn each_step_is_due_from_its_due_time_until_its_window_closes() {
+        let cal = calendar("");
+        let l = Ledger::default();
+        assert_eq!(
+            names(&plan_at(&cal, &l, "2026-11-23T15:59:59Z", false)),
+            ["handover 2026-10-26"]
+        );
+        assert_eq!(
+            names(&plan_at(&cal, &l, "2026-11-23T16:00:00Z", false)),
+            ["reminder 2026-11-26"]
+        );
+        // A late first run catches up on everything still open, in due order.
+        assert_eq!(
+            names(&plan_at(&cal, &l, "2026-11-25T17:00:00Z", false)),
+            [
+                "reminder 2026-11-26",
+                "agenda-vote 2026-11-26",
+                "outreach 2026-11-26"
+            ]
+        );
+        // At the start, the steps before it are over; the handover is not due yet.
+        assert!(
+            plan_at(&cal, &l, "2026-11-26T16:00:00Z", false)
+                .sends
+                .is_empty()
+        );
+        assert_eq!(
+            names(&plan_at(&cal, &l, "2026-11-26T20:00:00Z", false)),
+            ["handover 2026-11-26"]
+        );
+        // The handover stays open until the next summit's reminder.
+        assert_eq!(
+            names(&plan_at(&cal, &l, "2026-12-23T15:59:00Z", false)),
+            ["handover 2026-11-26"]
+        );
+        assert_eq!(
+            names(&plan_at(&cal, &l, "2026-12-23T16:00:00Z", false)),
+            ["reminder 2026-12-26"]
+        );
+    }
+
+    #[test]
+    fn sent_is_never_planned_again_and_missed_is_reported_once() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        l.since = Some(t("2026-11-20T00:00:00Z"));
+        let p = plan_at(&cal, &l, "2026-11-23T16:00:00Z", false);
+        send_all(&p, &mut l, "2026-11-23T16:00:00Z");
+        assert!(
+            plan_at(&cal, &l, "2026-11-23T17:00:00Z", false)
+                .sends
+                .is_empty()
+        );
+        // No run until after the start: agenda vote and outreach are missed.
+        let p = plan_at(&cal, &l, "2026-11-26T17:00:00Z", false);
+        assert!(p.sends.is_empty());
+        let missed: Vec<String> = p
+            .notices
+            .iter()
+            .map(|n| match n {
+                Notice::Missed(e) => e.key.kind.to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(missed, ["agenda-vote", "outreach"]);
+        for n in p.notices {
+            if let Notice::Missed(e) = n {
+                l.upsert(e);
+            }
+        }
+        let p = plan_at(&cal, &l, "2026-11-26T18:00:00Z", false);
+        assert!(p.notices.is_empty() && p.sends.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn intents_block_until_retry_and_failures_retry_inside_the_window() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        let p = plan_at(&cal, &l, "2026-11-23T16:00:00Z", false);
+        let o = &p.sends[0];
+        let mut e = Entry {
+            key: o.key.clone(),
+            state: State::Intent,
+            message_id: Some("r.x@example.org".into()),
+            due: o.due,
+            announced: o.announced.clone(),
+            intent_at: Some(t("2026-11-23T16:00:00Z")),
+            sent_at: None,
+            failed_at: None,
+            missed_at: None,
+            attempts: 1,
+            error: None,
+            unconfirmed: false,
+        };
+        l.upsert(e.clone());
+        let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", false);
+        assert!(p.sends.is_empty());
+        assert!(matches!(&p.notices[..], [Notice::Unconfirmed(_)]), "{p:?}");
+        let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", true);
+        assert_eq!(names(&p), ["reminder 2026-11-26"]);
+        assert_eq!(p.sends[0].previous.as_ref(), Some(&e));
+        // Past the window, an unconfirmed intent becomes a missed, unconfirmed one.
+        let p = plan_at(&cal, &l, "2026-11-26T16:00:00Z", true);
+        match &p.notices[..] {
+            [Notice::Missed(m)] => assert!(m.unconfirmed && m.intent_at.is_some()),
+            other => panic!("{other:?}"),
+        }
+        e.state = State::Failed;
+        l.upsert(e);
+        let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", false);
+        assert_eq!(names(&p), ["reminder 2026-11-26"]);
+    }
+
+    #[test]
+    fn later_steps_thread_under_the_reminder() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        let p = plan_at(&cal, &l, "2026-11-23T16:00:00Z", false);
+        assert_eq!(p.sends[0].in_reply_to, None);
+        send_all(&p, &mut l, "2026-11-23T16:00:00Z");
+        let p = plan_at(&cal, &l, "2026-11-24T16:00:00Z", false);
+        assert_eq!(
+            p.sends[0].in_reply_to.as_deref(),
+            Some("reminder.x@example.org")
+        );
+        assert_eq!(p.sends[0].references, ["reminder.x@example.org"]);
+    }
+
+    #[test]
+    fn a_moved_summit_gets_one_correction_per_recipient_who_had_it() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        // The October handover is out of the way (moving November would reopen it).
+        let p = plan_at(&cal, &l, "2026-10-26T20:00:00Z", false);
+        assert_eq!(names(&p), ["handover 2026-10-26"]);
+        send_all(&p, &mut l, "2026-10-26T20:00:00Z");
+        let p = plan_at(&cal, &l, "2026-11-23T16:00:00Z", false);
+        send_all(&p, &mut l, "2026-11-23T16:00:00Z");
+        let moved = calendar(
+            "BEGIN:VEVENT\r\nUID:s@x\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261126T160000Z\r\n\
+DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n",
+        );
+        let p = plan_at(&moved, &l, "2026-11-24T10:00:00Z", false);
+        assert_eq!(names(&p), ["correction 2026-11-27"], "{p:?}");
+        let c = &p.sends[0];
+        assert_eq!(c.key.to, "list@example.org");
+        assert_eq!(c.key.seq, 1);
+        assert_eq!(c.in_reply_to.as_deref(), Some("reminder.x@example.org"));
+        assert!(
+            matches!(&c.what, What::Correction { change: Change::Moved, was } if was.start.date_utc().to_string() == "2026-11-26")
+        );
+        send_all(&p, &mut l, "2026-11-24T10:00:00Z");
+        // Once; and the agenda vote (new due time) goes to the team list without one.
+        let p = plan_at(&moved, &l, "2026-11-25T16:00:00Z", false);
+        assert_eq!(names(&p), ["agenda-vote 2026-11-27"]);
+        send_all(&p, &mut l, "2026-11-25T16:00:00Z");
+        // Cancelled now: both lists get a correction.
+        let cancelled = calendar(
+            "BEGIN:VEVENT\r\nUID:s@x\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261126T160000Z\r\n\
+DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:2\r\nSTATUS:CANCELLED\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n",
+        );
+        let p = plan_at(&cancelled, &l, "2026-11-25T17:00:00Z", false);
+        let got: Vec<(String, u32)> = p
+            .sends
+            .iter()
+            .map(|o| (o.key.to.clone(), o.key.seq))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("list@example.org".to_string(), 2),
+                ("team@example.org".to_string(), 1)
+            ],
+            "{p:?}"
+        );
+        assert!(p.sends.iter().all(|o| o.announced.cancelled));
+        send_all(&p, &mut l, "2026-11-25T17:00:00Z");
+        assert!(
+            plan_at(&cancelled, &l, "2026-11-25T18:00:00Z", false)
+                .sends
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_empty_feed_is_not_a_cancellation() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        let p = plan_at(&cal, &l, "2026-11-23T16:00:00Z", false);
+        send_all(&p, &mut l, "2026-11-23T16:00:00Z");
+        let empty = crate::calendar::parse(
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+            "t.ics",
+            chrono_tz::Tz::UTC,
+        )
+        .unwrap();
+        assert!(
+            plan_at(&empty, &l, "2026-11-24T10:00:00Z", false)
+                .sends
+                .is_empty()
+        );
+    }
+
+    /// A transport that checks, when handed a message, that the last ledger saved
+    /// holds its intent.
+    struct Fake {
+        outcomes: Vec<Outcome>,
+        saved: std::rc::Rc<std::cell::RefCell<Option<Ledger>>>,
+        intent_on_disk: Vec<bool>,
+    }
+
+    impl Transport for Fake {
+        fn deliver(&mut self, m: &lettre::Message) -> Outcome {
+            let id = m
+                .headers()
+                .get_raw("Message-ID")
+                .unwrap()
+                .trim()
+                .to_string();
+            let saved = self.saved.borrow();
+            self.intent_on_disk.push(saved.as_ref().is_some_and(|l| {
+                l.entries().any(|e| {
+                    e.state == State::Intent
+                        && e.message_id
+                            .as_ref()
+                            .is_some_and(|m| format!("<{m}>") == id)
+                })
+            }));
+            self.outcomes.remove(0)
+        }
+    }
+
+    #[test]
+    fn deliver_records_the_intent_before_handing_over_and_stops_when_unsure() {
+        let cal = calendar("");
+        let c = config();
+        let templates = Templates::load(None).unwrap();
+        let now = t("2026-11-25T17:00:00Z");
+        let mut l = Ledger::default();
+        let p = plan_at(&cal, &l, "2026-11-25T17:00:00Z", false);
+        assert_eq!(p.sends.len(), 3);
+        let mut batch: Vec<(Outgoing, Draft)> = p
+            .sends
+            .iter()
+            .map(|o| (o.clone(), compose(o, &c, &templates, now).unwrap()))
+            .collect();
+        // A fourth message that must not be tried after the unknown outcome.
+        batch.push(batch[0].clone());
+        let saved = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let mut fake = Fake {
+            outcomes: vec![
+                Outcome::Sent,
+                Outcome::NotSent {
+                    reason: "550 no".into(),
+                    fatal: false,
+                },
+                Outcome::Unknown("reset".into()),
+            ],
+            saved: saved.clone(),
+            intent_on_disk: Vec::new(),
+        };
+        let mut save = |l: &Ledger| -> Result<()> {
+            *saved.borrow_mut() = Some(l.clone());
+            Ok(())
+        };
+        let done = deliver(batch, &mut l, &mut fake, now, &mut save, &mut |_| {}).unwrap();
+        assert_eq!(done.len(), 3, "stops after the unknown outcome");
+        assert_eq!(fake.intent_on_disk, [true, true, true]);
+        let states: Vec<State> = p
+            .sends
+            .iter()
+            .map(|o| l.get(&o.key).unwrap().state)
+            .collect();
+        assert_eq!(states, [State::Sent, State::Failed, State::Intent]);
+        assert_eq!(saved.borrow().as_ref(), Some(&l), "every change is saved");
+        assert_eq!(
+            l.get(&p.sends[1].key).unwrap().error.as_deref(),
+            Some("550 no")
+        );
+    }
+
+    #[test]
+    fn the_reminder_carries_the_summit_as_a_calendar_attachment() {
+        let cal = calendar("");
+        let c = config();
+        let templates = Templates::load(None).unwrap();
+        let l = Ledger::default();
+        let p = plan_at(&cal, &l, "2026-11-24T16:00:00Z", false);
+        let now = t("2026-11-24T16:00:00Z");
+        let reminder = String::from_utf8(
+            compose(&p.sends[0], &c, &templates, now)
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(
+            reminder.contains("Content-Type: text/calendar; charset=utf-8; method=PUBLISH"),
+            "{reminder}"
+        );
+        let vote = String::from_utf8(
+            compose(&p.sends[1], &c, &templates, now)
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(!vote.contains("text/calendar"), "{vote}");
+        assert!(
+            vote.contains("In-Reply-To: <") && vote.contains("References: <"),
+            "{vote}"
+        );
+    }
+}

@@ -554,6 +554,15 @@ fn nothing_due_prints_nothing_and_a_fresh_state_dir_is_created() {
     assert_eq!(site.tick_ok("2026-11-22T01:00:00Z"), "");
     assert!(site.path("state/ledger.toml").is_file());
     assert!(site.path("state/lock").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(site.path("state"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "the state directory is private");
+    }
 }
 
 // ---- send ----

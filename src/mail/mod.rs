@@ -57,6 +57,39 @@ pub struct Extras {
 }
 
 impl Draft {
+    /// A draft of `rendered` from `mail.from` to `to`, dated `now`.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        kind: Kind,
+        to: Vec<Mailbox>,
+        message_id: String,
+        file_stem: String,
+        rendered: Rendered,
+        reply_to: Option<Mailbox>,
+        mail: &MailConfig,
+        now: DateTime<Utc>,
+    ) -> Result<Draft> {
+        let message = build(
+            mail,
+            reply_to.as_ref(),
+            &to,
+            &rendered,
+            &message_id,
+            now,
+            &Extras::default(),
+        )?;
+        Ok(Draft {
+            kind,
+            to,
+            message_id,
+            file_stem,
+            rendered,
+            message,
+            reply_to,
+            date: now,
+        })
+    }
+
     /// The message as RFC 5322 text, with CRLF line ends.
     pub fn formatted(&self) -> Vec<u8> {
         self.message.formatted()
@@ -129,10 +162,7 @@ pub fn draft(
         .into_iter()
         .enumerate()
         .map(|(i, group)| {
-            let recipient = group.first().map(|m| Person {
-                name: m.name.clone().unwrap_or_else(|| m.email.to_string()),
-                email: m.email.to_string(),
-            });
+            let recipient = group.first().map(Person::from);
             let ctx = context(step, planned, next, config, now, recipient);
             let rendered = templates.render(step, &ctx)?;
             let message_id = message_id(&planned.summit, Kind::Step(step), 0, &group, mail);
@@ -142,26 +172,16 @@ pub fn draft(
             } else {
                 format!("{date}-{step}")
             };
-            let reply_to = planned.facilitator.as_ref().map(Member::mailbox);
-            let message = build(
-                mail,
-                reply_to.as_ref(),
-                &group,
-                &rendered,
-                &message_id,
-                now,
-                &Extras::default(),
-            )?;
-            Ok(Draft {
-                kind: Kind::Step(step),
-                to: group,
+            Draft::new(
+                Kind::Step(step),
+                group,
                 message_id,
                 file_stem,
                 rendered,
-                message,
-                reply_to,
-                date: now,
-            })
+                planned.facilitator.as_ref().map(Member::mailbox),
+                mail,
+                now,
+            )
         })
         .collect()
 }
@@ -219,10 +239,7 @@ pub fn draft_correction(
         all_day: announced.start.is_all_day(),
         ..summit.clone()
     };
-    let recipient = to.first().map(|m| Person {
-        name: m.name.clone().unwrap_or_else(|| m.email.to_string()),
-        email: m.email.to_string(),
-    });
+    let recipient = to.first().map(Person::from);
     let ctx = CorrectionContext {
         project: project_view(config),
         summit: SummitView::new(summit, zones, p.meeting_url.as_deref()),
@@ -233,27 +250,16 @@ pub fn draft_correction(
         now: When::Timed(now).to_string(),
     };
     let rendered = templates.render_file(render::CORRECTION, &ctx)?;
-    let message_id = message_id(summit, Kind::Correction, seq, to, mail);
-    let reply_to = facilitator.map(Member::mailbox);
-    let message = build(
-        mail,
-        reply_to.as_ref(),
-        to,
-        &rendered,
-        &message_id,
-        now,
-        &Extras::default(),
-    )?;
-    Ok(Draft {
-        kind: Kind::Correction,
-        to: to.to_vec(),
-        file_stem: format!("{}-correction-{seq}", was.start.date_utc()),
-        message_id,
+    Draft::new(
+        Kind::Correction,
+        to.to_vec(),
+        message_id(summit, Kind::Correction, seq, to, mail),
+        format!("{}-correction-{seq}", was.start.date_utc()),
         rendered,
-        message,
-        reply_to,
-        date: now,
-    })
+        facilitator.map(Member::mailbox),
+        mail,
+        now,
+    )
 }
 
 #[derive(Serialize)]
@@ -386,6 +392,16 @@ pub struct Person {
     pub name: String,
     /// E-mail address.
     pub email: String,
+}
+
+impl From<&Mailbox> for Person {
+    /// The mailbox's name (its address when it has none) and address.
+    fn from(m: &Mailbox) -> Self {
+        Person {
+            name: m.name.clone().unwrap_or_else(|| m.email.to_string()),
+            email: m.email.to_string(),
+        }
+    }
 }
 
 impl From<&Member> for Person {

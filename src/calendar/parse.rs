@@ -449,6 +449,7 @@ fn read_stamp(
         .map(Zone::Iana)
         .or_else(|| ctx.vtimezones.get(id).cloned())
         .or_else(|| zone::resolve(id).map(Zone::Iana))
+        .or_else(|| zone::fixed_offset(id))
         .unwrap_or_else(|| {
             ctx.unknown_tzids.borrow_mut().insert(id.to_string());
             Zone::Iana(ctx.cal_zone)
@@ -560,6 +561,17 @@ fn content_line_name(line: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `DTSTART;TZID="W. Europe Standard Time:20200609T090000"` (an Exchange export whose
+/// closing quote slipped past the value) as `DTSTART;TZID="W. Europe Standard
+/// Time":20200609T090000`.
+fn misplaced_quote(line: &str) -> Option<String> {
+    let body = line.strip_suffix('"')?;
+    let open = body.rfind('"')?;
+    let colon = body[open..].rfind(':')? + open;
+    let fixed = format!("{}\":{}", &body[..colon], &body[colon + 1..]);
+    content_line_name(&fixed).is_some().then_some(fixed)
+}
+
 /// One logical (unfolded) content line and the feed line it starts on.
 struct Line<'a> {
     number: usize,
@@ -622,6 +634,16 @@ impl<'a> Unfolded<'a> {
         };
         for line in lines {
             let n = line.number;
+            let line = match content_line_name(&line.text) {
+                Some(_) => line,
+                None => match misplaced_quote(&line.text) {
+                    Some(fixed) => {
+                        warn(n, "a parameter's closing quote encloses the value; read as if it closed before the `:`".into());
+                        synthetic(n, fixed)
+                    }
+                    None => line,
+                },
+            };
             let Some((name, value)) = content_line_name(&line.text) else {
                 let shown: String = line.text.chars().take(60).collect();
                 warn(

@@ -239,27 +239,101 @@ pub fn resolve(tzid: &str) -> Option<Tz> {
 }
 
 /// Resolves an Outlook display name such as `(UTC+01:00) Amsterdam, Berlin, Bern, Rome,
-/// Stockholm, Vienna` or its city list alone (`Amsterdam, Berlin, Bern, …`), by the
-/// descriptions of the Windows zones.
+/// Stockholm, Vienna`, an older or reworded form of one (`(GMT+10:00) Canberra,
+/// Melbourne, Sydney`, `Eastern Time (US and Canada)`), or a city list alone, by the
+/// descriptions of the Windows zones: the description sharing the most words wins (at
+/// least two, and at least a third of the name's words, not counting `time`,
+/// `standard`, `daylight`, `and`; the first in CLDR order on a tie),
+/// and a UTC offset in the name must agree with the description's.
 fn display_name(name: &str) -> Option<Tz> {
-    let cities = |s: &str| -> String {
+    fn split(s: &str) -> (Option<String>, Vec<String>) {
         let s = s.trim();
-        let s = match s.strip_prefix('(') {
-            Some(rest) => rest.split_once(')').map_or(rest, |(_, after)| after),
-            None => s,
+        let (offset, rest) = match s.strip_prefix('(').and_then(|r| r.split_once(')')) {
+            Some((inside, after)) => {
+                let off = inside
+                    .trim()
+                    .trim_start_matches("UTC")
+                    .trim_start_matches("GMT")
+                    .trim()
+                    .to_string();
+                (
+                    Some(if off.is_empty() {
+                        "+00:00".to_string()
+                    } else {
+                        off
+                    }),
+                    after,
+                )
+            }
+            None => (None, s),
         };
-        s.trim().to_ascii_lowercase()
-    };
-    let wanted = cities(name);
-    if wanted.len() < 4 {
-        return None;
+        let words = rest
+            .replace('&', " and ")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 1)
+            .map(str::to_lowercase)
+            .filter(|w| !["time", "standard", "daylight", "and", "the", "of"].contains(&w.as_str()))
+            .collect();
+        (offset, words)
     }
     use std::str::FromStr;
-    WINDOWS_NAMES
+    let (offset, words) = split(name);
+    if words.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, windows_timezones::WindowsTimezone)> = None;
+    for wz in WINDOWS_NAMES
         .iter()
         .filter_map(|n| windows_timezones::WindowsTimezone::from_str(n).ok())
-        .find(|wz| cities(wz.description()) == wanted)
-        .and_then(|wz| wz.tzdb_id().parse().ok())
+    {
+        let (their_offset, their_words) = split(wz.description());
+        if offset.is_some() && their_offset.is_some() && offset != their_offset {
+            continue;
+        }
+        let shared = words.iter().filter(|w| their_words.contains(w)).count();
+        if shared >= 2 && shared * 3 >= words.len() && best.is_none_or(|(b, _)| shared > b) {
+            best = Some((shared, wz));
+        }
+    }
+    best.and_then(|(_, wz)| wz.tzdb_id().parse().ok())
+}
+
+/// A fixed-offset name such as `UTC+01`, `GMT-0530` or `UTC+05:45`, as a zone of that
+/// constant offset.
+pub fn fixed_offset(name: &str) -> Option<Zone> {
+    let n = name.trim();
+    let rest = n
+        .strip_prefix("UTC")
+        .or_else(|| n.strip_prefix("GMT"))
+        .or_else(|| n.strip_prefix("utc"))?
+        .trim();
+    let (sign, digits) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let digits = digits.replace(':', "");
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = if digits.len() <= 2 {
+        (digits.parse::<i32>().ok()?, 0)
+    } else {
+        let split = digits.len() - 2;
+        (
+            digits[..split].parse::<i32>().ok()?,
+            digits[split..].parse::<i32>().ok()?,
+        )
+    };
+    if h > 14 || m >= 60 {
+        return None;
+    }
+    let offset = sign * (h * 3600 + m * 60);
+    Some(Zone::Defined(Arc::new(Vtimezone {
+        name: n.to_string(),
+        initial: offset,
+        transitions: Vec::new(),
+    })))
 }
 
 /// The Windows zone names (CLDR windowsZones), to look display names up by.
@@ -478,6 +552,38 @@ mod tests {
             resolve("(UTC+07:00) Bangkok, Hanoi, Jakarta"),
             Some(chrono_tz::Asia::Bangkok)
         );
+        assert_eq!(
+            resolve("(GMT+10:00) Canberra, Melbourne, Sydney"),
+            Some(chrono_tz::Australia::Sydney)
+        );
+        assert_eq!(
+            resolve("(UTC-05:00) Eastern Time (US and Canada)"),
+            Some(chrono_tz::America::New_York)
+        );
+        assert_eq!(
+            resolve(
+                "Amsterdam, Belgrade, Berlin, Brussels, Budapest, Madrid, Paris, Prague, Stockholm"
+            ),
+            Some(chrono_tz::Europe::Berlin)
+        );
+        assert_eq!(resolve("(UTC+07:00) Berlin, Vienna"), None);
+        assert_eq!(resolve("Standard Time"), None);
+    }
+
+    #[test]
+    fn fixed_offsets() {
+        let z = fixed_offset("UTC+01").unwrap();
+        assert_eq!(
+            z.to_utc(local(2026, 2, 26, 0, 0)).to_rfc3339(),
+            "2026-02-25T23:00:00+00:00"
+        );
+        let z = fixed_offset("GMT-05:30").unwrap();
+        assert_eq!(
+            z.to_utc(local(2026, 2, 26, 0, 0)).to_rfc3339(),
+            "2026-02-26T05:30:00+00:00"
+        );
+        assert!(fixed_offset("UTC+25").is_none());
+        assert!(fixed_offset("Europe/Berlin").is_none());
     }
 
     #[test]

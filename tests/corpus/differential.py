@@ -47,6 +47,12 @@ UTC = dt.timezone.utc
 # Files where summit deliberately differs from the reference: path fragment -> reason.
 # Each is pinned by a test in tests/integration/calendar.rs named after the file.
 KNOWN = {
+    "windows-tzid/node-ical__Office-2012-owa.ics":
+        "the reference cannot resolve the Outlook display-name TZIDs "
+        "`(GMT+10:00) Canberra, Melbourne, Sydney` and `(UTC-05:00) Eastern Time (US & Canada)` "
+        "and reads their times as UTC; RFC 5545 §3.2.19 makes TZID name the zone, and summit "
+        "resolves them to Australia/Sydney and America/New_York "
+        "(test calendar::node_ical_office_2012_owa_display_name_tzids)",
 }
 
 

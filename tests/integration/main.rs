@@ -2,6 +2,7 @@
 
 mod test;
 
+mod calendar;
 mod corpus;
 mod draft;
 mod errors;

@@ -10,11 +10,11 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use regex::Regex;
 
 use super::parse::{Calendar, Stamp, Vevent};
-use super::{Occurrence, When, zone};
+use super::{Occurrence, When};
 
 /// The half-open range `[from, to)` of start instants to expand, in UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,13 +47,21 @@ impl Window {
 /// Every occurrence of every VEVENT of `cal` whose start lies in `window`, sorted by
 /// (start, uid), as a lazy iterator.
 ///
+/// Components are grouped by UID (one without a UID stands alone). Per group, the master
+/// with the highest SEQUENCE wins (the first on a tie), and per RECURRENCE-ID the
+/// override with the highest SEQUENCE wins (RFC 5545 §3.8.7.4). An override replaces
+/// the instance whose original start it names, matched either as an instant or as
+/// wall-clock time (Exchange writes an all-day instance's RECURRENCE-ID as local
+/// midnight); an override of an excluded instance is excluded too; an override with
+/// `RANGE=THISANDFUTURE` also moves and restyles every later instance (§3.8.4.4).
+///
 /// Cancelled occurrences (STATUS:CANCELLED) are included; callers filter them. When
 /// `summary` is given, only occurrences whose SUMMARY matches it are produced, and
-/// series whose SUMMARY does not match are never expanded, which is what keeps a
-/// summit query on a feed of thousands of series fast.
+/// series whose SUMMARY cannot match are never expanded, which is what keeps a summit
+/// query on a feed of thousands of series fast.
 ///
-/// Problems met while expanding (an RRULE the `rrule` crate rejects) are appended to
-/// `warnings`, naming the feed line; the series then yields its DTSTART and RDATEs.
+/// Problems met while expanding (an RRULE the `rrule` crate rejects, a series cut off
+/// at [`MAX_INSTANCES_PER_SERIES`]) are appended to `warnings`, naming the feed line.
 pub fn occurrences<'a>(
     cal: &'a Calendar,
     window: Window,
@@ -62,85 +70,52 @@ pub fn occurrences<'a>(
 ) -> Occurrences<'a> {
     let matches = move |s: &str| summary.is_none_or(|re| re.is_match(s));
 
-    // Group by UID: the master (highest SEQUENCE, later wins a tie) and its overrides.
-    let mut masters: HashMap<&str, &Vevent> = HashMap::new();
-    let mut overrides: HashMap<&str, Vec<&Vevent>> = HashMap::new();
-    let mut order: Vec<&str> = Vec::new();
+    // Group by UID, keeping feed order.
+    let mut groups: Vec<Vec<&Vevent>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for ev in &cal.events {
-        if ev.recurrence_id.is_some() {
-            overrides.entry(&ev.uid).or_default().push(ev);
+        if ev.uid.is_empty() {
+            groups.push(vec![ev]);
             continue;
         }
-        match masters.get(ev.uid.as_str()) {
-            Some(m) if m.sequence > ev.sequence => {}
-            Some(_) => {
-                masters.insert(&ev.uid, ev);
-            }
-            None => {
-                order.push(&ev.uid);
-                masters.insert(&ev.uid, ev);
-            }
-        }
+        let i = *index.entry(&ev.uid).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(ev);
     }
 
     let mut fixed: Vec<Occurrence> = Vec::new();
     let mut streams: Vec<Box<dyn Iterator<Item = Occurrence> + 'a>> = Vec::new();
+    let late_warnings = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    for group in groups {
+        let series = std::rc::Rc::new(Series::new(group));
+        let exdates = series.master.map(Exclusions::of).unwrap_or_default();
 
-    for uid in &order {
-        let master = masters[uid];
-        let ovs = overrides.remove(uid).unwrap_or_default();
-        let excluded: HashSet<When> = master.exdates.iter().map(Stamp::when).collect();
-        let excluded_dates: HashSet<chrono::NaiveDate> = master
-            .exdates
-            .iter()
-            .filter_map(|s| match s {
-                Stamp::Date(d) => Some(*d),
-                Stamp::Local(..) => None,
-            })
-            .collect();
-        let is_excluded = |rid: &Stamp| {
-            excluded.contains(&rid.when()) || excluded_dates.contains(&rid.local_date())
-        };
-
-        // Overrides: the highest SEQUENCE per RECURRENCE-ID wins; an override of an
-        // excluded instance is excluded too.
-        let mut by_rid: HashMap<When, &Vevent> = HashMap::new();
-        for ov in ovs {
-            let rid = ov.recurrence_id.expect("override has RECURRENCE-ID");
-            if is_excluded(&rid) {
+        for &m in &series.modifications {
+            let rid = m
+                .recurrence_id
+                .as_ref()
+                .expect("a modification has a RECURRENCE-ID");
+            if exdates.excludes_rid(rid) || series.stale_modification(m) {
                 continue;
             }
-            let key = rid.when();
-            match by_rid.get(&key) {
-                Some(existing) if existing.sequence > ov.sequence => {}
-                _ => {
-                    by_rid.insert(key, ov);
-                }
-            }
-        }
-        let overridden: HashSet<When> = by_rid.keys().copied().collect();
-        let overridden_dates: HashSet<chrono::NaiveDate> = by_rid
-            .keys()
-            .filter_map(|k| match k {
-                When::AllDay(d) => Some(*d),
-                When::Timed(_) => None,
-            })
-            .collect();
-        for ov in by_rid.values() {
-            let occ = occurrence_of(ov, ov.dtstart, None, ov.recurrence_id.map(|r| r.when()));
+            let occ = occurrence_of(m, m.dtstart.clone(), None, Some(rid.when()));
             if window.contains(&occ.start) && matches(&occ.summary) {
                 fixed.push(occ);
             }
         }
 
-        if master.rrules.is_empty() && master.rdates.is_empty() {
-            let occ = occurrence_of(master, master.dtstart, None, None);
-            if window.contains(&occ.start) && matches(&occ.summary) {
-                fixed.push(occ);
-            }
+        let Some(master) = series.master else {
             continue;
-        }
-        if !matches(&master.summary) {
+        };
+        let recurs = !master.rrules.is_empty() || !master.rdates.is_empty();
+        let can_match = matches(&master.summary)
+            || series
+                .this_and_future
+                .iter()
+                .any(|(_, m)| matches(&m.summary));
+        if !can_match {
             continue;
         }
         let times = match SeriesTimes::new(master) {
@@ -150,30 +125,37 @@ pub fn occurrences<'a>(
                 SeriesTimes::without_rules(master, true)
             }
         };
+        let line = master.line;
+        let mut produced = 0usize;
+        let late = std::rc::Rc::clone(&late_warnings);
+        let filter_series = std::rc::Rc::clone(&series);
         let stream = times
+            .take_while(move |_| {
+                produced += 1;
+                if produced > MAX_INSTANCES_PER_SERIES {
+                    late.borrow_mut().push(format!(
+                        "line {line}: expansion stopped after {MAX_INSTANCES_PER_SERIES} instances of this series"
+                    ));
+                    return false;
+                }
+                true
+            })
             .filter(move |(start, _)| {
-                let when = start.when();
-                !excluded.contains(&when)
-                    && !excluded_dates.contains(&start.local_date())
-                    && !overridden.contains(&when)
-                    && !overridden_dates.contains(&start.local_date())
+                !exdates.excludes_instance(start) && !filter_series.is_modified(start)
             })
             .map(move |(start, duration)| {
                 let rid = start.when();
-                occurrence_of(master, start, duration, Some(rid))
+                let (ev, shifted) = series.component_for(&start);
+                let start = match shifted {
+                    Some(d) => shift_stamp(start, d),
+                    None => start,
+                };
+                occurrence_of(ev, start, duration, recurs.then_some(rid))
             })
             .skip_while(move |o| o.start.instant() < window.from)
-            .take_while(move |o| o.start.instant() < window.to);
+            .take_while(move |o| o.start.instant() < window.to)
+            .filter(move |o| matches(&o.summary));
         streams.push(Box::new(stream));
-    }
-    // Overrides whose master is missing stand alone.
-    for ovs in overrides.into_values() {
-        for ov in ovs {
-            let occ = occurrence_of(ov, ov.dtstart, None, ov.recurrence_id.map(|r| r.when()));
-            if window.contains(&occ.start) && matches(&occ.summary) {
-                fixed.push(occ);
-            }
-        }
     }
     fixed.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     streams.push(Box::new(fixed.into_iter()));
@@ -181,11 +163,175 @@ pub fn occurrences<'a>(
     let mut it = Occurrences {
         heap: BinaryHeap::new(),
         streams,
+        late_warnings,
     };
     for i in 0..it.streams.len() {
         it.refill(i);
     }
     it
+}
+
+/// How many instances one series may generate in one query before expansion stops
+/// (a bound on the work a hostile feed can cause: `FREQ=SECONDLY` with no end).
+pub const MAX_INSTANCES_PER_SERIES: usize = 200_000;
+
+/// The keys an instance or a RECURRENCE-ID is known by: the UTC instant and the
+/// wall-clock time (both as naive date-times), or midnight of an all-day date. Two
+/// match when any key is shared, as in the reference implementation.
+fn keys(s: &Stamp) -> [NaiveDateTime; 2] {
+    match s {
+        Stamp::Date(d) => {
+            let m = d.and_time(chrono::NaiveTime::MIN);
+            [m, m]
+        }
+        Stamp::Local(t, _) => [s.when().instant().naive_utc(), *t],
+    }
+}
+
+/// The EXDATEs of a master (RFC 5545 §3.8.5.1).
+#[derive(Default)]
+struct Exclusions {
+    keys: HashSet<NaiveDateTime>,
+    dates: HashSet<NaiveDate>,
+}
+
+impl Exclusions {
+    fn of(master: &Vevent) -> Self {
+        let mut me = Exclusions::default();
+        for x in &master.exdates {
+            me.keys.extend(keys(x));
+            if let Stamp::Date(d) = x {
+                me.dates.insert(*d);
+            }
+        }
+        me
+    }
+
+    /// An instance is excluded by an EXDATE at its instant or wall-clock time, or by a
+    /// DATE EXDATE on its local date.
+    fn excludes_instance(&self, start: &Stamp) -> bool {
+        self.dates.contains(&start.local_date())
+            || keys(start).iter().any(|k| self.keys.contains(k))
+    }
+
+    /// An override is excluded with the instance it replaces.
+    fn excludes_rid(&self, rid: &Stamp) -> bool {
+        keys(rid).iter().any(|k| self.keys.contains(k))
+    }
+}
+
+/// The components of one UID: the master and the winning overrides.
+struct Series<'a> {
+    master: Option<&'a Vevent>,
+    /// RECURRENCE-ID key → override.
+    by_key: HashMap<NaiveDateTime, &'a Vevent>,
+    /// The distinct winning overrides, in feed order.
+    modifications: Vec<&'a Vevent>,
+    /// Overrides with RANGE=THISANDFUTURE, by the UTC key of their RECURRENCE-ID.
+    this_and_future: Vec<(NaiveDateTime, &'a Vevent)>,
+}
+
+impl<'a> Series<'a> {
+    fn new(group: Vec<&'a Vevent>) -> Self {
+        let mut master: Option<&Vevent> = None;
+        let mut by_key: HashMap<NaiveDateTime, &Vevent> = HashMap::new();
+        for ev in group {
+            match &ev.recurrence_id {
+                None => {
+                    if master.is_none_or(|m| ev.sequence > m.sequence) {
+                        master = Some(ev);
+                    }
+                }
+                Some(rid) => {
+                    for k in keys(rid) {
+                        match by_key.get(&k) {
+                            Some(other) if other.sequence >= ev.sequence => {}
+                            _ => {
+                                by_key.insert(k, ev);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut modifications: Vec<&Vevent> = Vec::new();
+        for m in by_key.values() {
+            if !modifications.iter().any(|x| std::ptr::eq(*x, *m)) {
+                modifications.push(m);
+            }
+        }
+        modifications.sort_by_key(|m| m.line);
+        let mut this_and_future: Vec<(NaiveDateTime, &Vevent)> = modifications
+            .iter()
+            .filter(|m| m.this_and_future)
+            .map(|m| (keys(m.recurrence_id.as_ref().expect("override"))[0], *m))
+            .collect();
+        this_and_future.sort_by_key(|(k, _)| *k);
+        Series {
+            master,
+            by_key,
+            modifications,
+            this_and_future,
+        }
+    }
+
+    /// Whether an override replaces the instance starting at `start`.
+    fn is_modified(&self, start: &Stamp) -> bool {
+        keys(start).iter().any(|k| self.by_key.contains_key(k))
+    }
+
+    /// The component an instance takes its properties from, and how far it moves: the
+    /// last THISANDFUTURE override before it, or the master.
+    fn component_for(&self, start: &Stamp) -> (&'a Vevent, Option<Duration>) {
+        let key = keys(start)[0];
+        match self.this_and_future.iter().rev().find(|(k, _)| *k < key) {
+            Some((_, m)) => {
+                let rid = m.recurrence_id.as_ref().expect("override");
+                let moved = m.dtstart.when().instant() - rid.when().instant();
+                (m, Some(moved))
+            }
+            None => (self.master.expect("a series has a master"), None),
+        }
+    }
+
+    /// An override that itself carries an RRULE, with a lower SEQUENCE than the master,
+    /// for an instance the master no longer has, is left over from an older version of
+    /// the series (python-recurring-ical-events issues 148, 164, 253).
+    fn stale_modification(&self, m: &Vevent) -> bool {
+        let Some(master) = self.master else {
+            return false;
+        };
+        if m.rrules.is_empty() || m.sequence >= master.sequence {
+            return false;
+        }
+        let rid = m.recurrence_id.as_ref().expect("override");
+        let rid_keys = keys(rid);
+        let day = rid.local_date();
+        let Ok(times) = SeriesTimes::new(master) else {
+            return true;
+        };
+        let exdates = Exclusions::of(master);
+        !times
+            .take(MAX_INSTANCES_PER_SERIES)
+            .take_while(|(t, _)| t.local_date() <= day.succ_opt().unwrap_or(day))
+            .any(|(t, _)| {
+                !exdates.excludes_instance(&t) && keys(&t).iter().any(|k| rid_keys.contains(k))
+            })
+    }
+}
+
+/// `s` moved by the exact duration `d`.
+fn shift_stamp(s: Stamp, d: Duration) -> Stamp {
+    match s {
+        Stamp::Date(date) => Stamp::Date(
+            date.checked_add_signed(Duration::days(d.num_days()))
+                .unwrap_or(date),
+        ),
+        Stamp::Local(_, ref zone) => {
+            let t = s.when().instant() + d;
+            Stamp::Local(zone.to_local(t), zone.clone())
+        }
+    }
 }
 
 fn order_key(o: &Occurrence) -> (DateTime<Utc>, &str) {
@@ -196,6 +342,7 @@ fn order_key(o: &Occurrence) -> (DateTime<Utc>, &str) {
 pub struct Occurrences<'a> {
     heap: BinaryHeap<Reverse<Head>>,
     streams: Vec<Box<dyn Iterator<Item = Occurrence> + 'a>>,
+    late_warnings: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
 }
 
 struct Head {
@@ -228,6 +375,12 @@ impl Ord for Head {
 }
 
 impl Occurrences<'_> {
+    /// Warnings raised while iterating (a series cut off at
+    /// [`MAX_INSTANCES_PER_SERIES`]), drained.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.late_warnings.borrow_mut())
+    }
+
     fn refill(&mut self, stream: usize) {
         if let Some(occurrence) = self.streams[stream].next() {
             self.heap.push(Reverse(Head { occurrence, stream }));
@@ -254,8 +407,8 @@ fn occurrence_of(
     recurrence_id: Option<When>,
 ) -> Occurrence {
     let end = match duration {
-        Some(d) => shift(start, d),
-        None => end_of(ev, start),
+        Some(d) => shift(&start, d),
+        None => end_of(ev, &start),
     };
     Occurrence {
         uid: ev.uid.clone(),
@@ -271,24 +424,26 @@ fn occurrence_of(
 }
 
 /// `start` moved by `d` on the wall clock (RFC 5545 §3.3.6: days and weeks are nominal).
-fn shift(start: Stamp, d: Duration) -> When {
+fn shift(start: &Stamp, d: Duration) -> When {
     match start {
         Stamp::Date(date) => When::AllDay(
             date.checked_add_signed(Duration::days(d.num_days()))
-                .unwrap_or(date),
+                .unwrap_or(*date),
         ),
-        Stamp::Local(t, tz) => When::Timed(zone::to_utc(t.checked_add_signed(d).unwrap_or(t), tz)),
+        Stamp::Local(t, zone) => When::Timed(zone.to_utc(t.checked_add_signed(d).unwrap_or(*t))),
     }
 }
 
 /// The end of the instance of `ev` that starts at `start`.
-fn end_of(ev: &Vevent, start: Stamp) -> When {
+fn end_of(ev: &Vevent, start: &Stamp) -> When {
     if let Some(d) = ev.duration {
         return shift(start, d);
     }
-    match (ev.dtstart, ev.dtend) {
-        (Stamp::Date(s), Some(Stamp::Date(e))) => shift(start, Duration::days((e - s).num_days())),
-        (Stamp::Local(s, stz), Some(Stamp::Local(e, etz))) if stz == etz => shift(start, e - s),
+    match (&ev.dtstart, &ev.dtend) {
+        (Stamp::Date(s), Some(Stamp::Date(e))) => {
+            shift(start, Duration::days((*e - *s).num_days()))
+        }
+        (Stamp::Local(s, stz), Some(Stamp::Local(e, etz))) if stz == etz => shift(start, *e - *s),
         (s, Some(e)) => {
             // Different zones (or a DATE/DATE-TIME mix): keep the exact length.
             let length = e.when().instant() - s.when().instant();
@@ -323,15 +478,17 @@ impl SeriesTimes {
         let start = floating(ev.dtstart.local());
         let mut set = rrule::RRuleSet::new(start).limit();
         let mut rules = 0;
+        let mut last_until: Option<NaiveDateTime> = None;
         for text in &ev.rrules {
-            let (rule, until) = split_until(text);
+            let (rule, until) = normalize_rule(text);
             let mut rule: rrule::RRule<rrule::Unvalidated> = rule
                 .parse()
                 .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
             if let Some(until) = until {
-                let until = until_local(until, ev.dtstart).ok_or_else(|| {
+                let until = until_local(until, &ev.dtstart).ok_or_else(|| {
                     format!("RRULE `{text}` ignored: UNTIL `{until}` is not a date or date-time")
                 })?;
+                last_until = last_until.max(Some(until));
                 if until < start.naive_utc() {
                     // UNTIL before DTSTART: the rule has no instance (RFC 5545 §3.3.10).
                     continue;
@@ -344,10 +501,11 @@ impl SeriesTimes {
             set = set.rrule(rule);
             rules += 1;
         }
-        // A series whose every rule ends before it starts has no instance at all, not
-        // even DTSTART: Google writes such masters when a series is cut at its first
-        // instance ("this and following" edits), and clients show nothing for them.
-        let mut me = Self::without_rules(ev, rules > 0);
+        // DTSTART is the first instance (RFC 5545 §3.8.5.3), unless it lies after the
+        // series' last UNTIL: Google writes such masters when a series is cut at its
+        // first instance ("this and following" edits), and clients show nothing.
+        let with_dtstart = last_until.is_none_or(|u| start.naive_utc() <= u);
+        let mut me = Self::without_rules(ev, with_dtstart);
         if rules > 0 {
             me.rules = Some(set.into_iter().peekable());
         }
@@ -359,7 +517,7 @@ impl SeriesTimes {
         let mut extra: Vec<(NaiveDateTime, Option<Duration>)> = ev
             .rdates
             .iter()
-            .map(|r| (local_in(r.start, ev.dtstart), r.duration))
+            .map(|r| (local_in(&r.start, &ev.dtstart), r.duration))
             .collect();
         if with_dtstart {
             extra.push((ev.dtstart.local(), None));
@@ -372,14 +530,14 @@ impl SeriesTimes {
             extra,
             extra_next,
             last: None,
-            template: ev.dtstart,
+            template: ev.dtstart.clone(),
         }
     }
 
     fn stamp(&self, local: NaiveDateTime) -> Stamp {
-        match self.template {
+        match &self.template {
             Stamp::Date(_) => Stamp::Date(local.date()),
-            Stamp::Local(_, tz) => Stamp::Local(local, tz),
+            Stamp::Local(_, zone) => Stamp::Local(local, zone.clone()),
         }
     }
 }
@@ -424,30 +582,44 @@ fn floating(local: NaiveDateTime) -> DateTime<rrule::Tz> {
 }
 
 /// `s` as wall-clock time in the zone of `series`.
-fn local_in(s: Stamp, series: Stamp) -> NaiveDateTime {
+fn local_in(s: &Stamp, series: &Stamp) -> NaiveDateTime {
     match (s, series) {
-        (Stamp::Local(t, tz), Stamp::Local(_, stz)) if tz != stz => {
-            zone::to_local(zone::to_utc(t, tz), stz)
+        (Stamp::Local(t, zone), Stamp::Local(_, series_zone)) if zone != series_zone => {
+            series_zone.to_local(zone.to_utc(*t))
         }
         _ => s.local(),
     }
 }
 
-/// Splits `UNTIL=…` out of an RRULE value: the `rrule` crate insists on zone rules for
-/// it that real feeds break, and we evaluate on wall-clock time anyway.
-fn split_until(rule: &str) -> (String, Option<&str>) {
+/// Normalizes an RRULE value for the `rrule` crate, the way lenient clients read it:
+/// a part given twice keeps its last value, an empty part and a COUNT that is not
+/// positive are dropped (python-recurring-ical-events issue 128), and `UNTIL=…` is split
+/// out (the crate insists on zone rules for it that real feeds break, and we evaluate on
+/// wall-clock time anyway).
+fn normalize_rule(rule: &str) -> (String, Option<&str>) {
+    let mut parts: Vec<(String, &str)> = Vec::new();
     let mut until = None;
-    let rest: Vec<&str> = rule
-        .split(';')
-        .filter(|part| match part.split_once('=') {
-            Some((k, v)) if k.trim().eq_ignore_ascii_case("UNTIL") => {
-                until = Some(v.trim());
-                false
-            }
-            _ => !part.trim().is_empty(),
-        })
-        .collect();
-    (rest.join(";"), until)
+    for part in rule.split(';') {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        let key = k.trim().to_ascii_uppercase();
+        let v = v.trim();
+        match key.as_str() {
+            "UNTIL" => until = Some(v),
+            "COUNT" if !v.parse::<u32>().is_ok_and(|n| n > 0) => {}
+            _ => match parts.iter_mut().find(|(k, _)| *k == key) {
+                Some(existing) => existing.1 = v,
+                None => parts.push((key, v)),
+            },
+        }
+    }
+    let text = parts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";");
+    (text, until)
 }
 
 /// UNTIL as wall-clock time of the series (RFC 5545 §3.3.10): a UTC value is converted
@@ -455,7 +627,7 @@ fn split_until(rule: &str) -> (String, Option<&str>) {
 /// day. A DATE against a DATE-TIME DTSTART breaks §3.3.10 ("the value of UNTIL MUST have
 /// the same value type as DTSTART"); reading it as midnight is what python-dateutil and
 /// so recurring-ical-events do, and it matches Google's rendering of such series.
-fn until_local(until: &str, dtstart: Stamp) -> Option<NaiveDateTime> {
+fn until_local(until: &str, dtstart: &Stamp) -> Option<NaiveDateTime> {
     let v = until.trim();
     if v.len() == 8 {
         let d = chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok()?;
@@ -467,7 +639,7 @@ fn until_local(until: &str, dtstart: Stamp) -> Option<NaiveDateTime> {
     };
     let t = NaiveDateTime::parse_from_str(digits, "%Y%m%dT%H%M%S").ok()?;
     Some(match (utc, dtstart) {
-        (true, Stamp::Local(_, tz)) => zone::to_local(t.and_utc(), tz),
+        (true, Stamp::Local(_, zone)) => zone.to_local(t.and_utc()),
         (true, Stamp::Date(_)) => t,
         (false, _) => t,
     })
@@ -628,7 +800,7 @@ mod tests {
             for pair in got.windows(2) {
                 prop_assert!(order_key(&pair[0]) <= order_key(&pair[1]));
             }
-            let ex = zone::to_utc(
+            let ex = crate::calendar::zone::to_utc(
                 chrono::NaiveDate::from_ymd_opt(2026, 2, exdate_day).unwrap().and_hms_opt(hour, 30, 0).unwrap(),
                 chrono_tz::America::New_York,
             );

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
-use super::zone;
+use super::zone::{self, Zone};
 use crate::error::{Error, Result};
 
 /// A parsed calendar: its VEVENTs, in feed order, with every date-time resolved to a
@@ -33,12 +33,12 @@ pub struct Calendar {
 /// re-expressed in that zone: Google means such series to repeat in local time (the
 /// behaviour of the `x-wr-timezone` reference library). A floating value is read in
 /// [`Calendar::zone`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stamp {
     /// An all-day date.
     Date(NaiveDate),
     /// A wall-clock time in a zone.
-    Local(NaiveDateTime, Tz),
+    Local(NaiveDateTime, Zone),
 }
 
 impl Stamp {
@@ -62,13 +62,13 @@ impl Stamp {
     pub fn when(&self) -> super::When {
         match self {
             Stamp::Date(d) => super::When::AllDay(*d),
-            Stamp::Local(t, tz) => super::When::Timed(zone::to_utc(*t, *tz)),
+            Stamp::Local(t, zone) => super::When::Timed(zone.to_utc(*t)),
         }
     }
 }
 
 /// One RDATE value: a start, and for a PERIOD its own duration (RFC 5545 §3.8.5.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RDate {
     /// The start of the added instance.
     pub start: Stamp,
@@ -107,7 +107,8 @@ pub struct Vevent {
     pub recurrence_id: Option<Stamp>,
     /// RANGE=THISANDFUTURE on the RECURRENCE-ID.
     pub this_and_future: bool,
-    /// SEQUENCE (RFC 5545 §3.8.7.4); 0 when absent.
+    /// SEQUENCE (RFC 5545 §3.8.7.4); -1 when absent, so that any explicit revision,
+    /// even 0, wins over none (as in the reference implementation).
     pub sequence: i64,
 }
 
@@ -136,7 +137,7 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let unfolded = Unfolded::new(text);
+    let mut unfolded = Unfolded::new(text);
     let cal_err = |line: Option<usize>, message: String| Error::Calendar {
         source_name: source_name.to_string(),
         line,
@@ -152,6 +153,7 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
             "not an iCalendar document: expected a `BEGIN:VCALENDAR` line".into(),
         ));
     }
+    unfolded.repair(source_name, &mut warnings);
     let joined = unfolded.joined();
     let parsed = icalendar::parser::read_calendar(&joined).map_err(|e| {
         let (line, message) = unfolded.locate_parser_error(&e);
@@ -179,21 +181,36 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
     };
     let cal_zone = x_wr_timezone.unwrap_or(default_zone);
 
-    // TZIDs defined by VTIMEZONE components that name an IANA zone in X-LIC-LOCATION.
-    let mut vtimezones: HashMap<String, Tz> = HashMap::new();
+    // Zones defined by VTIMEZONE components (RFC 5545 §3.6.5), for TZIDs that are not
+    // IANA names: an IANA X-LIC-LOCATION, else the component's own rules.
+    let mut vtimezones: HashMap<String, Zone> = HashMap::new();
     for c in &parsed.components {
-        if c.name.as_str().eq_ignore_ascii_case("VTIMEZONE") {
-            let get = |n: &str| {
-                c.properties
-                    .iter()
-                    .find(|p| p.name.as_str().eq_ignore_ascii_case(n))
-                    .map(|p| p.val.as_str().trim().to_string())
-            };
-            if let (Some(id), Some(loc)) = (get("TZID"), get("X-LIC-LOCATION"))
-                && let Some(tz) = zone::resolve(&loc)
-            {
-                vtimezones.insert(id, tz);
-            }
+        if !c.name.as_str().eq_ignore_ascii_case("VTIMEZONE") {
+            continue;
+        }
+        let Some(id) = find_prop(&c.properties, "TZID") else {
+            continue;
+        };
+        if id.parse::<Tz>().is_ok() {
+            continue;
+        }
+        if let Some(tz) =
+            find_prop(&c.properties, "X-LIC-LOCATION").and_then(|l| l.parse::<Tz>().ok())
+        {
+            vtimezones.insert(id, Zone::Iana(tz));
+            continue;
+        }
+        let observances: Vec<zone::Observance> = c
+            .components
+            .iter()
+            .filter(|o| {
+                let n = o.name.as_str();
+                n.eq_ignore_ascii_case("STANDARD") || n.eq_ignore_ascii_case("DAYLIGHT")
+            })
+            .map(|o| observance(&o.properties))
+            .collect();
+        if let Some(v) = zone::Vtimezone::new(&id, &observances) {
+            vtimezones.insert(id, Zone::Defined(std::sync::Arc::new(v)));
         }
     }
 
@@ -202,6 +219,7 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         cal_zone,
         x_wr_timezone,
         vtimezones: &vtimezones,
+        unknown_tzids: Default::default(),
     };
     let mut events = Vec::new();
     let mut vevent_lines = unfolded.vevent_lines.iter().copied();
@@ -216,6 +234,11 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         }
     }
 
+    for id in ctx.unknown_tzids.into_inner() {
+        warnings.push(format!(
+            "{source_name}: unknown TZID `{id}` (no IANA or Windows zone of that name, no VTIMEZONE defining it): its times are read in {cal_zone}"
+        ));
+    }
     Ok(Calendar {
         name: prop("X-WR-CALNAME").map(|n| unescape_text(&n)),
         zone: cal_zone,
@@ -229,7 +252,37 @@ struct ValueContext<'a> {
     source_name: &'a str,
     cal_zone: Tz,
     x_wr_timezone: Option<Tz>,
-    vtimezones: &'a HashMap<String, Tz>,
+    vtimezones: &'a HashMap<String, Zone>,
+    /// TZIDs nothing resolved, to warn about once each.
+    unknown_tzids: std::cell::RefCell<std::collections::BTreeSet<String>>,
+}
+
+fn find_prop(props: &[icalendar::parser::Property<'_>], name: &str) -> Option<String> {
+    props
+        .iter()
+        .find(|p| p.name.as_str().eq_ignore_ascii_case(name))
+        .map(|p| p.val.as_str().trim().to_string())
+}
+
+/// A STANDARD or DAYLIGHT sub-component of a VTIMEZONE.
+fn observance(props: &[icalendar::parser::Property<'_>]) -> zone::Observance {
+    let local = |v: &str| {
+        let v = v.trim().trim_end_matches(['Z', 'z']);
+        NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok()
+    };
+    let mut o = zone::Observance::default();
+    for p in props {
+        let v = p.val.as_str();
+        match p.name.as_str().to_ascii_uppercase().as_str() {
+            "DTSTART" => o.start = local(v),
+            "TZOFFSETFROM" => o.offset_from = zone::parse_offset(v),
+            "TZOFFSETTO" => o.offset_to = zone::parse_offset(v),
+            "RRULE" => o.rrules.push(v.trim().to_string()),
+            "RDATE" => o.rdates.extend(v.split(',').filter_map(local)),
+            _ => {}
+        }
+    }
+    o
 }
 
 fn read_vevent(
@@ -253,7 +306,7 @@ fn read_vevent(
         exdates: Vec::new(),
         recurrence_id: None,
         this_and_future: false,
-        sequence: 0,
+        sequence: -1,
     };
     let mut dtstart = None;
     for p in &c.properties {
@@ -279,7 +332,7 @@ fn read_vevent(
             "STATUS" => ev.status = Some(val.to_ascii_uppercase()),
             "LOCATION" => ev.location = Some(val.to_string()).filter(|s| !s.is_empty()),
             "URL" => ev.url = Some(val.to_string()).filter(|s| !s.is_empty()),
-            "SEQUENCE" => ev.sequence = val.parse().unwrap_or(0),
+            "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),
             "DTEND" => match stamp(val) {
                 Ok(s) => ev.dtend = Some(s),
@@ -328,6 +381,33 @@ fn read_vevent(
         }
     }
     ev.dtstart = dtstart.ok_or_else(|| "no DTSTART".to_string())?;
+    // A DATE DTSTART with a DATE-TIME DTEND breaks RFC 5545 §3.8.2.2; clients read the
+    // start as midnight in the end's zone.
+    if let (Stamp::Date(d), Some(Stamp::Local(_, zone))) = (&ev.dtstart, &ev.dtend) {
+        ev.dtstart = Stamp::Local(d.and_time(NaiveTime::MIN), zone.clone());
+    }
+    // Likewise a DATE DTSTART with a DURATION in hours, minutes or seconds (§3.8.2.5
+    // allows only days and weeks there): the start is midnight, floating.
+    if let (Stamp::Date(d), Some(dur)) = (&ev.dtstart, ev.duration)
+        && dur.num_seconds() % 86_400 != 0
+    {
+        ev.dtstart = Stamp::Local(d.and_time(NaiveTime::MIN), Zone::Iana(ctx.cal_zone));
+    }
+    // An end before the start (RFC 5545 §3.8.2.2 says it MUST be later) is read as the
+    // two swapped, as clients do.
+    if let Some(end) = ev.dtend.take() {
+        if end.when().instant() < ev.dtstart.when().instant()
+            && std::mem::discriminant(&end) == std::mem::discriminant(&ev.dtstart)
+        {
+            warnings.push(format!(
+                "{} line {line}: DTEND is before DTSTART; the two are swapped",
+                ctx.source_name
+            ));
+            ev.dtend = Some(std::mem::replace(&mut ev.dtstart, end));
+        } else {
+            ev.dtend = Some(end);
+        }
+    }
     Ok(ev)
 }
 
@@ -350,24 +430,31 @@ fn read_stamp(
     let local = NaiveDateTime::parse_from_str(digits, "%Y%m%dT%H%M%S").map_err(|_| {
         format!("`{v}`: expected a date-time `YYYYMMDDTHHMMSS`, optionally followed by `Z`")
     })?;
-    if utc {
+    // A value with both a TZID and a `Z` breaks RFC 5545 §3.3.5; Google shows it in the
+    // TZID's zone, so the TZID wins.
+    if utc && tzid.is_none() {
         return Ok(match ctx.x_wr_timezone {
-            Some(tz) => Stamp::Local(zone::to_local(local.and_utc(), tz), tz),
-            None => Stamp::Local(local, Tz::UTC),
+            Some(tz) => Stamp::Local(zone::to_local(local.and_utc(), tz), Zone::Iana(tz)),
+            None => Stamp::Local(local, Zone::Iana(Tz::UTC)),
         });
     }
-    match tzid {
-        None => Ok(Stamp::Local(local, ctx.cal_zone)),
-        Some(id) => {
-            let tz = ctx
-                .vtimezones
-                .get(id)
-                .copied()
-                .or_else(|| zone::resolve(id))
-                .ok_or_else(|| format!("`{v}`: unknown TZID `{id}`"))?;
-            Ok(Stamp::Local(local, tz))
-        }
-    }
+    let Some(id) = tzid else {
+        return Ok(Stamp::Local(local, Zone::Iana(ctx.cal_zone)));
+    };
+    // An exact IANA name; else the feed's own VTIMEZONE (RFC 5545 §3.6.5), which is what
+    // the name means in this file; else a near-IANA, Windows or Outlook display name.
+    let zone = id
+        .parse::<Tz>()
+        .ok()
+        .map(Zone::Iana)
+        .or_else(|| ctx.vtimezones.get(id).cloned())
+        .or_else(|| zone::resolve(id).map(Zone::Iana))
+        .or_else(|| zone::fixed_offset(id))
+        .unwrap_or_else(|| {
+            ctx.unknown_tzids.borrow_mut().insert(id.to_string());
+            Zone::Iana(ctx.cal_zone)
+        });
+    Ok(Stamp::Local(local, zone))
 }
 
 fn read_rdate(
@@ -451,6 +538,40 @@ pub fn unescape_text(value: &str) -> String {
     out
 }
 
+/// Components that only appear directly inside VCALENDAR (RFC 5545 §3.6).
+const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
+
+/// The name and value of a content line (RFC 5545 §3.1), or `None` when it is not one:
+/// the name must be letters, digits and dashes, parameters may quote `:` and `;`, and a
+/// `:` must separate the value.
+fn content_line_name(line: &str) -> Option<(&str, &str)> {
+    let end_of_name = line.find([';', ':'])?;
+    let name = &line[..end_of_name];
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return None;
+    }
+    let mut quoted = false;
+    for (i, b) in line.bytes().enumerate().skip(end_of_name) {
+        match b {
+            b'"' => quoted = !quoted,
+            b':' if !quoted => return Some((name, &line[i + 1..])),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `DTSTART;TZID="W. Europe Standard Time:20200609T090000"` (an Exchange export whose
+/// closing quote slipped past the value) as `DTSTART;TZID="W. Europe Standard
+/// Time":20200609T090000`.
+fn misplaced_quote(line: &str) -> Option<String> {
+    let body = line.strip_suffix('"')?;
+    let open = body.rfind('"')?;
+    let colon = body[open..].rfind(':')? + open;
+    let fixed = format!("{}\":{}", &body[..colon], &body[colon + 1..]);
+    content_line_name(&fixed).is_some().then_some(fixed)
+}
+
 /// One logical (unfolded) content line and the feed line it starts on.
 struct Line<'a> {
     number: usize,
@@ -492,6 +613,122 @@ impl<'a> Unfolded<'a> {
             lines,
             vevent_lines,
         }
+    }
+
+    /// Makes the lines a well-formed document the way lenient clients read a broken
+    /// one, with one warning per problem naming its feed line: a line that is not
+    /// `NAME[;PARAM=VALUE]:VALUE` (Apple's colon-less `X-APPLE-…` lines, a broken fold)
+    /// is dropped; an END that closes nothing is dropped; components left open are
+    /// closed; content outside VCALENDAR is dropped; several VCALENDARs become one.
+    fn repair(&mut self, source_name: &str, warnings: &mut Vec<String>) {
+        let lines = std::mem::take(&mut self.lines);
+        let mut out: Vec<Line<'a>> = Vec::with_capacity(lines.len() + 2);
+        let mut stack: Vec<String> = Vec::new();
+        let mut seen_calendar = false;
+        let mut warn = |n: usize, what: String| {
+            warnings.push(format!("{source_name} line {n}: {what}"));
+        };
+        let synthetic = |n: usize, text: String| Line {
+            number: n,
+            text: std::borrow::Cow::Owned(text),
+        };
+        for line in lines {
+            let n = line.number;
+            let line = match content_line_name(&line.text) {
+                Some(_) => line,
+                None => match misplaced_quote(&line.text) {
+                    Some(fixed) => {
+                        warn(n, "a parameter's closing quote encloses the value; read as if it closed before the `:`".into());
+                        synthetic(n, fixed)
+                    }
+                    None => line,
+                },
+            };
+            let Some((name, value)) = content_line_name(&line.text) else {
+                let shown: String = line.text.chars().take(60).collect();
+                warn(
+                    n,
+                    format!(
+                        "malformed content line `{shown}` skipped, expected `NAME[;PARAM=VALUE]:VALUE`"
+                    ),
+                );
+                continue;
+            };
+            let component = value.trim().to_ascii_uppercase();
+            if name.eq_ignore_ascii_case("BEGIN") {
+                if component == "VCALENDAR" {
+                    if stack.is_empty() && !seen_calendar {
+                        seen_calendar = true;
+                        stack.push(component);
+                        out.push(line);
+                    } else if stack.is_empty() {
+                        // A further VCALENDAR: its components join the first.
+                        out.pop_if(|l| l.text.eq_ignore_ascii_case("END:VCALENDAR"));
+                        stack.push(component);
+                    } else {
+                        warn(n, "`BEGIN:VCALENDAR` inside a component skipped".into());
+                    }
+                    continue;
+                }
+                if stack.is_empty() {
+                    warn(n, format!("`BEGIN:{component}` outside VCALENDAR skipped"));
+                    continue;
+                }
+                // Top-level components do not nest: one left open ends here.
+                if TOP_LEVEL.contains(&component.as_str()) {
+                    while stack.len() > 1 {
+                        let open = stack.pop().expect("non-empty");
+                        warn(
+                            n,
+                            format!(
+                                "`BEGIN:{open}` was not closed; closed before `BEGIN:{component}`"
+                            ),
+                        );
+                        out.push(synthetic(n, format!("END:{open}")));
+                    }
+                }
+                stack.push(component);
+                out.push(line);
+            } else if name.eq_ignore_ascii_case("END") {
+                match stack.iter().rposition(|c| *c == component) {
+                    Some(at) => {
+                        while stack.len() > at + 1 {
+                            let open = stack.pop().expect("non-empty");
+                            warn(n, format!("`BEGIN:{open}` was not closed; closed here"));
+                            out.push(synthetic(n, format!("END:{open}")));
+                        }
+                        stack.pop();
+                        out.push(line);
+                    }
+                    None => warn(
+                        n,
+                        format!("`END:{component}` closes no open component; skipped"),
+                    ),
+                }
+            } else if stack.is_empty() {
+                let shown: String = line.text.chars().take(60).collect();
+                warn(
+                    n,
+                    format!("content line `{shown}` outside VCALENDAR skipped"),
+                );
+            } else {
+                out.push(line);
+            }
+        }
+        let last = out.last().map_or(0, |l| l.number);
+        while let Some(open) = stack.pop() {
+            warn(
+                last,
+                format!("`BEGIN:{open}` was not closed before the end of the feed"),
+            );
+            out.push(synthetic(last, format!("END:{open}")));
+        }
+        self.vevent_lines = out
+            .iter()
+            .filter(|l| l.text.trim_end().eq_ignore_ascii_case("BEGIN:VEVENT"))
+            .map(|l| l.number)
+            .collect();
+        self.lines = out;
     }
 
     fn joined(&self) -> String {

@@ -216,6 +216,133 @@ fn next_agrees_with_the_reference_around_occurrences_and_dst() {
     );
 }
 
+/// Every calendar of `../shared/fixtures/ics` at the query instants of
+/// `tests/corpus/differential.py`, against the reference's answers recorded in
+/// `tests/corpus/fixtures/`. A file whose difference is explained (`known_difference`)
+/// is pinned by a test of its own in `calendar.rs` instead.
+#[test]
+fn every_fixture_agrees_with_the_reference() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![repo().join("tests/corpus/fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut jobs = Vec::new();
+    for file in &files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        if !doc["known_difference"].is_null() {
+            continue;
+        }
+        let feed = shared.join(doc["feed"].as_str().unwrap());
+        let horizon = Duration::days(doc["horizon_days"].as_i64().unwrap());
+        let count = doc["count"].as_u64().unwrap();
+        for q in doc["queries"].as_array().unwrap() {
+            jobs.push((file.clone(), feed.clone(), horizon, count, q.clone()));
+        }
+    }
+    assert!(
+        files.len() > 100 && jobs.len() > 500,
+        "{} files, {} queries",
+        files.len(),
+        jobs.len()
+    );
+    type Job = (PathBuf, PathBuf, Duration, u64, Value);
+    let failures = in_parallel(&jobs, |(file, feed, horizon, count, q): &Job| {
+        let from = q["from"].as_str().unwrap();
+        let to = (instant(from) + *horizon).to_rfc3339();
+        let count = count.to_string();
+        let mut t = Test::new().args([
+            "events",
+            "--feed",
+            feed.to_str().unwrap(),
+            "--from",
+            from,
+            "--to",
+            &to,
+            "--count",
+            &count,
+            "--json",
+        ]);
+        if let Some(m) = q["match"].as_str() {
+            t = t.args(["--match", m]);
+        }
+        let run = t.run();
+        if run.stderr.contains("panicked") || !(run.status == 0 || run.status == 1) {
+            return Some(format!(
+                "{}: from {from}: exit {}: {}",
+                name(file),
+                run.status,
+                run.stderr
+            ));
+        }
+        let Some(expected) = q.get("expected") else {
+            // The reference could not read this file; summit only has to fail cleanly.
+            return None;
+        };
+        if run.status != 0 {
+            return Some(format!(
+                "{}: from {from}: exit {}: {}",
+                name(file),
+                run.status,
+                run.stderr
+            ));
+        }
+        let got: Vec<(String, String)> = run
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["start"].as_str().unwrap().into(),
+                    e["uid"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, String)> = expected
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e[0].as_str().unwrap().into(), e[1].as_str().unwrap().into()))
+            .collect();
+        (got != want).then(|| {
+            let i = got
+                .iter()
+                .zip(&want)
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.len().min(want.len()));
+            format!(
+                "{}: from {from} match {}: {} vs {}; first difference #{i}: got {:?}, want {:?}",
+                name(file),
+                q["match"],
+                got.len(),
+                want.len(),
+                got.get(i),
+                want.get(i)
+            )
+        })
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries disagree:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
+
 fn name(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().into_owned()
 }

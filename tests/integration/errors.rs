@@ -232,15 +232,24 @@ fn binary_feed_is_exit_1() {
 }
 
 #[test]
-fn feed_with_broken_structure_is_exit_1_and_names_the_line() {
+fn feed_with_broken_structure_is_repaired_with_a_warning_naming_the_line() {
+    // An unclosed VEVENT is closed where its VCALENDAR ends, as clients do; the event
+    // is kept and one warning names the line.
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n\
                DTSTART:20261126T160000Z\r\nEND:VCALENDAR\r\n";
     let r = Test::new()
         .file("broken.ics", ics)
-        .args(["--feed", "broken.ics", "events"])
+        .args(["--feed", "broken.ics", "events", "--json"])
         .args(["--from", "2026-11-21T00:00:00Z"])
-        .fails(1);
-    one_error_line(&r, &["broken.ics", "line "]);
+        .success();
+    assert_eq!(r.json()[0]["start"], "2026-11-26T16:00:00Z");
+    let warnings: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(
+        warnings[0].starts_with("warning: broken.ics line 6: `BEGIN:VEVENT` was not closed"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

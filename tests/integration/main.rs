@@ -5,6 +5,7 @@ mod test;
 mod http;
 mod smtp;
 
+mod calendar;
 mod corpus;
 mod draft;
 mod errors;

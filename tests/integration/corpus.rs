@@ -43,6 +43,52 @@ fn key(list: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Runs `summit events --json` over `[from, from + horizon)` and returns the run.
+fn events_run(
+    feed: &Path,
+    from: &str,
+    horizon: Duration,
+    count: u64,
+    pattern: Option<&str>,
+) -> Run {
+    let to = (instant(from) + horizon).to_rfc3339();
+    let count = count.to_string();
+    let mut t = Test::new().args([
+        "events",
+        "--feed",
+        feed.to_str().unwrap(),
+        "--from",
+        from,
+        "--to",
+        &to,
+        "--count",
+        &count,
+        "--json",
+    ]);
+    if let Some(m) = pattern {
+        t = t.args(["--match", m]);
+    }
+    t.run()
+}
+
+/// `None` when the lists are equal, else where they first differ.
+fn difference<T: PartialEq + std::fmt::Debug>(got: &[T], want: &[T]) -> Option<String> {
+    (got != want).then(|| {
+        let i = got
+            .iter()
+            .zip(want)
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.len().min(want.len()));
+        format!(
+            "{} vs {} occurrences; first difference at #{i}: got {:?}, want {:?}",
+            got.len(),
+            want.len(),
+            got.get(i),
+            want.get(i)
+        )
+    })
+}
+
 fn instant(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -86,24 +132,8 @@ fn events_agree_with_the_reference_on_real_feeds() {
         &jobs,
         |(file, feed, horizon, q): &(PathBuf, PathBuf, Duration, Value)| {
             let from = q["from"].as_str().unwrap();
-            let to = (instant(from) + *horizon).to_rfc3339();
-            let count = q["count"].as_u64().unwrap().to_string();
-            let mut t = Test::new().args([
-                "events",
-                "--feed",
-                feed.to_str().unwrap(),
-                "--from",
-                from,
-                "--to",
-                &to,
-                "--count",
-                &count,
-                "--json",
-            ]);
-            if let Some(m) = q["match"].as_str() {
-                t = t.args(["--match", m]);
-            }
-            let run = t.run();
+            let count = q["count"].as_u64().unwrap();
+            let run = events_run(feed, from, *horizon, count, q["match"].as_str());
             if run.status != 0 {
                 return Some(format!(
                     "{}: {}: exit {}: {}",
@@ -113,20 +143,8 @@ fn events_agree_with_the_reference_on_real_feeds() {
                     run.stderr
                 ));
             }
-            let got = key(&run.json());
-            let want = key(&q["expected"]);
-            (got != want).then(|| {
-            let first = got.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
-            format!(
-                "{}: {} (from {from}): {} vs {} occurrences; first difference at #{first}: got {:?}, want {:?}",
-                name(file),
-                q["label"],
-                got.len(),
-                want.len(),
-                got.get(first),
-                want.get(first)
-            )
-        })
+            difference(&key(&run.json()), &key(&q["expected"]))
+                .map(|d| format!("{}: {} (from {from}): {d}", name(file), q["label"]))
         },
     );
     assert!(
@@ -261,24 +279,7 @@ fn every_fixture_agrees_with_the_reference() {
     type Job = (PathBuf, PathBuf, Duration, u64, Value);
     let failures = in_parallel(&jobs, |(file, feed, horizon, count, q): &Job| {
         let from = q["from"].as_str().unwrap();
-        let to = (instant(from) + *horizon).to_rfc3339();
-        let count = count.to_string();
-        let mut t = Test::new().args([
-            "events",
-            "--feed",
-            feed.to_str().unwrap(),
-            "--from",
-            from,
-            "--to",
-            &to,
-            "--count",
-            &count,
-            "--json",
-        ]);
-        if let Some(m) = q["match"].as_str() {
-            t = t.args(["--match", m]);
-        }
-        let run = t.run();
+        let run = events_run(feed, from, *horizon, *count, q["match"].as_str());
         if run.stderr.contains("panicked") || !(run.status == 0 || run.status == 1) {
             return Some(format!(
                 "{}: from {from}: exit {}: {}",
@@ -317,22 +318,8 @@ fn every_fixture_agrees_with_the_reference() {
             .iter()
             .map(|e| (e[0].as_str().unwrap().into(), e[1].as_str().unwrap().into()))
             .collect();
-        (got != want).then(|| {
-            let i = got
-                .iter()
-                .zip(&want)
-                .position(|(a, b)| a != b)
-                .unwrap_or(got.len().min(want.len()));
-            format!(
-                "{}: from {from} match {}: {} vs {}; first difference #{i}: got {:?}, want {:?}",
-                name(file),
-                q["match"],
-                got.len(),
-                want.len(),
-                got.get(i),
-                want.get(i)
-            )
-        })
+        difference(&got, &want)
+            .map(|d| format!("{}: from {from} match {}: {d}", name(file), q["match"]))
     });
     assert!(
         failures.is_empty(),

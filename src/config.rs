@@ -178,6 +178,14 @@ pub struct Rotation {
     pub start: Option<NaiveDate>,
     /// `[[rotation.members]]`, in roster order.
     pub members: Vec<Member>,
+    /// `[[rotation.assign]]`: members pinned to summit dates (a swap is two pins).
+    pub pins: Vec<crate::rotation::Pin>,
+    /// `record`: the facilitation record's path (relative to the config's folder in the
+    /// file), `None` when not set.
+    pub record: Option<PathBuf>,
+    /// The facilitation record as loaded (empty when `record` is not set or the file
+    /// does not exist yet).
+    pub history: crate::record::Record,
 }
 
 /// One `[[rotation.members]]` entry.
@@ -281,8 +289,18 @@ struct RawSmtp {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRotation {
     start: Option<Spanned<String>>,
+    record: Option<String>,
     #[serde(default)]
     members: Vec<Spanned<RawMember>>,
+    #[serde(default)]
+    assign: Vec<Spanned<RawPin>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPin {
+    date: Spanned<String>,
+    email: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -668,6 +686,58 @@ impl Config {
             });
         }
 
+        let mut pins: Vec<crate::rotation::Pin> = Vec::new();
+        for entry in &raw.rotation.assign {
+            let span = entry.span();
+            let p = entry.get_ref();
+            let date =
+                NaiveDate::parse_from_str(p.date.get_ref().trim(), "%Y-%m-%d").map_err(|_| {
+                    at(
+                        &p.date,
+                        format!(
+                            "rotation.assign date `{}` is not a date, expected `YYYY-MM-DD`",
+                            p.date.get_ref()
+                        ),
+                    )
+                })?;
+            let email = p.email.get_ref().trim();
+            let Some(member) = members
+                .iter()
+                .position(|m| m.email.to_string().eq_ignore_ascii_case(email))
+            else {
+                return Err(at(
+                    &p.email,
+                    format!(
+                        "rotation.assign email `{email}` is not in the roster, expected the email of one of the [[rotation.members]]"
+                    ),
+                ));
+            };
+            let m: &Member = &members[member];
+            if let Some((a, b)) = m.away.iter().find(|(a, b)| *a <= date && date <= *b) {
+                return Err(at(
+                    &p.date,
+                    format!(
+                        "rotation.assign pins `{email}` to {date}, but they are away then ({a}..{b}), expected a date they are available"
+                    ),
+                ));
+            }
+            if let Some(other) = pins.iter().find(|q| q.date == date) {
+                return Err(err(
+                    Some(span),
+                    format!(
+                        "rotation.assign pins both `{}` and `{email}` to {date}, expected one member per summit date",
+                        members[other.member].email
+                    ),
+                ));
+            }
+            pins.push(crate::rotation::Pin { date, member });
+        }
+        let record = raw.rotation.record.as_deref().map(|r| dir.join(r));
+        let history = match &record {
+            Some(r) => crate::record::Record::load(r)?,
+            None => crate::record::Record::default(),
+        };
+
         Ok(Config {
             path: Some(path.to_path_buf()),
             dir: dir.to_path_buf(),
@@ -675,7 +745,13 @@ impl Config {
             calendar,
             timeline,
             mail,
-            rotation: Rotation { start, members },
+            rotation: Rotation {
+                start,
+                members,
+                pins,
+                record,
+                history,
+            },
         })
     }
 
@@ -863,6 +939,22 @@ email = "ada@example.org"
                 "[[rotation.members]]\nname = \"A\\r\\nBcc: evil@x.org\"\nemail = \"a@x.org\"\n",
                 "control character U+000D",
             ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\n[[rotation.assign]]\ndate = \"2026-12-17\"\nemail = \"b@x.org\"\n",
+                "rotation.assign email `b@x.org` is not in the roster",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\n[[rotation.assign]]\ndate = \"17 Dec\"\nemail = \"a@x.org\"\n",
+                "rotation.assign date `17 Dec` is not a date",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\naway = [\"2026-12-10..2027-01-06\"]\n[[rotation.assign]]\ndate = \"2026-12-17\"\nemail = \"A@x.org\"\n",
+                "they are away then (2026-12-10..2027-01-06)",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\n[[rotation.members]]\nname = \"B\"\nemail = \"b@x.org\"\n[[rotation.assign]]\ndate = \"2026-12-17\"\nemail = \"a@x.org\"\n[[rotation.assign]]\ndate = \"2026-12-17\"\nemail = \"b@x.org\"\n",
+                "pins both `a@x.org` and `b@x.org` to 2026-12-17",
+            ),
             ("[project]\nname = \"P\\u202Emoc.live\"\n", "U+202E"),
             (
                 "[calendar]\ncache-max-age = \"a week\"\n",
@@ -889,6 +981,37 @@ email = "ada@example.org"
             assert!(e.contains(needle), "{e} should contain {needle}");
             assert!(e.contains("line "), "{e} should name a line");
         }
+    }
+
+    #[test]
+    fn pins_and_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{MINIMAL}[[rotation.assign]]\ndate = \"2026-12-17\"\nemail = \"ADA@example.org\"\n[rotation]\nrecord = \"facilitators.toml\"\n"
+        );
+        let path = dir.path().join("summit.toml");
+        let c = Config::from_toml(&text, &path, dir.path()).unwrap();
+        assert_eq!(c.rotation.pins.len(), 1);
+        assert_eq!(c.rotation.pins[0].member, 0);
+        assert_eq!(
+            c.rotation.record,
+            Some(dir.path().join("facilitators.toml"))
+        );
+        assert!(
+            c.rotation.history.entries.is_empty(),
+            "a missing record is empty"
+        );
+        std::fs::write(
+            dir.path().join("facilitators.toml"),
+            "[[summit]]\ndate = \"2026-11-26\"\nfacilitator = \"nope\"\n",
+        )
+        .unwrap();
+        let e = Config::from_toml(&text, &path, dir.path()).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string().contains("facilitators.toml") && e.to_string().contains("`nope`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod error;
 pub mod ledger;
 pub mod mail;
+pub mod record;
 pub mod rotation;
 pub mod state;
 pub mod summit;

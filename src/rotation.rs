@@ -1,36 +1,225 @@
-//! Who facilitates which summit: the roster in order, one summit each, skipping a member
-//! who is away on the summit's date.
+//! Who facilitates which summit: the available member who facilitated least recently
+//! (never counts as least recently), ties broken by roster order.
 //!
-//! The assignment is a pure function of the configuration and the summits of the feed,
-//! so anyone with the same config and feed gets the same answer.
+//! [`assign`] is a pure function of the roster, the pins (`[[rotation.assign]]`), the
+//! facilitation record ([`crate::record`]) and the summits of the feed, so anyone with
+//! the same configuration, record and feed gets the same answer. It walks every summit
+//! in order:
+//!
+//! - a cancelled summit uses no one's turn (a record entry for it is void);
+//! - a summit in the record keeps its recorded facilitator, even one who was later
+//!   marked away or left the roster: the record is history, and what a handover
+//!   announced stays announced;
+//! - a summit before `rotation.start` is nobody's turn;
+//! - a summit with a pin goes to the pinned member (a pin naming someone away that day
+//!   is ignored; the configuration rejects it anyway);
+//! - any other summit goes to the member who is not away that day and facilitated least
+//!   recently, by the record and the summits before it; ties (never facilitated) go by
+//!   roster order. A member pinned to one of the next N−1 summits (N = the roster's
+//!   size) is passed over while others are available, so a pin takes their turn rather
+//!   than adding one.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
 use crate::config::Member;
+use crate::ledger::OccurrenceKey;
+use crate::record::Entry;
 
-/// Assigns facilitators to `summit_dates` (UTC dates, in order, starting with the first
-/// summit the rotation counts).
-///
-/// Returns, for each date, the index into `members` of its facilitator, or `None` when
-/// every member is away that day (that summit then uses no one's turn).
-pub fn assign(members: &[Member], summit_dates: &[NaiveDate]) -> Vec<Option<usize>> {
-    let mut next = 0usize;
-    summit_dates
+/// One summit as the rotation sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summit {
+    /// Its identity (UID and original start).
+    pub key: OccurrenceKey,
+    /// Its date (UTC).
+    pub date: NaiveDate,
+    /// Whether it is cancelled.
+    pub cancelled: bool,
+}
+
+/// A `[[rotation.assign]]` pin: `member` (an index into the roster) facilitates the
+/// summit on `date`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// The summit's date (UTC).
+    pub date: NaiveDate,
+    /// The roster index of the member.
+    pub member: usize,
+}
+
+/// Why a summit has the facilitator it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// The record names them (index into the record's entries).
+    Recorded(usize),
+    /// A pin.
+    Pinned,
+    /// The least-recently-facilitated rule.
+    Rotation,
+    /// Every member is away that day.
+    Nobody,
+    /// Before `rotation.start`.
+    NotCounted,
+    /// The summit is cancelled.
+    Cancelled,
+}
+
+/// The facilitator of one summit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// Why.
+    pub basis: Basis,
+    /// The roster index of the facilitator, when they are on the roster (a recorded
+    /// facilitator may have left it; see [`Basis::Recorded`]).
+    pub member: Option<usize>,
+}
+
+impl Assignment {
+    /// Whether the summit has a facilitator.
+    pub fn is_assigned(&self) -> bool {
+        self.member.is_some() || matches!(self.basis, Basis::Recorded(_))
+    }
+}
+
+/// Assigns facilitators to `summits` (in start order, cancelled ones included); see the
+/// module documentation for the rule. `start` is `rotation.start`.
+pub fn assign(
+    members: &[Member],
+    pins: &[Pin],
+    record: &[Entry],
+    summits: &[Summit],
+    start: Option<NaiveDate>,
+) -> Vec<Assignment> {
+    let lower = |a: &lettre::Address| a.to_string().to_ascii_lowercase();
+    let roster: HashMap<String, usize> = members
         .iter()
-        .map(|date| {
-            let n = members.len();
-            let chosen = (0..n)
-                .map(|k| (next + k) % n)
-                .find(|&i| !members[i].is_away(*date))?;
-            next = (chosen + 1) % n;
-            Some(chosen)
-        })
-        .collect()
+        .enumerate()
+        .map(|(i, m)| (lower(&m.email), i))
+        .collect();
+
+    // Record entries to summits: by identity first, then by date.
+    let mut matched: Vec<Option<usize>> = vec![None; summits.len()];
+    let mut used = vec![false; record.len()];
+    for (i, s) in summits.iter().enumerate() {
+        if let Some(r) =
+            (0..record.len()).find(|&r| !used[r] && record[r].key.as_ref() == Some(&s.key))
+        {
+            matched[i] = Some(r);
+            used[r] = true;
+        }
+    }
+    for (i, s) in summits.iter().enumerate() {
+        if matched[i].is_none()
+            && let Some(r) = (0..record.len()).find(|&r| !used[r] && record[r].date == s.date)
+        {
+            matched[i] = Some(r);
+            used[r] = true;
+        }
+    }
+    // Record entries of summits not among `summits` (older than the feed, say) still
+    // count as history, at their date.
+    let mut history: Vec<&Entry> = (0..record.len())
+        .filter(|&r| !used[r])
+        .map(|r| &record[r])
+        .collect();
+    history.sort_by_key(|e| e.date);
+    let mut history = history.into_iter().peekable();
+
+    // Last facilitation of each address, as a sequence number (larger is more recent).
+    let mut last: HashMap<String, u64> = HashMap::new();
+    let mut seq = 0u64;
+    let mut bump = |last: &mut HashMap<String, u64>, email: String| {
+        seq += 1;
+        last.insert(email, seq);
+    };
+    let pin_on = |date: NaiveDate| {
+        pins.iter()
+            .find(|p| {
+                p.date == date && p.member < members.len() && !members[p.member].is_away(date)
+            })
+            .map(|p| p.member)
+    };
+    let window = members.len().saturating_sub(1);
+
+    let mut out = Vec::with_capacity(summits.len());
+    for (i, s) in summits.iter().enumerate() {
+        while let Some(e) = history.next_if(|e| e.date <= s.date) {
+            bump(&mut last, lower(&e.email));
+        }
+        let assignment = if s.cancelled {
+            Assignment {
+                basis: Basis::Cancelled,
+                member: None,
+            }
+        } else if let Some(r) = matched[i] {
+            let email = lower(&record[r].email);
+            let member = roster.get(&email).copied();
+            bump(&mut last, email);
+            Assignment {
+                basis: Basis::Recorded(r),
+                member,
+            }
+        } else if start.is_some_and(|st| s.date < st) {
+            Assignment {
+                basis: Basis::NotCounted,
+                member: None,
+            }
+        } else if let Some(m) = pin_on(s.date) {
+            bump(&mut last, lower(&members[m].email));
+            Assignment {
+                basis: Basis::Pinned,
+                member: Some(m),
+            }
+        } else {
+            // Members pinned to one of the next N−1 summits the rotation decides.
+            let soon: Vec<usize> = summits[i + 1..]
+                .iter()
+                .zip(&matched[i + 1..])
+                .filter(|(t, r)| !t.cancelled && r.is_none())
+                .take(window)
+                .filter_map(|(t, _)| pin_on(t.date))
+                .collect();
+            let available: Vec<usize> = (0..members.len())
+                .filter(|&m| !members[m].is_away(s.date))
+                .collect();
+            let preferred: Vec<usize> = available
+                .iter()
+                .copied()
+                .filter(|m| !soon.contains(m))
+                .collect();
+            let pool = if preferred.is_empty() {
+                &available
+            } else {
+                &preferred
+            };
+            let chosen = pool
+                .iter()
+                .copied()
+                .min_by_key(|&m| (last.get(&lower(&members[m].email)).copied(), m));
+            match chosen {
+                Some(m) => {
+                    bump(&mut last, lower(&members[m].email));
+                    Assignment {
+                        basis: Basis::Rotation,
+                        member: Some(m),
+                    }
+                }
+                None => Assignment {
+                    basis: Basis::Nobody,
+                    member: None,
+                },
+            }
+        };
+        out.push(assignment);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Decided;
     use proptest::prelude::*;
 
     fn member(name: &str, away: Vec<(NaiveDate, NaiveDate)>) -> Member {
@@ -47,70 +236,305 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(n)
     }
 
-    #[test]
-    fn roster_order_then_wraps() {
-        let m = vec![
+    fn summit(n: i64) -> Summit {
+        Summit {
+            key: OccurrenceKey {
+                uid: "s@x".into(),
+                original: Some(crate::calendar::When::AllDay(day(n))),
+            },
+            date: day(n),
+            cancelled: false,
+        }
+    }
+
+    fn monthly(count: i64) -> Vec<Summit> {
+        (0..count).map(|i| summit(28 * i)).collect()
+    }
+
+    fn recorded(s: &Summit, name: &str) -> Entry {
+        Entry {
+            date: s.date,
+            key: Some(s.key.clone()),
+            email: format!("{}@example.org", name.to_lowercase())
+                .parse()
+                .unwrap(),
+            name: Some(name.into()),
+            decided: Decided::Handover,
+            recorded: None,
+        }
+    }
+
+    /// The facilitators' names (`-` for nobody).
+    fn names(m: &[Member], record: &[Entry], got: &[Assignment]) -> Vec<String> {
+        got.iter()
+            .map(|a| match (a.member, a.basis) {
+                (Some(i), _) => m[i].name.clone(),
+                (None, Basis::Recorded(r)) => record[r].name.clone().unwrap(),
+                _ => "-".into(),
+            })
+            .collect()
+    }
+
+    fn abc() -> Vec<Member> {
+        vec![
             member("A", vec![]),
             member("B", vec![]),
             member("C", vec![]),
-        ];
-        let dates: Vec<_> = (0..5).map(|i| day(28 * i)).collect();
-        assert_eq!(
-            assign(&m, &dates),
-            vec![Some(0), Some(1), Some(2), Some(0), Some(1)]
-        );
+        ]
     }
 
     #[test]
-    fn away_member_is_skipped() {
+    fn roster_order_then_wraps() {
+        let m = abc();
+        let got = assign(&m, &[], &[], &monthly(5), None);
+        assert_eq!(names(&m, &[], &got), ["A", "B", "C", "A", "B"]);
+        assert!(got.iter().all(|a| a.basis == Basis::Rotation));
+    }
+
+    #[test]
+    fn an_away_member_is_skipped_and_then_least_recent() {
         let m = vec![
             member("A", vec![]),
             member("B", vec![(day(20), day(40))]),
             member("C", vec![]),
         ];
-        let dates: Vec<_> = (0..4).map(|i| day(28 * i)).collect();
-        // B is away on day 28: C takes it, then A, then B.
-        assert_eq!(assign(&m, &dates), vec![Some(0), Some(2), Some(0), Some(1)]);
+        // B is away on day 28: C takes it; B, who never facilitated, takes the next
+        // one (the v1 rule, roster order from the last chosen, gave A).
+        let got = assign(&m, &[], &[], &monthly(5), None);
+        assert_eq!(names(&m, &[], &got), ["A", "C", "B", "A", "C"]);
     }
 
     #[test]
     fn everyone_away_uses_no_turn() {
         let m = vec![member("A", vec![(day(0), day(0))])];
-        assert_eq!(assign(&m, &[day(0), day(1)]), vec![None, Some(0)]);
+        let got = assign(&m, &[], &[], &[summit(0), summit(1)], None);
+        assert_eq!(got[0].basis, Basis::Nobody);
+        assert_eq!(got[1].member, Some(0));
+    }
+
+    #[test]
+    fn a_cancelled_summit_uses_no_turn_and_voids_its_record_entry() {
+        let m = abc();
+        let mut s = monthly(4);
+        s[1].cancelled = true;
+        let record = [recorded(&s[1], "B")];
+        let got = assign(&m, &[], &record, &s, None);
+        assert_eq!(names(&m, &record, &got), ["A", "-", "B", "C"]);
+        assert_eq!(got[1].basis, Basis::Cancelled);
+    }
+
+    #[test]
+    fn the_record_wins_even_for_someone_away_or_gone() {
+        let m = vec![
+            member("A", vec![]),
+            member("B", vec![(day(0), day(400))]),
+            member("C", vec![]),
+        ];
+        let s = monthly(5);
+        let record = [recorded(&s[0], "Zed"), recorded(&s[1], "B")];
+        let got = assign(&m, &[], &record, &s, None);
+        assert_eq!(names(&m, &record, &got), ["Zed", "B", "A", "C", "A"]);
+        assert_eq!(got[0].basis, Basis::Recorded(0));
+        assert_eq!(got[0].member, None);
+        assert_eq!(got[1].member, Some(1));
+    }
+
+    #[test]
+    fn record_entries_without_a_summit_count_as_history() {
+        let m = abc();
+        let old = summit(-28);
+        let record = [Entry {
+            key: None,
+            ..recorded(&old, "A")
+        }];
+        let got = assign(&m, &[], &record, &monthly(3), None);
+        assert_eq!(names(&m, &record, &got), ["B", "C", "A"]);
+    }
+
+    #[test]
+    fn a_pin_holds_and_takes_its_turn() {
+        let m = abc();
+        let s = monthly(6);
+        // A pinned to the second summit: the first goes to B, so A does not get two.
+        let got = assign(
+            &m,
+            &[Pin {
+                date: s[1].date,
+                member: 0,
+            }],
+            &[],
+            &s,
+            None,
+        );
+        assert_eq!(names(&m, &[], &got), ["B", "A", "C", "B", "A", "C"]);
+        assert_eq!(got[1].basis, Basis::Pinned);
+        // A swap is two pins.
+        let pins = [
+            Pin {
+                date: s[0].date,
+                member: 1,
+            },
+            Pin {
+                date: s[1].date,
+                member: 0,
+            },
+        ];
+        let got = assign(&m, &pins, &[], &s, None);
+        assert_eq!(names(&m, &[], &got), ["B", "A", "C", "B", "A", "C"]);
+    }
+
+    #[test]
+    fn the_record_wins_over_a_pin_and_start_counts() {
+        let m = abc();
+        let s = monthly(4);
+        let record = [recorded(&s[1], "C")];
+        let pins = [Pin {
+            date: s[1].date,
+            member: 0,
+        }];
+        let got = assign(&m, &pins, &record, &s, Some(s[1].date));
+        assert_eq!(names(&m, &record, &got), ["-", "C", "A", "B"]);
+        assert_eq!(got[0].basis, Basis::NotCounted);
+    }
+
+    #[test]
+    fn a_new_member_changes_no_recorded_summit() {
+        let mut m = abc();
+        let s = monthly(8);
+        let before = assign(&m, &[], &[], &s, None);
+        let record: Vec<Entry> = s[..4]
+            .iter()
+            .zip(names(&m, &[], &before))
+            .map(|(s, n)| recorded(s, &n))
+            .collect();
+        m.insert(0, member("D", vec![]));
+        let after = assign(&m, &[], &record, &s, None);
+        assert_eq!(
+            names(&m, &record, &after)[..4],
+            names(&abc(), &[], &before)[..4]
+        );
+        // Then D, who never facilitated, is next.
+        assert_eq!(names(&m, &record, &after)[4..], ["D", "B", "C", "A"]);
+    }
+
+    fn roster(n: usize, aways: &[(usize, i64, i64)]) -> Vec<Member> {
+        let mut members: Vec<Member> = (0..n).map(|i| member(&format!("M{i}"), vec![])).collect();
+        for (who, start, len) in aways {
+            if *who < n {
+                members[*who].away.push((day(*start), day(start + len)));
+            }
+        }
+        members
     }
 
     proptest! {
+        /// With everyone available and no pins, counts over any window of the summits
+        /// the rotation decides differ by at most one, whatever the record says about
+        /// the summits before.
         #[test]
-        fn nobody_away_is_chosen_and_counts_balance(
+        fn with_everyone_available_counts_differ_by_at_most_one(
             n in 1usize..7,
-            summits in 1usize..40,
-            aways in proptest::collection::vec((0usize..7, 0i64..400, 0i64..30), 0..10),
+            summits in 1i64..40,
+            past in proptest::collection::vec(0usize..7, 0..10),
         ) {
-            let mut members: Vec<Member> = (0..n).map(|i| member(&format!("M{i}"), vec![])).collect();
-            for (who, start, len) in &aways {
-                if *who < n {
-                    members[*who].away.push((day(*start), day(start + len)));
+            let members = roster(n, &[]);
+            let s: Vec<Summit> = (0..summits).map(|i| summit(28 * i)).collect();
+            let record: Vec<Entry> = past
+                .iter()
+                .enumerate()
+                .filter(|(_, who)| **who < n)
+                .map(|(k, who)| Entry { key: None, ..recorded(&summit(-28 * (k as i64 + 1)), &format!("M{who}")) })
+                .collect();
+            let got = assign(&members, &[], &record, &s, None);
+            for a in &got {
+                prop_assert_eq!(a.basis, Basis::Rotation);
+            }
+            for from in 0..got.len() {
+                for to in from + 1..=got.len() {
+                    let mut counts = vec![0usize; n];
+                    for a in &got[from..to] {
+                        counts[a.member.unwrap()] += 1;
+                    }
+                    let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+                    prop_assert!(hi - lo <= 1, "window {from}..{to}: {counts:?}");
                 }
             }
-            let dates: Vec<_> = (0..summits as i64).map(|i| day(i * 28)).collect();
-            let got = assign(&members, &dates);
-            prop_assert_eq!(got.len(), dates.len());
-            for (d, who) in dates.iter().zip(&got) {
-                if let Some(i) = who {
-                    prop_assert!(!members[*i].is_away(*d));
-                } else {
-                    prop_assert!(members.iter().all(|m| m.is_away(*d)));
+        }
+
+        /// Nobody away is ever chosen (by rotation or pin); nobody is only when every
+        /// member is away; always-available members take turns evenly.
+        #[test]
+        fn nobody_away_is_chosen(
+            n in 1usize..7,
+            summits in 1i64..40,
+            aways in proptest::collection::vec((0usize..7, 0i64..1000, 0i64..90), 0..10),
+            pins in proptest::collection::vec((0i64..40, 0usize..7), 0..4),
+            cancelled in proptest::collection::vec(0i64..40, 0..4),
+        ) {
+            let members = roster(n, &aways);
+            let mut s: Vec<Summit> = (0..summits).map(|i| summit(28 * i)).collect();
+            for c in &cancelled {
+                if let Some(x) = s.get_mut(*c as usize) {
+                    x.cancelled = true;
                 }
             }
-            // Pure: the same input gives the same answer.
-            prop_assert_eq!(assign(&members, &dates), got.clone());
-            // With nobody away, turns differ by at most one.
-            if aways.is_empty() {
-                let mut counts = vec![0usize; n];
-                for i in got.iter().flatten() { counts[*i] += 1; }
-                let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
-                prop_assert!(hi - lo <= 1);
+            let pins: Vec<Pin> = pins
+                .iter()
+                .filter(|(_, m)| *m < n)
+                .map(|(i, m)| Pin { date: day(28 * i), member: *m })
+                .collect();
+            let got = assign(&members, &pins, &[], &s, None);
+            prop_assert_eq!(got.len(), s.len());
+            for (x, a) in s.iter().zip(&got) {
+                match a.member {
+                    Some(i) => prop_assert!(!members[i].is_away(x.date)),
+                    None if x.cancelled => prop_assert_eq!(a.basis, Basis::Cancelled),
+                    None => prop_assert!(members.iter().all(|m| m.is_away(x.date))),
+                }
             }
+            if pins.is_empty() {
+                // Among the members never away, turns go round: counts differ by at most one.
+                let always: Vec<usize> = (0..n).filter(|&i| members[i].away.is_empty()).collect();
+                let mut counts: HashMap<usize, usize> = always.iter().map(|&i| (i, 0)).collect();
+                for a in &got {
+                    if let Some(c) = a.member.and_then(|i| counts.get_mut(&i)) {
+                        *c += 1;
+                    }
+                }
+                if let (Some(lo), Some(hi)) = (counts.values().min(), counts.values().max()) {
+                    prop_assert!(hi - lo <= 1, "{counts:?}");
+                }
+            }
+        }
+
+        /// The answer is a pure function of its inputs: the same inputs give the same
+        /// answer, and summits added at the end (asking later) change none of the
+        /// earlier ones beyond the pin look-ahead.
+        #[test]
+        fn pure_and_stable_as_the_feed_grows(
+            n in 1usize..7,
+            summits in 1i64..30,
+            more in 0i64..10,
+            aways in proptest::collection::vec((0usize..7, 0i64..1000, 0i64..90), 0..6),
+            pins in proptest::collection::vec((0i64..40, 0usize..7), 0..3),
+            past in proptest::collection::vec((0i64..30, 0usize..7), 0..6),
+        ) {
+            let members = roster(n, &aways);
+            let s: Vec<Summit> = (0..summits + more).map(|i| summit(28 * i)).collect();
+            let pins: Vec<Pin> = pins
+                .iter()
+                .filter(|(_, m)| *m < n)
+                .map(|(i, m)| Pin { date: day(28 * i), member: *m })
+                .collect();
+            let record: Vec<Entry> = past
+                .iter()
+                .map(|(i, m)| recorded(&summit(28 * i), &format!("M{m}")))
+                .collect();
+            let all = assign(&members, &pins, &record, &s, None);
+            prop_assert_eq!(&assign(&members, &pins, &record, &s, None), &all);
+            let fewer = assign(&members, &pins, &record, &s[..summits as usize], None);
+            let stable = (summits as usize).saturating_sub(n);
+            prop_assert_eq!(&fewer[..stable], &all[..stable]);
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Summit selection: which occurrences of the feed are summits, and which of those are
 //! cancelled.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::calendar::{Calendar, Occurrence, Window, occurrences};
 use crate::config::{Config, Member};
-use crate::rotation;
+use crate::ledger::OccurrenceKey;
+use crate::rotation::{self, Basis};
 
 /// Whether an occurrence is cancelled: STATUS:CANCELLED (RFC 5545 §3.8.1.11), or what
 /// Google exports for a cancelled instance, an override whose SUMMARY begins with
@@ -34,9 +35,9 @@ pub struct Planned {
 /// The next `count` summits starting at or after `now`, each with its facilitator
 /// (`None` when every member is away, or the summit is before `rotation.start`).
 ///
-/// The rotation counts every summit from `rotation.start` (default: the first summit in
-/// the feed), so the answer depends only on the config and the feed, not on when it is
-/// asked (see [`crate::rotation::assign`]).
+/// The rotation walks every summit from `rotation.start` (default: the first summit in
+/// the feed) with the facilitation record, so the answer depends only on the config, the
+/// record and the feed, not on when it is asked (see [`crate::rotation::assign`]).
 pub fn plan(
     cal: &Calendar,
     config: &Config,
@@ -44,71 +45,152 @@ pub fn plan(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    let from = match config.rotation.start {
+    rota(cal, config, now, count, warnings)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// [`plan`], with why each summit has its facilitator.
+pub fn rota(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<(Planned, Basis)> {
+    let rotation = &config.rotation;
+    let members = &rotation.members;
+    let from = match rotation.start {
         Some(d) => d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
         None => DateTime::<Utc>::UNIX_EPOCH,
     }
     .min(now);
     let horizon = Window::new(now, None).to;
-    let mut past_and_upcoming = Vec::new();
+    // A pin looks ahead as many summits as the roster has members.
+    let wanted = count + members.len();
+    let mut all: Vec<(Occurrence, bool)> = Vec::new();
     let mut upcoming = 0;
     for o in occurrences(
         cal,
         Window::new(from, Some(horizon)),
         Some(&config.calendar.summit),
         warnings,
-    )
-    .filter(|o| !is_cancelled(o))
-    {
-        if upcoming == count {
+    ) {
+        if upcoming == wanted {
             break;
         }
-        if o.start.instant() >= now {
+        let cancelled = is_cancelled(&o);
+        if !cancelled && o.start.instant() >= now {
             upcoming += 1;
         }
-        past_and_upcoming.push(o);
+        all.push((o, cancelled));
     }
-    // Summits before `rotation.start` are nobody's turn.
-    let counts = |o: &Occurrence| {
-        config
-            .rotation
-            .start
-            .is_none_or(|s| o.start.date_utc() >= s)
-    };
-    let dates: Vec<NaiveDate> = past_and_upcoming
+    let summits: Vec<rotation::Summit> = all
         .iter()
-        .filter(|o| counts(o))
-        .map(|o| o.start.date_utc())
+        .map(|(o, cancelled)| rotation::Summit {
+            key: OccurrenceKey::of(o),
+            date: o.start.date_utc(),
+            cancelled: *cancelled,
+        })
         .collect();
-    let members = &config.rotation.members;
-    let mut assigned = if members.is_empty() {
-        vec![None; dates.len()]
-    } else {
-        rotation::assign(members, &dates)
-    }
-    .into_iter();
-    past_and_upcoming
+    let record = &rotation.history.entries;
+    let assigned = rotation::assign(members, &rotation.pins, record, &summits, rotation.start);
+    let out: Vec<(Planned, Basis)> = all
         .into_iter()
-        .map(|o| {
-            let who = if counts(&o) {
-                assigned.next().flatten()
-            } else {
-                None
+        .zip(assigned)
+        .filter(|((o, cancelled), _)| !cancelled && o.start.instant() >= now)
+        .take(count)
+        .map(|((summit, _), a)| {
+            let facilitator = match (a.member, a.basis) {
+                (Some(i), _) => Some(members[i].clone()),
+                (None, Basis::Recorded(r)) => Some(Member {
+                    name: record[r]
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| record[r].email.to_string()),
+                    email: record[r].email.clone(),
+                    away: Vec::new(),
+                }),
+                _ => None,
             };
-            (o, who)
+            (
+                Planned {
+                    summit,
+                    facilitator,
+                },
+                a.basis,
+            )
         })
-        .filter(|(o, _)| o.start.instant() >= now)
-        .map(|(summit, who)| Planned {
-            summit,
-            facilitator: who.map(|i| members[i].clone()),
-        })
-        .collect()
+        .collect();
+    check(config, &summits, &out, now, warnings);
+    out
+}
+
+/// Warnings about what the configuration asks and the rotation cannot honour: a pin on
+/// a date with no summit, a pin on a summit the record already decided, a recorded
+/// facilitator of an upcoming summit who is now away or off the roster.
+fn check(
+    config: &Config,
+    summits: &[rotation::Summit],
+    out: &[(Planned, Basis)],
+    now: DateTime<Utc>,
+    warnings: &mut Vec<String>,
+) {
+    let rotation = &config.rotation;
+    let record_name = rotation.record.as_ref().map_or_else(
+        || "the record".to_string(),
+        |p| format!("`{}`", p.display()),
+    );
+    let (Some(first), Some(last)) = (summits.first(), summits.last()) else {
+        return;
+    };
+    for pin in &rotation.pins {
+        let email = &rotation.members[pin.member].email;
+        if pin.date < now.date_naive() || pin.date < first.date || pin.date > last.date {
+            continue;
+        }
+        if !summits.iter().any(|s| s.date == pin.date && !s.cancelled) {
+            warnings.push(format!(
+                "rotation.assign pins `{email}` to {}, but no summit (not cancelled) is on that date (UTC); the pin has no effect",
+                pin.date
+            ));
+        }
+        for (p, basis) in out {
+            if let Basis::Recorded(_) = basis
+                && p.summit.start.date_utc() == pin.date
+                && p.facilitator.as_ref().is_some_and(|f| &f.email != email)
+            {
+                warnings.push(format!(
+                    "rotation.assign pins `{email}` to {}, but {record_name} already names `{}` for that summit, and the record wins; edit the record to change it",
+                    pin.date,
+                    p.facilitator.as_ref().map(|f| f.email.to_string()).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    for (p, basis) in out {
+        let (Basis::Recorded(_), Some(f)) = (basis, &p.facilitator) else {
+            continue;
+        };
+        let date = p.summit.start.date_utc();
+        let why = match rotation.members.iter().find(|m| m.email == f.email) {
+            None => "is no longer on the roster",
+            Some(m) if m.is_away(date) => "is away that day",
+            Some(_) => continue,
+        };
+        warnings.push(format!(
+            "{record_name} names `{}` for the summit on {date}, who {why}; the record wins: edit it to change the facilitator",
+            f.email
+        ));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::calendar::When;
+    use chrono::NaiveDate;
 
     fn occ(summary: &str, status: Option<&str>) -> Occurrence {
         Occurrence {

@@ -416,6 +416,11 @@ fn away_member_is_skipped_when_it_is_their_turn() {
     assert_eq!(with_away[1].0, "2026-12-17");
     assert_ne!(with_away[1].1, "Grace Hopper", "{with_away:?}");
     assert_eq!(with_away[1].1, "Alan Turing", "the next member takes it");
+    // Grace, back and never having facilitated, is the least recent and takes the
+    // February summit. (The first rule, roster order from the last one chosen, gave
+    // it to Katherine Johnson and Grace waited a whole round: issue #5 replaced it by
+    // least recently facilitated, so being away does not cost a member their turn.)
+    assert_eq!(with_away[2], ("2027-02-25".into(), "Grace Hopper".into()));
 }
 
 #[test]

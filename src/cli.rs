@@ -75,6 +75,25 @@ pub enum Command {
         /// How many summits.
         #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
         count: usize,
+        /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        tz: Option<chrono_tz::Tz>,
+    },
+    /// The rota: the upcoming summits and their facilitators, as a list or (--ics) as an
+    /// iCalendar feed to subscribe to.
+    Rota {
+        /// Write the rota as iCalendar (one event per summit, "Facilitator: NAME").
+        #[arg(long)]
+        ics: bool,
+        /// How many summits.
+        #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
+        count: usize,
+        /// Write to this file (replaced atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        tz: Option<chrono_tz::Tz>,
     },
     /// Render the e-mails of one timeline step; sends nothing.
     Draft {
@@ -191,6 +210,12 @@ fn parse_count(s: &str) -> std::result::Result<usize, String> {
             "`{s}` is not a count, expected a whole number from 1"
         )),
     }
+}
+
+fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> {
+    s.trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`"))
 }
 
 fn parse_step(s: &str) -> std::result::Result<Step, String> {

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{self, Entry, Kind, Ledger, OccurrenceKey, State};
 use crate::mail::deliver::Outcome;
 use crate::mail::{self, Draft, Templates};
+use crate::rotation::Basis;
 use crate::state::{self, LOCK_WAIT, Lock, write_atomically};
 use crate::summit::{self, Planned};
 use crate::timeline::{self, Step};
@@ -36,7 +37,13 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
             pattern,
         } => ctx.events(from.unwrap_or(now), *to, *count, pattern.as_ref(), out),
         Command::Next { count } => ctx.next(*count, out),
-        Command::Who { count } => ctx.who(*count, out),
+        Command::Who { count, tz } => ctx.who(*count, *tz, out),
+        Command::Rota {
+            ics,
+            count,
+            out: file,
+            tz,
+        } => ctx.rota(*ics, *count, file.as_deref(), *tz, out),
         Command::Draft {
             step,
             summit,
@@ -244,37 +251,93 @@ impl Context<'_> {
         Ok(())
     }
 
-    fn who(&self, count: usize, out: &mut dyn Write) -> Result<()> {
+    /// The next `count` summits with their facilitators and why, as `who` and `rota`
+    /// show them.
+    fn rota_entries(&self, count: usize) -> Result<(Config, Vec<(Planned, Basis)>)> {
         let config = self.config()?;
         config.members()?;
         let cal = self.calendar(&config)?;
-        let plan = self.plan(&config, &cal, count);
+        let mut warnings = Vec::new();
+        let plan = summit::rota(&cal, &config, self.now, count, &mut warnings);
+        warn_all(&warnings);
         if plan.is_empty() {
             return Err(no_summit(&config, self.now));
         }
-        let entries: Vec<WhoJson> = plan
-            .iter()
-            .map(|p| WhoJson {
-                start: p.summit.start,
-                name: p.facilitator.as_ref().map(|m| m.name.clone()),
-                email: p.facilitator.as_ref().map(|m| m.email.to_string()),
-            })
-            .collect();
+        Ok((config, plan))
+    }
+
+    fn who(&self, count: usize, tz: Option<Tz>, out: &mut dyn Write) -> Result<()> {
+        let (_, plan) = self.rota_entries(count)?;
+        self.print_rota(&plan, tz, out)
+    }
+
+    /// `who` and `rota` without `--ics`: `--json`, or one line per summit in `tz`.
+    fn print_rota(
+        &self,
+        plan: &[(Planned, Basis)],
+        tz: Option<Tz>,
+        out: &mut dyn Write,
+    ) -> Result<()> {
         if self.cli.json {
+            let entries: Vec<WhoJson> = plan
+                .iter()
+                .map(|(p, basis)| WhoJson {
+                    start: p.summit.start,
+                    name: p.facilitator.as_ref().map(|m| m.name.clone()),
+                    email: p.facilitator.as_ref().map(|m| m.email.to_string()),
+                    decided: match basis {
+                        Basis::Recorded(_) => Some("record"),
+                        Basis::Pinned => Some("pin"),
+                        Basis::Rotation => Some("rotation"),
+                        _ => None,
+                    },
+                })
+                .collect();
             return write_json(out, &entries);
         }
-        let tz = config.calendar.zones[0];
-        for p in &plan {
+        let tz = tz.unwrap_or_else(system_zone);
+        for (p, basis) in plan {
             let who = match &p.facilitator {
                 Some(m) => format!("{} <{}>", m.name, m.email),
                 None => "nobody (every member is away)".into(),
             };
+            let how = match basis {
+                Basis::Recorded(_) => "  (announced)",
+                Basis::Pinned => "  (pinned)",
+                _ => "",
+            };
             line(
                 out,
-                format_args!("{}  {who}", local_time(p.summit.start.instant(), tz)),
+                format_args!("{}  {who}{how}", local_time(p.summit.start.instant(), tz)),
             )?;
         }
         Ok(())
+    }
+
+    fn rota(
+        &self,
+        ics: bool,
+        count: usize,
+        file: Option<&Path>,
+        tz: Option<Tz>,
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let (config, plan) = self.rota_entries(count)?;
+        if !ics {
+            if let Some(f) = file {
+                return Err(Error::Usage(format!(
+                    "--out `{}` needs --ics, expected `summit rota --ics --out FILE`",
+                    f.display()
+                )));
+            }
+            return self.print_rota(&plan, tz, out);
+        }
+        let name = format!("{} summit facilitators", config.project.name);
+        let text = crate::rota::ics(&plan, &name, self.now);
+        match file {
+            Some(f) => write_atomically(f, text.as_bytes()),
+            None => write_out(out, text.as_bytes()),
+        }
     }
 
     fn draft(
@@ -543,6 +606,7 @@ impl Context<'_> {
                 setup.ledger.save(&setup.ledger_path)?;
             }
             if !batch.is_empty() {
+                record_handovers(config, &batch, self.now)?;
                 let tried = batch.len();
                 let mut transport = mail::deliver::open(mail)?;
                 let path = setup.ledger_path.clone();
@@ -711,6 +775,70 @@ impl RecordJson {
     }
 }
 
+/// Appends to the facilitation record (`rotation.record`), before the handovers in
+/// `batch` are handed over, the summit each is about (when it is not recorded yet) and
+/// the next summit with the facilitator the handover names, so that what a handover
+/// announced stays as announced whatever the roster says later. The record is read
+/// again first, under the state directory's lock, and written only when it changes.
+///
+/// # Errors
+/// When the record cannot be read or written; nothing is sent then.
+fn record_handovers(
+    config: &Config,
+    batch: &[(Outgoing, Draft)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(path) = &config.rotation.record else {
+        return Ok(());
+    };
+    let handovers: Vec<&Outgoing> = batch
+        .iter()
+        .map(|(o, _)| o)
+        .filter(|o| matches!(o.what, delivery::What::Step(Step::Handover)))
+        .collect();
+    if handovers.is_empty() {
+        return Ok(());
+    }
+    let mut record = crate::record::Record::load(path)?;
+    let entry = |p: &Planned, decided: crate::record::Decided| {
+        p.facilitator.as_ref().map(|m| crate::record::Entry {
+            date: p.summit.start.date_utc(),
+            key: Some(OccurrenceKey::of(&p.summit)),
+            email: m.email.clone(),
+            name: Some(m.name.clone()),
+            decided,
+            recorded: Some(now),
+        })
+    };
+    let mut changed = false;
+    for o in handovers {
+        if let Some(e) = entry(&o.summit, crate::record::Decided::Held) {
+            changed |= record.add(e);
+        }
+        if let Some(next) = &o.next {
+            let date = next.summit.start.date_utc();
+            let pinned =
+                next.facilitator.as_ref().is_some_and(|m| {
+                    config.rotation.pins.iter().any(|p| {
+                        p.date == date && config.rotation.members[p.member].email == m.email
+                    })
+                });
+            let decided = if pinned {
+                crate::record::Decided::Pin
+            } else {
+                crate::record::Decided::Handover
+            };
+            if let Some(e) = entry(next, decided) {
+                changed |= record.add(e);
+            }
+        }
+    }
+    if changed {
+        record.save(path)?;
+    }
+    Ok(())
+}
+
 fn no_summit(config: &Config, now: DateTime<Utc>) -> Error {
     Error::NoSummit(format!(
         "no summit at or after {} matches calendar.summit `{}` within {} days",
@@ -764,6 +892,27 @@ struct WhoJson {
     start: calendar::When,
     name: Option<String>,
     email: Option<String>,
+    /// How the facilitator was decided: `record`, `pin`, `rotation`, or null.
+    decided: Option<&'static str>,
+}
+
+/// The reader's zone: `TZ` when it names an IANA zone (`Europe/Berlin`,
+/// `:Europe/Berlin`, or a path ending in `zoneinfo/Europe/Berlin`), else the system's
+/// (`/etc/localtime`), else UTC.
+fn system_zone() -> Tz {
+    let parse = |s: &str| {
+        let s = s.trim().trim_start_matches(':');
+        let s = s.rsplit_once("zoneinfo/").map_or(s, |(_, z)| z);
+        s.parse::<Tz>().ok()
+    };
+    if let Some(tz) = std::env::var("TZ").ok().as_deref().and_then(parse) {
+        return tz;
+    }
+    iana_time_zone::get_timezone()
+        .ok()
+        .as_deref()
+        .and_then(parse)
+        .unwrap_or(Tz::UTC)
 }
 
 fn local_time(t: DateTime<Utc>, tz: Tz) -> String {

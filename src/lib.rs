@@ -18,6 +18,7 @@ pub mod error;
 pub mod ledger;
 pub mod mail;
 pub mod record;
+pub mod rota;
 pub mod rotation;
 pub mod state;
 pub mod summit;

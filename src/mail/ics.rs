@@ -84,7 +84,7 @@ fn utc(t: DateTime<Utc>) -> String {
 }
 
 /// A TEXT value: on one line (no control characters), with `\`, `;` and `,` escaped.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::new();
     for c in one_line(s).chars() {
         match c {
@@ -100,7 +100,7 @@ fn text(s: &str) -> String {
 
 /// Appends `line` folded into content lines of at most 75 octets, never splitting a
 /// UTF-8 character, each ended by CRLF.
-fn fold(line: &str, out: &mut String) {
+pub(crate) fn fold(line: &str, out: &mut String) {
     let mut width = 0;
     for c in line.chars() {
         let n = c.len_utf8();

@@ -11,4 +11,5 @@ mod draft;
 mod errors;
 mod events;
 mod next;
+mod rotation;
 mod tick;

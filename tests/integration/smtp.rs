@@ -4,7 +4,8 @@
 //!
 //! aiosmtpd comes from the Python on PATH when it can import it, else from a venv in
 //! `target/test-venv`, created once (under a lock, as tests run in parallel) with
-//! `pip install aiosmtpd`; `.ci/run` creates it ahead of the tests.
+//! `pip install aiosmtpd`; `.ci/run` creates it ahead of the tests. [`python_with`]
+//! does the same for other packages (the rota tests parse with `icalendar`).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -91,42 +92,48 @@ finally:
 /// A Python that can import aiosmtpd.
 fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let imports = |py: &Path| {
-            Command::new(py)
-                .args(["-c", "import aiosmtpd"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        };
-        let system = PathBuf::from("python3");
-        if imports(&system) {
-            return system;
-        }
-        let venv = repo().join("target/test-venv");
-        let py = venv.join("bin/python");
-        std::fs::create_dir_all(repo().join("target")).unwrap();
-        let lock = File::create(repo().join("target/test-venv.lock")).unwrap();
-        lock.lock().unwrap();
-        if !imports(&py) {
-            let ok = Command::new("python3")
+    PYTHON.get_or_init(|| python_with("aiosmtpd", "aiosmtpd"))
+}
+
+/// A Python that can import `module`: the one on PATH when it can, else the venv in
+/// `target/test-venv`, created (under a lock, as tests run in parallel) when missing,
+/// with `pip install PACKAGE` when it cannot import it yet.
+pub fn python_with(module: &str, package: &str) -> PathBuf {
+    let imports = |py: &Path| {
+        Command::new(py)
+            .args(["-c", &format!("import {module}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let system = PathBuf::from("python3");
+    if imports(&system) {
+        return system;
+    }
+    let venv = repo().join("target/test-venv");
+    let py = venv.join("bin/python");
+    std::fs::create_dir_all(repo().join("target")).unwrap();
+    let lock = File::create(repo().join("target/test-venv.lock")).unwrap();
+    lock.lock().unwrap();
+    if !imports(&py) {
+        let ok = (py.exists()
+            || Command::new("python3")
                 .args(["-m", "venv"])
                 .arg(&venv)
                 .status()
-                .is_ok_and(|s| s.success())
-                && Command::new(&py)
-                    .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
-                    .status()
-                    .is_ok_and(|s| s.success());
-            assert!(
-                ok && imports(&py),
-                "cannot set up aiosmtpd in {} (python3 -m venv, pip install aiosmtpd)",
-                venv.display()
-            );
-        }
-        py
-    })
+                .is_ok_and(|s| s.success()))
+            && Command::new(&py)
+                .args(["-m", "pip", "install", "--quiet", package])
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(
+            ok && imports(&py),
+            "cannot set up {package} in {} (python3 -m venv, pip install {package})",
+            venv.display()
+        );
+    }
+    py
 }
 
 /// A free TCP port on 127.0.0.1 (free when asked; the server binds it right after).

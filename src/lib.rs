@@ -4,8 +4,9 @@
 //! and handover e-mails on the facilitator's timeline.
 //!
 //! The binary is a thin wrapper around [`run`]. The pipeline is
-//! [`calendar`] (fetch → parse → expand) → [`summit`] (selection) → [`rotation`] →
-//! [`timeline`] → [`mail`] (render, build). `tick` and `send` add [`delivery`] (what is
+//! [`calendar`] (fetch → parse → expand) → [`summit`] (selection) → [`rotation`] (with
+//! the facilitation [`record`]) → [`timeline`] → [`mail`] (render, build); [`rota`]
+//! writes the rota as iCalendar. `tick` and `send` add [`delivery`] (what is
 //! due, and the exactly-once protocol), the [`ledger`] of what was sent, and the
 //! [`state`] directory they live in.
 

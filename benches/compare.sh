@@ -16,8 +16,10 @@ TO=2026-08-11T00:00:00Z   # FROM + 800 days, the reference's horizon
 
 measure() { # label, command...
   local label=$1; shift
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  local out tmp
+  tmp=$(mktemp)
+  /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>/dev/null
+  out=$(tail -1 "$tmp"); rm -f "$tmp"
   printf '  %-10s %6.2f s  %7.1f MB\n' "$label" "$(echo "$out" | cut -d' ' -f1)" "$(echo "$out" | awk '{print $2/1024}')"
 }
 

@@ -55,7 +55,16 @@ fn check_steps(entry: &Value, facilitator_email: &str) {
     let end = at(entry["summit"]["end"].as_str().unwrap());
     let steps = entry["steps"].as_array().unwrap();
     let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
-    assert_eq!(names, ["reminder", "agenda-vote", "outreach", "handover"]);
+    assert_eq!(
+        names,
+        [
+            "assignment",
+            "reminder",
+            "agenda-vote",
+            "outreach",
+            "handover"
+        ]
+    );
     let dues: Vec<String> = steps
         .iter()
         .map(|s| s["due"].as_str().unwrap().to_string())
@@ -63,21 +72,30 @@ fn check_steps(entry: &Value, facilitator_email: &str) {
     assert_eq!(
         dues,
         [
+            rfc(start - Duration::days(7)),
             rfc(start - Duration::days(3)),
             rfc(start - Duration::days(2)),
             rfc(start - Duration::days(1)),
             rfc(end + Duration::hours(2)),
         ]
     );
-    assert_eq!(steps[0]["to"], json!([PUBLIC]));
-    assert_eq!(steps[1]["to"], json!([TEAM]));
-    let outreach = steps[2]["to"].as_array().unwrap();
+    assert!(
+        steps[0]["to"][0]
+            .as_str()
+            .unwrap()
+            .contains(facilitator_email),
+        "the assignment goes to the facilitator: {:?}",
+        steps[0]["to"]
+    );
+    assert_eq!(steps[1]["to"], json!([PUBLIC]));
+    assert_eq!(steps[2]["to"], json!([TEAM]));
+    let outreach = steps[3]["to"].as_array().unwrap();
     assert_eq!(outreach.len(), 1, "{outreach:?}");
     assert!(
         outreach[0].as_str().unwrap().contains(facilitator_email),
         "outreach goes to the facilitator: {outreach:?}"
     );
-    assert_eq!(steps[3]["to"], json!([TEAM]));
+    assert_eq!(steps[4]["to"], json!([TEAM]));
 }
 
 // ---- next --json ----
@@ -114,6 +132,7 @@ fn next_json_on_the_example() {
     assert_eq!(
         steps,
         [
+            ("assignment".into(), "2026-11-19T16:00:00Z".into()),
             ("reminder".into(), "2026-11-23T16:00:00Z".into()),
             ("agenda-vote".into(), "2026-11-24T16:00:00Z".into()),
             ("outreach".into(), "2026-11-25T16:00:00Z".into()),
@@ -150,8 +169,8 @@ fn moved_december_summit_is_next_not_its_original_date() {
             "end": "2026-12-17T18:00:00Z"
         })
     );
-    assert_eq!(v[0]["steps"][0]["due"], "2026-12-14T16:00:00Z");
-    assert_eq!(v[0]["steps"][3]["due"], "2026-12-17T20:00:00Z");
+    assert_eq!(v[0]["steps"][1]["due"], "2026-12-14T16:00:00Z");
+    assert_eq!(v[0]["steps"][4]["due"], "2026-12-17T20:00:00Z");
     // After the moved summit, nothing on the original date (31 December).
     let v = next("2026-12-17T16:00:01Z", &[]);
     assert_eq!(summit_starts(&v), ["2027-02-25T16:00:00Z"]);
@@ -212,8 +231,8 @@ fn next_across_the_spring_dst_change() {
         ["2027-04-29T15:00:00Z", "2027-05-27T15:00:00Z"]
     );
     assert_eq!(v[0]["summit"]["end"], "2027-04-29T17:00:00Z");
-    assert_eq!(v[0]["steps"][0]["due"], "2027-04-26T15:00:00Z");
-    assert_eq!(v[0]["steps"][3]["due"], "2027-04-29T19:00:00Z");
+    assert_eq!(v[0]["steps"][1]["due"], "2027-04-26T15:00:00Z");
+    assert_eq!(v[0]["steps"][4]["due"], "2027-04-29T19:00:00Z");
 }
 
 #[test]
@@ -241,6 +260,7 @@ fn configured_offsets_move_the_steps() {
     assert_eq!(
         steps,
         [
+            ("assignment", "2026-11-19T16:00:00Z"),
             ("reminder", "2026-11-19T16:00:00Z"),
             ("agenda-vote", "2026-11-25T04:00:00Z"),
             ("outreach", "2026-11-26T14:30:00Z"),
@@ -270,8 +290,17 @@ fn steps_are_listed_in_due_order_when_offsets_reorder_them() {
         .iter()
         .map(|s| s["step"].as_str().unwrap())
         .collect();
-    assert_eq!(steps, ["agenda-vote", "reminder", "outreach", "handover"]);
-    assert_eq!(v[0]["steps"][0]["due"], "2026-11-22T16:00:00Z");
+    assert_eq!(
+        steps,
+        [
+            "assignment",
+            "agenda-vote",
+            "reminder",
+            "outreach",
+            "handover"
+        ]
+    );
+    assert_eq!(v[0]["steps"][1]["due"], "2026-11-22T16:00:00Z");
 }
 
 #[test]

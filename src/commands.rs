@@ -296,15 +296,16 @@ impl Context<'_> {
         let (planned, next) = self.find_summit(step, &config, &cal, date)?;
         let drafts = mail::draft(step, &planned, next.as_ref(), &config, &templates, self.now)?;
         if drafts.is_empty() {
-            return Err(Error::NoSummit(format!(
-                "the {step} of the summit on {} has no recipient: {}",
-                planned.summit.start.date_utc(),
-                if step == Step::Checklist {
-                    "it goes to the facilitator only with an agenda, expected `--agenda FILE` or agenda.file (`summit checklist` prints the run-sheet without one)"
-                } else {
-                    "no topic of the agenda was proposed before the topic deadline"
-                }
-            )));
+            let date = planned.summit.start.date_utc();
+            return Err(if step == Step::Checklist {
+                Error::Usage(format!(
+                    "the checklist of the summit on {date} has no recipient: it goes to the facilitator only with an agenda, expected `--agenda FILE` or agenda.file (`summit checklist` prints the run-sheet without one)"
+                ))
+            } else {
+                Error::NoSummit(format!(
+                    "the {step} of the summit on {date} has no recipient: no topic of the agenda was proposed before the topic deadline"
+                ))
+            });
         }
         match dir {
             Some(dir) => {
@@ -392,8 +393,8 @@ impl Context<'_> {
         };
         let mut agenda = Agenda::load(&path)?;
         if agenda.summit.is_none() {
-            agenda.summit = self
-                .plan(config, cal, 1)
+            // The feed's warnings are reported by the command's own planning.
+            agenda.summit = summit::plan(cal, config, self.now, 1, &mut Vec::new())
                 .first()
                 .map(|p| p.summit.start.date_utc());
         }

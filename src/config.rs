@@ -885,6 +885,42 @@ email = "ada@example.org"
 "#;
 
     #[test]
+    fn agenda_outreach_and_assignment() {
+        let c = load(MINIMAL).unwrap();
+        assert_eq!(c.agenda.file, None);
+        assert_eq!(c.agenda.top, 3);
+        assert_eq!(c.timeline.assignment, Some(Duration::days(7)));
+        let c = load(&format!(
+            "[agenda]\nfile = \"agenda.csv\"\n[outreach]\ntop = 5\n[timeline]\nassignment = \"off\"\n{MINIMAL}"
+        ))
+        .unwrap();
+        assert_eq!(c.agenda.file, Some(PathBuf::from("/cfg/agenda.csv")));
+        assert_eq!(c.agenda.top, 5);
+        assert_eq!(c.timeline.assignment, None);
+        for (text, want) in [
+            (
+                "[outreach]\ntop = 0\n",
+                "line 2: outreach.top `0` is not a count",
+            ),
+            (
+                "[outreach]\ntop = -2\n",
+                "line 2: outreach.top `-2` is not a count",
+            ),
+            (
+                "[timeline]\nassignment = \"a week\"\n",
+                "line 2: timeline.assignment `a week`",
+            ),
+            (
+                "[agenda]\npath = \"x.csv\"\n",
+                "line 2: unknown field `path`",
+            ),
+        ] {
+            let e = load(&format!("{text}{MINIMAL}")).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}");
+        }
+    }
+
+    #[test]
     fn defaults_apply() {
         let c = load(MINIMAL).unwrap();
         assert_eq!(c.timeline, Timeline::default());

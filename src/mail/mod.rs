@@ -177,6 +177,10 @@ pub fn draft(
 ) -> Result<Vec<Draft>> {
     let mail = config.mail()?;
     let to = recipients(step, planned, config)?;
+    if to.is_empty() {
+        // Nobody by design: the checklist without an agenda.
+        return Ok(Vec::new());
+    }
     let ranked = ranked_agenda(planned, config);
     let per_recipient = step == Step::Outreach;
     let groups: Vec<Vec<Mailbox>> = if per_recipient {
@@ -657,7 +661,8 @@ fn context<'a>(
     }
 }
 
-/// Renders the facilitator's run-sheet (`checklist.txt`) for `planned`, as of `now`.
+/// Renders the facilitator's run-sheet (`checklist.txt`) for `planned`, as of `now`, to
+/// print (`summit checklist`): without a recipient.
 ///
 /// # Errors
 /// [`Error::Template`] when the template fails.
@@ -668,7 +673,7 @@ pub fn checklist(
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Rendered> {
-    let recipient = planned.facilitator.as_ref().map(Person::from);
-    let ctx = context(Step::Checklist, planned, next, config, now, recipient);
+    // Printed, not mailed: no greeting (`recipient` is none).
+    let ctx = context(Step::Checklist, planned, next, config, now, None);
     templates.render(Step::Checklist, &ctx)
 }

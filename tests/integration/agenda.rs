@@ -162,7 +162,7 @@ fn the_facilitator_gets_the_checklist_with_chosen_and_late_topics() {
         "3. UTF-8 metric names (Carol Example, 7 votes)",
         "- OTLP ingestion (Dan Example, 7 votes)",
         "- Alertmanager UI",
-        "Late (proposed after",
+        "Late (proposed at or after",
         "- Late but popular (Erin Example, 20 votes)",
         "- Late at the deadline (Frank Example, 8 votes)",
     ];

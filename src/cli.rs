@@ -41,6 +41,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The agenda of the next summit, a `.toml` or `.csv` file of topics with their
+    /// owners and votes (overrides `agenda.file`).
+    #[arg(long, env = "SUMMIT_AGENDA", global = true, value_name = "FILE")]
+    pub agenda: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -97,7 +102,7 @@ pub enum Command {
     },
     /// Render the e-mails of one timeline step; sends nothing.
     Draft {
-        /// The step: reminder, agenda-vote, outreach or handover.
+        /// The step: assignment, reminder, agenda-vote, outreach, checklist or handover.
         #[arg(value_parser = parse_step)]
         step: Step,
         /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
@@ -110,7 +115,7 @@ pub enum Command {
     /// Deliver the e-mails of one timeline step now and record them in the ledger; a
     /// message already recorded as sent is not sent again.
     Send {
-        /// The step: reminder, agenda-vote, outreach or handover.
+        /// The step: assignment, reminder, agenda-vote, outreach, checklist or handover.
         #[arg(value_parser = parse_step)]
         step: Step,
         /// The summit on this date (YYYY-MM-DD, UTC) instead of the one whose step is open.
@@ -132,6 +137,21 @@ pub enum Command {
         /// Also send messages whose earlier delivery was interrupted and never confirmed.
         #[arg(long)]
         retry: bool,
+    },
+    /// Show every step of a summit with its due time, audience and state in the ledger.
+    Timeline {
+        /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        summit: Option<NaiveDate>,
+        /// Show due times in this IANA zone (default: the first of calendar.zones).
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        tz: Option<chrono_tz::Tz>,
+    },
+    /// Print the facilitator's run-sheet for the day, from the `checklist.txt` template.
+    Checklist {
+        /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        summit: Option<NaiveDate>,
     },
     /// Print a shell completion script.
     Completions {

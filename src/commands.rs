@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::agenda::Agenda;
 use crate::calendar::fetch::{CacheOptions, Source};
 use crate::calendar::{self, Calendar, Occurrence, Window};
 use crate::cli::{Cli, Command};
@@ -56,6 +57,8 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
             retry,
         } => ctx.send(*step, *summit, *dry_run, *retry, out),
         Command::Tick { dry_run, retry } => ctx.tick(*dry_run, *retry, out),
+        Command::Timeline { summit, tz } => ctx.timeline(*summit, *tz, out),
+        Command::Checklist { summit } => ctx.checklist(*summit, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "summit", out);
@@ -182,35 +185,39 @@ impl Context<'_> {
     }
 
     fn next(&self, count: usize, out: &mut dyn Write) -> Result<()> {
-        let config = self.config()?;
+        let mut config = self.config()?;
         config.members()?;
         let cal = self.calendar(&config)?;
+        self.with_agenda(&mut config, &cal)?;
         let plan = self.plan(&config, &cal, count);
         if plan.is_empty() {
             return Err(no_summit(&config, self.now));
         }
-        let mail = config.mail.as_ref();
         let entries: Vec<NextJson> = plan
             .iter()
-            .map(|p| NextJson {
-                summit: SummitJson::from(&p.summit),
-                facilitator: p.facilitator.as_ref().map(|m| PersonJson {
-                    name: m.name.clone(),
-                    email: m.email.to_string(),
-                }),
-                steps: timeline::schedule(&p.summit, &config.timeline)
+            .map(|p| {
+                let (steps, extra_steps) = timeline::schedule(&p.summit, &config.timeline)
                     .into_iter()
+                    .filter(|(step, _)| listed(*step, p, &config))
                     .map(|(step, due)| StepJson {
                         step: step.name(),
                         due: calendar::When::Timed(due),
-                        to: mail
-                            .and_then(|m| mail::recipients(step, p, m).ok())
+                        to: mail::recipients(step, p, &config)
                             .unwrap_or_default()
                             .iter()
                             .map(ToString::to_string)
                             .collect(),
                     })
-                    .collect(),
+                    .partition(|s| Step::CONTRACT.iter().any(|c| c.name() == s.step));
+                NextJson {
+                    summit: SummitJson::from(&p.summit),
+                    facilitator: p.facilitator.as_ref().map(|m| PersonJson {
+                        name: m.name.clone(),
+                        email: m.email.to_string(),
+                    }),
+                    steps,
+                    extra_steps,
+                }
             })
             .collect();
         if self.cli.json {
@@ -236,7 +243,9 @@ impl Context<'_> {
                 )?,
             }
             line(out, format_args!("  Timeline:"))?;
-            for s in &e.steps {
+            let mut all: Vec<&StepJson> = e.steps.iter().chain(&e.extra_steps).collect();
+            all.sort_by_key(|s| s.due);
+            for s in all {
                 let due = s.due.instant();
                 let local = local_time(due, zones[0]);
                 let state = if due <= self.now { "  (due)" } else { "" };
@@ -347,13 +356,26 @@ impl Context<'_> {
         dir: Option<&Path>,
         out: &mut dyn Write,
     ) -> Result<()> {
-        let config = self.config()?;
+        let mut config = self.config()?;
         config.members()?;
         config.mail()?;
         let templates = Templates::load(config.mail()?.templates.as_deref())?;
         let cal = self.calendar(&config)?;
+        self.with_agenda(&mut config, &cal)?;
         let (planned, next) = self.find_summit(step, &config, &cal, date)?;
         let drafts = mail::draft(step, &planned, next.as_ref(), &config, &templates, self.now)?;
+        if drafts.is_empty() {
+            let date = planned.summit.start.date_utc();
+            return Err(if step == Step::Checklist {
+                Error::Usage(format!(
+                    "the checklist of the summit on {date} has no recipient: it goes to the facilitator only with an agenda, expected `--agenda FILE` or agenda.file (`summit checklist` prints the run-sheet without one)"
+                ))
+            } else {
+                Error::NoSummit(format!(
+                    "the {step} of the summit on {date} has no recipient: no topic of the agenda was proposed before the topic deadline"
+                ))
+            });
+        }
         match dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -430,6 +452,159 @@ impl Context<'_> {
 }
 
 impl Context<'_> {
+    /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`, tied
+    /// to the summit its file names (TOML `summit`) or else to the next summit at now.
+    fn with_agenda(&self, config: &mut Config, cal: &Calendar) -> Result<()> {
+        let path = match (&self.cli.agenda, &config.agenda.file) {
+            (Some(p), _) => p.clone(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => return Ok(()),
+        };
+        let mut agenda = Agenda::load(&path)?;
+        if agenda.summit.is_none() {
+            // The feed's warnings are reported by the command's own planning.
+            agenda.summit = summit::plan(cal, config, self.now, 1, &mut Vec::new())
+                .first()
+                .map(|p| p.summit.start.date_utc());
+        }
+        config.agenda.loaded = Some(agenda);
+        Ok(())
+    }
+
+    /// `summit timeline`: every step of a summit, its due time, audience and state.
+    fn timeline(
+        &self,
+        date: Option<chrono::NaiveDate>,
+        tz: Option<Tz>,
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let mut config = self.config()?;
+        config.members()?;
+        let cal = self.calendar(&config)?;
+        self.with_agenda(&mut config, &cal)?;
+        // The next summit that has not started (or the one on `date`).
+        let (planned, next) = self.find_summit(Step::Reminder, &config, &cal, date)?;
+        let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
+        let ledger = Ledger::load(&dir.join(ledger::FILE))?;
+        let rows: Vec<TimelineJson> = timeline::schedule(&planned.summit, &config.timeline)
+            .into_iter()
+            .filter(|(step, _)| listed(*step, &planned, &config))
+            .map(|(step, due)| {
+                let to = mail::recipients(step, &planned, &config).unwrap_or_default();
+                let until = timeline::window_end(
+                    step,
+                    &planned.summit,
+                    next.as_ref().map(|n| &n.summit),
+                    &config.timeline,
+                );
+                let groups: Vec<Vec<lettre::message::Mailbox>> = if step == Step::Outreach {
+                    to.iter().map(|m| vec![m.clone()]).collect()
+                } else {
+                    vec![to.clone()]
+                };
+                let entries: Vec<Option<&Entry>> = groups
+                    .iter()
+                    .map(|g| ledger.get(&delivery::step_key(&planned.summit, step, g)))
+                    .collect();
+                let sent = !entries.is_empty()
+                    && entries
+                        .iter()
+                        .all(|e| e.is_some_and(|e| e.state == State::Sent));
+                let closed = until.is_some_and(|u| self.now >= u);
+                let state = if sent {
+                    "sent"
+                } else if entries
+                    .iter()
+                    .any(|e| e.is_some_and(|e| e.state == State::Missed))
+                    || closed
+                {
+                    "missed"
+                } else if due <= self.now {
+                    "due"
+                } else {
+                    "upcoming"
+                };
+                let sent_at = entries
+                    .iter()
+                    .filter_map(|e| e.and_then(|e| e.sent_at))
+                    .max()
+                    .filter(|_| sent)
+                    .map(calendar::When::Timed);
+                TimelineJson {
+                    step: step.name(),
+                    due: calendar::When::Timed(due),
+                    to: to.iter().map(ToString::to_string).collect(),
+                    state,
+                    sent_at,
+                }
+            })
+            .collect();
+        if self.cli.json {
+            return write_json(out, &rows);
+        }
+        let zone = tz.unwrap_or(config.calendar.zones[0]);
+        line(
+            out,
+            format_args!(
+                "{} on {}",
+                one_line(&planned.summit.summary),
+                local_time(planned.summit.start.instant(), zone)
+            ),
+        )?;
+        for r in &rows {
+            let state = match r.sent_at {
+                Some(t) => format!("sent at {}", local_time(t.instant(), zone)),
+                None => r.state.to_string(),
+            };
+            let to = if r.to.is_empty() {
+                "-".to_string()
+            } else {
+                r.to.join(", ")
+            };
+            line(
+                out,
+                format_args!(
+                    "  {:<12} {}  {state:<8}  to {to}",
+                    r.step,
+                    local_time(r.due.instant(), zone)
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// `summit checklist`: the facilitator's run-sheet for the day.
+    fn checklist(&self, date: Option<chrono::NaiveDate>, out: &mut dyn Write) -> Result<()> {
+        let mut config = self.config()?;
+        config.members()?;
+        let templates = Templates::load(config.mail.as_ref().and_then(|m| m.templates.as_deref()))?;
+        let cal = self.calendar(&config)?;
+        self.with_agenda(&mut config, &cal)?;
+        let (planned, next) = self.find_summit(Step::Reminder, &config, &cal, date)?;
+        let rendered = mail::checklist(&planned, next.as_ref(), &config, &templates, self.now)?;
+        write_out(out, rendered.body.as_bytes())
+    }
+}
+
+/// Whether `step` belongs in the listed timeline of `p`: the checklist step only when an
+/// agenda applies (without one the outreach is the facilitator's checklist).
+fn listed(step: Step, p: &Planned, config: &Config) -> bool {
+    step != Step::Checklist || mail::ranked_agenda(p, config).is_some()
+}
+
+/// One row of `summit timeline --json`.
+#[derive(Serialize)]
+struct TimelineJson {
+    step: &'static str,
+    due: calendar::When,
+    to: Vec<String>,
+    /// `sent`, `due`, `upcoming` or `missed`.
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent_at: Option<calendar::When>,
+}
+
+impl Context<'_> {
     /// What `tick` and `send` both need before planning: the configuration with its
     /// roster and `[mail]`, the templates (so a broken one stops the run before anything
     /// is recorded), the state directory, its lock (not for `--dry-run`) and the ledger.
@@ -461,8 +636,9 @@ impl Context<'_> {
     }
 
     fn tick(&self, dry_run: bool, retry: bool, out: &mut dyn Write) -> Result<()> {
-        let setup = self.delivery_setup(dry_run)?;
+        let mut setup = self.delivery_setup(dry_run)?;
         let (cal, mut warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
+        self.with_agenda(&mut setup.config, &cal)?;
         let summits = Summits::collect(&cal, &setup.config, self.now, &mut warnings);
         let mail = setup.config.mail()?;
         let plan = delivery::plan(
@@ -484,8 +660,9 @@ impl Context<'_> {
         retry: bool,
         out: &mut dyn Write,
     ) -> Result<()> {
-        let setup = self.delivery_setup(dry_run)?;
+        let mut setup = self.delivery_setup(dry_run)?;
         let (cal, warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
+        self.with_agenda(&mut setup.config, &cal)?;
         let config = &setup.config;
         let (planned, next) = self.find_summit(step, config, &cal, date)?;
         if let Some(end) = timeline::window_end(
@@ -884,7 +1061,12 @@ struct StepJson {
 struct NextJson {
     summit: SummitJson,
     facilitator: Option<PersonJson>,
+    /// The timeline steps of CONTRACT.md, in due order.
     steps: Vec<StepJson>,
+    /// The project's own steps (the assignment heads-up, the facilitator's checklist
+    /// with an agenda), in due order: an extension kept apart so that `steps` stays as
+    /// CONTRACT.md defines it.
+    extra_steps: Vec<StepJson>,
 }
 
 #[derive(Serialize)]

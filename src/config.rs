@@ -38,6 +38,32 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// `[rotation]`: who facilitates.
     pub rotation: Rotation,
+    /// `[agenda]` and `[outreach]`: the agenda file and how many topics the outreach
+    /// covers.
+    pub agenda: AgendaConfig,
+}
+
+/// `[agenda]` and `[outreach]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgendaConfig {
+    /// `agenda.file`: the agenda of the next summit, a `.toml` or `.csv` file (relative
+    /// to the config's folder); `--agenda FILE` overrides it.
+    pub file: Option<PathBuf>,
+    /// `outreach.top`: how many of the most-voted topics proposed before the topic
+    /// deadline the outreach covers (default 3).
+    pub top: usize,
+    /// The agenda as loaded by the command, with the date of the summit it is for.
+    pub loaded: Option<crate::agenda::Agenda>,
+}
+
+impl Default for AgendaConfig {
+    fn default() -> Self {
+        AgendaConfig {
+            file: None,
+            top: crate::agenda::DEFAULT_TOP,
+            loaded: None,
+        }
+    }
 }
 
 /// `[project]`.
@@ -81,6 +107,9 @@ pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::days(7);
 /// `"36h"`, `"1d12h"`, `"90m"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Timeline {
+    /// `assignment`: the heads-up to the upcoming facilitator, before the start
+    /// (default 7 days); `"off"` (`None`) for no heads-up.
+    pub assignment: Option<Duration>,
     /// `reminder`: before the start (default 3 days).
     pub reminder: Duration,
     /// `agenda-vote`: before the start (default 2 days).
@@ -97,6 +126,7 @@ pub struct Timeline {
 impl Default for Timeline {
     fn default() -> Self {
         Timeline {
+            assignment: Some(Duration::days(7)),
             reminder: Duration::days(3),
             agenda_vote: Duration::days(2),
             outreach: Duration::days(1),
@@ -226,6 +256,22 @@ struct RawConfig {
     mail: Option<RawMail>,
     #[serde(default)]
     rotation: RawRotation,
+    #[serde(default)]
+    agenda: RawAgenda,
+    #[serde(default)]
+    outreach: RawOutreach,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAgenda {
+    file: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOutreach {
+    top: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -251,6 +297,7 @@ struct RawCalendar {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawTimeline {
+    assignment: Option<Spanned<String>>,
     reminder: Option<Spanned<String>>,
     agenda_vote: Option<Spanned<String>>,
     outreach: Option<Spanned<String>>,
@@ -333,6 +380,7 @@ impl Config {
             timeline: Timeline::default(),
             mail: None,
             rotation: Rotation::default(),
+            agenda: AgendaConfig::default(),
         }
     }
 
@@ -460,6 +508,10 @@ impl Config {
             }
         };
         let timeline = Timeline {
+            assignment: match &raw.timeline.assignment {
+                Some(s) if s.get_ref().trim() == "off" => None,
+                v => Some(offset(v, "assignment", Duration::days(7))?),
+            },
             reminder: offset(&raw.timeline.reminder, "reminder", defaults.reminder)?,
             agenda_vote: offset(
                 &raw.timeline.agenda_vote,
@@ -737,6 +789,26 @@ impl Config {
             Some(r) => crate::record::Record::load(r)?,
             None => crate::record::Record::default(),
         };
+        let top = match &raw.outreach.top {
+            None => crate::agenda::DEFAULT_TOP,
+            Some(n) => usize::try_from(*n.get_ref())
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    err(
+                        Some(n.span()),
+                        format!(
+                            "outreach.top `{}` is not a count, expected a whole number from 1",
+                            n.get_ref()
+                        ),
+                    )
+                })?,
+        };
+        let agenda = AgendaConfig {
+            file: raw.agenda.file.map(|f| dir.join(f)),
+            top,
+            loaded: None,
+        };
 
         Ok(Config {
             path: Some(path.to_path_buf()),
@@ -752,6 +824,7 @@ impl Config {
                 record,
                 history,
             },
+            agenda,
         })
     }
 
@@ -857,7 +930,7 @@ fn parse_date_range(value: &str) -> Option<(NaiveDate, NaiveDate)> {
 /// The first character of `s` that has no place in a name on one line: a control
 /// character (CR, LF, tab …), a line or paragraph separator, or an invisible
 /// bidirectional override or isolate.
-fn odd_char(s: &str) -> Option<char> {
+pub(crate) fn odd_char(s: &str) -> Option<char> {
     s.chars().find(|c| {
         c.is_control()
             || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -885,6 +958,42 @@ mod tests {
 name = "Ada"
 email = "ada@example.org"
 "#;
+
+    #[test]
+    fn agenda_outreach_and_assignment() {
+        let c = load(MINIMAL).unwrap();
+        assert_eq!(c.agenda.file, None);
+        assert_eq!(c.agenda.top, 3);
+        assert_eq!(c.timeline.assignment, Some(Duration::days(7)));
+        let c = load(&format!(
+            "[agenda]\nfile = \"agenda.csv\"\n[outreach]\ntop = 5\n[timeline]\nassignment = \"off\"\n{MINIMAL}"
+        ))
+        .unwrap();
+        assert_eq!(c.agenda.file, Some(PathBuf::from("/cfg/agenda.csv")));
+        assert_eq!(c.agenda.top, 5);
+        assert_eq!(c.timeline.assignment, None);
+        for (text, want) in [
+            (
+                "[outreach]\ntop = 0\n",
+                "line 2: outreach.top `0` is not a count",
+            ),
+            (
+                "[outreach]\ntop = -2\n",
+                "line 2: outreach.top `-2` is not a count",
+            ),
+            (
+                "[timeline]\nassignment = \"a week\"\n",
+                "line 2: timeline.assignment `a week`",
+            ),
+            (
+                "[agenda]\npath = \"x.csv\"\n",
+                "line 2: unknown field `path`",
+            ),
+        ] {
+            let e = load(&format!("{text}{MINIMAL}")).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}");
+        }
+    }
 
     #[test]
     fn defaults_apply() {

@@ -55,11 +55,16 @@ impl Summits {
     ) -> Summits {
         let anchor = now - Duration::days(LOOKBACK_DAYS);
         let tl = &config.timeline;
-        let lead = [tl.reminder, tl.agenda_vote, tl.outreach]
-            .into_iter()
-            .max()
-            .unwrap_or_else(Duration::zero)
-            .max(Duration::zero());
+        let lead = [
+            tl.assignment.unwrap_or_else(Duration::zero),
+            tl.reminder,
+            tl.agenda_vote,
+            tl.outreach,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or_else(Duration::zero)
+        .max(Duration::zero());
         // Enough summits that the last one has no step due yet (its predecessor then
         // knows its next summit, for the handover's window).
         let mut count = 16;
@@ -244,7 +249,7 @@ pub fn plan(
     for (i, p) in summits.planned.iter().enumerate() {
         let next = summits.planned.get(i + 1);
         for step in Step::ALL {
-            if step.due(&p.summit, &config.timeline) <= now {
+            if step.enabled(&config.timeline) && step.due(&p.summit, &config.timeline) <= now {
                 plan_step(&mut plan, p, next, step, ledger, config, mail, now, retry);
             }
         }
@@ -273,7 +278,10 @@ pub fn plan_step(
     let until = timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
     let open = until.is_none_or(|u| now < u);
     let announced = Announced::of(&p.summit, false);
-    let groups: Vec<Vec<Mailbox>> = match mail::recipients(step, p, mail) {
+    let groups: Vec<Vec<Mailbox>> = match mail::recipients(step, p, config) {
+        // Nobody to send it to by design (the checklist without an agenda, an agenda
+        // with no topic on time).
+        Ok(to) if to.is_empty() => return,
         Ok(to) if step == Step::Outreach => to.into_iter().map(|m| vec![m]).collect(),
         Ok(to) => vec![to],
         Err(e) => {
@@ -289,6 +297,8 @@ pub fn plan_step(
         }
     };
     let root = thread_root(&p.summit, ledger, mail);
+    // The reminder starts the thread; the assignment is a private heads-up sent before it.
+    let threaded = !matches!(step, Step::Reminder | Step::Assignment);
     for to in groups {
         let key = step_key(&p.summit, step, &to);
         let entry = ledger.get(&key);
@@ -301,8 +311,8 @@ pub fn plan_step(
             next: next.cloned(),
             to: to.clone(),
             announced: announced.clone(),
-            in_reply_to: (step != Step::Reminder).then(|| root.clone()),
-            references: if step == Step::Reminder {
+            in_reply_to: threaded.then(|| root.clone()),
+            references: if !threaded {
                 Vec::new()
             } else {
                 vec![root.clone()]
@@ -785,9 +795,22 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
         plan(&s, ledger, &c, c.mail().unwrap(), now, retry)
     }
 
+    /// `p` without what goes to the facilitator privately (the assignment heads-up and
+    /// its corrections), which `the_facilitator_hears_first` tests on its own.
+    fn public(mut p: Plan) -> Plan {
+        p.sends.retain(|o| match o.key.kind {
+            Kind::Step(Step::Assignment) => false,
+            Kind::Correction => o.key.to != "grace@example.org",
+            _ => true,
+        });
+        p
+    }
+
+    /// The planned sends, without the assignment heads-up (tested on its own).
     fn names(p: &Plan) -> Vec<String> {
         p.sends
             .iter()
+            .filter(|o| o.key.kind != Kind::Step(Step::Assignment))
             .map(|o| format!("{} {}", o.key.kind, o.announced.start.date_utc()))
             .collect()
     }
@@ -892,7 +915,24 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
         let cal = calendar("");
         let mut l = Ledger::default();
         let p = plan_at(&cal, &l, "2026-11-23T16:00:00Z", false);
-        let o = &p.sends[0];
+        send_all(
+            &Plan {
+                sends: p
+                    .sends
+                    .iter()
+                    .filter(|o| o.key.kind == Kind::Step(Step::Assignment))
+                    .cloned()
+                    .collect(),
+                notices: Vec::new(),
+            },
+            &mut l,
+            "2026-11-19T16:00:00Z",
+        );
+        let o = p
+            .sends
+            .iter()
+            .find(|o| o.key.kind == Kind::Step(Step::Reminder))
+            .unwrap();
         let mut e = Entry {
             key: o.key.clone(),
             state: State::Intent,
@@ -955,7 +995,7 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
             "BEGIN:VEVENT\r\nUID:s@x\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261126T160000Z\r\n\
 DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n",
         );
-        let p = plan_at(&moved, &l, "2026-11-24T10:00:00Z", false);
+        let p = public(plan_at(&moved, &l, "2026-11-24T10:00:00Z", false));
         assert_eq!(names(&p), ["correction 2026-11-27"], "{p:?}");
         let c = &p.sends[0];
         assert_eq!(c.key.to, "list@example.org");
@@ -966,7 +1006,7 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
         );
         send_all(&p, &mut l, "2026-11-24T10:00:00Z");
         // Once; and the agenda vote (new due time) goes to the team list without one.
-        let p = plan_at(&moved, &l, "2026-11-25T16:00:00Z", false);
+        let p = public(plan_at(&moved, &l, "2026-11-25T16:00:00Z", false));
         assert_eq!(names(&p), ["agenda-vote 2026-11-27"]);
         send_all(&p, &mut l, "2026-11-25T16:00:00Z");
         // Cancelled now: both lists get a correction.
@@ -974,7 +1014,7 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
             "BEGIN:VEVENT\r\nUID:s@x\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261126T160000Z\r\n\
 DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:2\r\nSTATUS:CANCELLED\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n",
         );
-        let p = plan_at(&cancelled, &l, "2026-11-25T17:00:00Z", false);
+        let p = public(plan_at(&cancelled, &l, "2026-11-25T17:00:00Z", false));
         let got: Vec<(String, u32)> = p
             .sends
             .iter()
@@ -991,9 +1031,53 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:2\r\nSTATUS:CANCE
         assert!(p.sends.iter().all(|o| o.announced.cancelled));
         send_all(&p, &mut l, "2026-11-25T17:00:00Z");
         assert!(
-            plan_at(&cancelled, &l, "2026-11-25T18:00:00Z", false)
+            public(plan_at(&cancelled, &l, "2026-11-25T18:00:00Z", false))
                 .sends
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_facilitator_hears_first() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        let p = plan_at(&cal, &l, "2026-10-26T20:00:00Z", false);
+        send_all(&p, &mut l, "2026-10-26T20:00:00Z");
+        // A week before, before anything public: the heads-up to the facilitator, on
+        // its own (not in the reminder's thread).
+        let p = plan_at(&cal, &l, "2026-11-19T16:00:00Z", false);
+        let got: Vec<(String, String)> = p
+            .sends
+            .iter()
+            .map(|o| (o.key.kind.to_string(), o.key.to.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [("assignment".to_string(), "grace@example.org".to_string())]
+        );
+        assert_eq!(p.sends[0].in_reply_to, None);
+        assert!(p.sends[0].references.is_empty());
+        assert_eq!(p.sends[0].due, t("2026-11-19T16:00:00Z"));
+        send_all(&p, &mut l, "2026-11-19T16:00:00Z");
+        assert!(
+            plan_at(&cal, &l, "2026-11-20T16:00:00Z", false)
+                .sends
+                .is_empty()
+        );
+        // A summit that moves after the heads-up: the facilitator is told too.
+        let moved = calendar(
+            "BEGIN:VEVENT\r\nUID:s@x\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261126T160000Z\r\n\
+DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n",
+        );
+        let p = plan_at(&moved, &l, "2026-11-21T10:00:00Z", false);
+        let got: Vec<(String, String)> = p
+            .sends
+            .iter()
+            .map(|o| (o.key.kind.to_string(), o.key.to.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [("correction".to_string(), "grace@example.org".to_string())]
         );
     }
 
@@ -1052,7 +1136,7 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:2\r\nSTATUS:CANCE
         let templates = Templates::load(None).unwrap();
         let now = t("2026-11-25T17:00:00Z");
         let mut l = Ledger::default();
-        let p = plan_at(&cal, &l, "2026-11-25T17:00:00Z", false);
+        let p = public(plan_at(&cal, &l, "2026-11-25T17:00:00Z", false));
         assert_eq!(p.sends.len(), 3);
         let mut batch: Vec<(Outgoing, Draft)> = p
             .sends
@@ -1100,7 +1184,7 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:2\r\nSTATUS:CANCE
         let c = config();
         let templates = Templates::load(None).unwrap();
         let l = Ledger::default();
-        let p = plan_at(&cal, &l, "2026-11-24T16:00:00Z", false);
+        let p = public(plan_at(&cal, &l, "2026-11-24T16:00:00Z", false));
         let now = t("2026-11-24T16:00:00Z");
         let reminder = String::from_utf8(
             compose(&p.sends[0], &c, &templates, now)

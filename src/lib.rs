@@ -10,6 +10,7 @@
 //! due, and the exactly-once protocol), the [`ledger`] of what was sent, and the
 //! [`state`] directory they live in.
 
+pub mod agenda;
 pub mod calendar;
 pub mod cli;
 pub mod commands;

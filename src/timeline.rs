@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::calendar::Occurrence;
 use crate::config::Timeline;
@@ -12,33 +12,57 @@ use crate::config::Timeline;
 /// A step of the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
+    /// A week before: tell the upcoming facilitator it is their turn, so no one learns
+    /// of it from the public reminder.
+    Assignment,
     /// Two or three days before: remind the public channels to add agenda topics.
     Reminder,
     /// Ask team members and maintainers to vote on topics.
     AgendaVote,
     /// One day before: reach out to the owners of the most-voted topics.
     Outreach,
+    /// With the outreach, when an agenda is given: the facilitator's run-sheet, with the
+    /// chosen topics and their owners and the late topics.
+    Checklist,
     /// After the summit: find the next facilitator on the team list.
     Handover,
 }
 
 impl Step {
-    /// Every step, in timeline order.
-    pub const ALL: [Step; 4] = [
+    /// The steps of CONTRACT.md's timeline table, which `next --json` lists in `steps`.
+    pub const CONTRACT: [Step; 4] = [
         Step::Reminder,
         Step::AgendaVote,
         Step::Outreach,
         Step::Handover,
     ];
 
+    /// Every step, in timeline order.
+    pub const ALL: [Step; 6] = [
+        Step::Assignment,
+        Step::Reminder,
+        Step::AgendaVote,
+        Step::Outreach,
+        Step::Checklist,
+        Step::Handover,
+    ];
+
     /// The step's name as commands and templates use it (`agenda-vote`).
     pub fn name(self) -> &'static str {
         match self {
+            Step::Assignment => "assignment",
             Step::Reminder => "reminder",
             Step::AgendaVote => "agenda-vote",
             Step::Outreach => "outreach",
+            Step::Checklist => "checklist",
             Step::Handover => "handover",
         }
+    }
+
+    /// Whether the step is on the timeline: every step but a disabled assignment
+    /// (`timeline.assignment = "off"`).
+    pub fn enabled(self, timeline: &Timeline) -> bool {
+        self != Step::Assignment || timeline.assignment.is_some()
     }
 
     /// When the step is due for `summit` (UTC): its offset before the start, or for the
@@ -46,9 +70,10 @@ impl Step {
     pub fn due(self, summit: &Occurrence, timeline: &Timeline) -> DateTime<Utc> {
         let start = summit.start.instant();
         match self {
+            Step::Assignment => start - timeline.assignment.unwrap_or_else(Duration::zero),
             Step::Reminder => start - timeline.reminder,
             Step::AgendaVote => start - timeline.agenda_vote,
-            Step::Outreach => start - timeline.outreach,
+            Step::Outreach | Step::Checklist => start - timeline.outreach,
             Step::Handover => summit.end.instant().max(start) + timeline.handover,
         }
     }
@@ -68,7 +93,7 @@ impl FromStr for Step {
             .into_iter()
             .find(|step| step.name() == s)
             .ok_or_else(|| {
-                format!("unknown step `{s}`, expected one of `reminder`, `agenda-vote`, `outreach`, `handover`")
+                format!("unknown step `{s}`, expected one of `assignment`, `reminder`, `agenda-vote`, `outreach`, `checklist`, `handover`")
             })
     }
 }
@@ -92,6 +117,7 @@ pub fn window_end(
 pub fn schedule(summit: &Occurrence, timeline: &Timeline) -> Vec<(Step, DateTime<Utc>)> {
     let mut steps: Vec<_> = Step::ALL
         .into_iter()
+        .filter(|s| s.enabled(timeline))
         .map(|s| (s, s.due(summit, timeline)))
         .collect();
     steps.sort_by_key(|(s, due)| (*due, *s));
@@ -130,9 +156,11 @@ mod tests {
         assert_eq!(
             got,
             [
+                "assignment 2026-11-19T16:00:00+00:00",
                 "reminder 2026-11-23T16:00:00+00:00",
                 "agenda-vote 2026-11-24T16:00:00+00:00",
                 "outreach 2026-11-25T16:00:00+00:00",
+                "checklist 2026-11-25T16:00:00+00:00",
                 "handover 2026-11-26T20:00:00+00:00",
             ]
         );

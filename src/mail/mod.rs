@@ -13,6 +13,7 @@ use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::agenda::{self, TopicView};
 use crate::calendar::{Occurrence, When};
 use crate::config::{Config, MailConfig, Member};
 use crate::error::{Error, Result};
@@ -114,23 +115,48 @@ impl Draft {
     }
 }
 
-/// Who receives `step` for `planned`: the public list, the team list, or the facilitator.
+/// Who receives `step` for `planned`: the public list, the team list, the facilitator,
+/// or (the outreach, with an agenda for this summit) the owners of the chosen topics.
+///
+/// The checklist step goes to the facilitator only when an agenda applies (without one
+/// the outreach itself is the facilitator's checklist): otherwise nobody.
 ///
 /// # Errors
-/// [`Error::NoSummit`] for the outreach when nobody is available to facilitate.
-pub fn recipients(step: Step, planned: &Planned, mail: &MailConfig) -> Result<Vec<Mailbox>> {
+/// [`Error::Config`] without a `[mail]` table; [`Error::NoSummit`] for the steps to the
+/// facilitator when nobody is available to facilitate.
+pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<Mailbox>> {
+    let mail = config.mail()?;
+    let facilitator = || match &planned.facilitator {
+        Some(m) => Ok(vec![m.mailbox()]),
+        None => Err(Error::NoSummit(format!(
+            "no facilitator for the summit on {}: every member is away, so the {step} has no recipient",
+            planned.summit.start.date_utc()
+        ))),
+    };
     Ok(match step {
         Step::Reminder => vec![mail.public_list.clone()],
         Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
-        Step::Outreach => match &planned.facilitator {
-            Some(m) => vec![m.mailbox()],
-            None => {
-                return Err(Error::NoSummit(format!(
-                    "no facilitator for the summit on {}: every member is away, so the outreach has no recipient",
-                    planned.summit.start.date_utc()
-                )));
-            }
+        Step::Assignment => facilitator()?,
+        Step::Outreach => match ranked_agenda(planned, config) {
+            Some(r) => r.owners().into_iter().map(|(m, _)| m).collect(),
+            None => facilitator()?,
         },
+        Step::Checklist => match ranked_agenda(planned, config) {
+            Some(_) => facilitator()?,
+            None => Vec::new(),
+        },
+    })
+}
+
+/// The agenda of `planned` ranked at its topic deadline, when an agenda is for it.
+pub fn ranked_agenda(planned: &Planned, config: &Config) -> Option<agenda::Ranked> {
+    let a = config.agenda.loaded.as_ref()?;
+    a.is_for(planned.summit.start.date_utc()).then(|| {
+        agenda::rank(
+            &a.topics,
+            topic_deadline(&planned.summit, &config.timeline),
+            config.agenda.top,
+        )
     })
 }
 
@@ -150,7 +176,12 @@ pub fn draft(
     now: DateTime<Utc>,
 ) -> Result<Vec<Draft>> {
     let mail = config.mail()?;
-    let to = recipients(step, planned, mail)?;
+    let to = recipients(step, planned, config)?;
+    if to.is_empty() {
+        // Nobody by design: the checklist without an agenda.
+        return Ok(Vec::new());
+    }
+    let ranked = ranked_agenda(planned, config);
     let per_recipient = step == Step::Outreach;
     let groups: Vec<Vec<Mailbox>> = if per_recipient {
         to.into_iter().map(|m| vec![m]).collect()
@@ -163,8 +194,22 @@ pub fn draft(
         .enumerate()
         .map(|(i, group)| {
             let recipient = group.first().map(Person::from);
-            let ctx = context(step, planned, next, config, now, recipient);
-            let rendered = templates.render(step, &ctx)?;
+            let mut ctx = context(step, planned, next, config, now, recipient);
+            let rendered = match (&ranked, step) {
+                (Some(r), Step::Outreach) => {
+                    let who = group
+                        .first()
+                        .map(|m| m.email.to_string().to_ascii_lowercase());
+                    ctx.topics = r
+                        .owners()
+                        .into_iter()
+                        .find(|(m, _)| Some(m.email.to_string().to_ascii_lowercase()) == who)
+                        .map(|(_, ts)| ts.into_iter().map(TopicView::from).collect())
+                        .unwrap_or_default();
+                    templates.render_file(render::OUTREACH_OWNER, &ctx)?
+                }
+                _ => templates.render(step, &ctx)?,
+            };
             let message_id = message_id(&planned.summit, Kind::Step(step), 0, &group, mail);
             let date = planned.summit.start.date_utc();
             let file_stem = if many {
@@ -528,6 +573,43 @@ struct StepView {
     due: String,
 }
 
+/// The agenda in templates: `{% for t in agenda.chosen %}{{ t.title }}{% endfor %}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct AgendaView {
+    /// The most-voted topics proposed before the deadline, in vote order.
+    pub chosen: Vec<TopicView>,
+    /// The topics proposed after the deadline, in vote order.
+    pub late: Vec<TopicView>,
+    /// The other topics proposed before the deadline, in vote order.
+    pub rest: Vec<TopicView>,
+    /// Every topic proposed so far, in vote order (late ones included).
+    pub all: Vec<TopicView>,
+    /// `outreach.top`.
+    pub top: usize,
+}
+
+impl AgendaView {
+    /// The view of a ranking.
+    pub fn new(r: &agenda::Ranked, top: usize) -> Self {
+        let view = |v: &[agenda::Topic]| v.iter().map(TopicView::from).collect::<Vec<_>>();
+        let mut all: Vec<agenda::Topic> = r
+            .chosen
+            .iter()
+            .chain(&r.rest)
+            .chain(&r.late)
+            .cloned()
+            .collect();
+        all.sort_by(agenda::vote_order);
+        AgendaView {
+            chosen: view(&r.chosen),
+            late: view(&r.late),
+            rest: view(&r.rest),
+            all: view(&all),
+            top,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Context<'a> {
     project: ProjectView<'a>,
@@ -537,6 +619,9 @@ struct Context<'a> {
     next: Option<NextView>,
     step: StepView,
     recipient: Option<Person>,
+    agenda: Option<AgendaView>,
+    topics: Vec<TopicView>,
+    zones: Vec<String>,
     now: String,
 }
 
@@ -569,6 +654,26 @@ fn context<'a>(
             due: When::Timed(step.due(&planned.summit, &config.timeline)).to_string(),
         },
         recipient,
+        agenda: ranked_agenda(planned, config).map(|r| AgendaView::new(&r, config.agenda.top)),
+        topics: Vec::new(),
+        zones: zones.iter().map(|z| z.name().to_string()).collect(),
         now: When::Timed(now).to_string(),
     }
+}
+
+/// Renders the facilitator's run-sheet (`checklist.txt`) for `planned`, as of `now`, to
+/// print (`summit checklist`): without a recipient.
+///
+/// # Errors
+/// [`Error::Template`] when the template fails.
+pub fn checklist(
+    planned: &Planned,
+    next: Option<&Planned>,
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Rendered> {
+    // Printed, not mailed: no greeting (`recipient` is none).
+    let ctx = context(Step::Checklist, planned, next, config, now, None);
+    templates.render(Step::Checklist, &ctx)
 }

@@ -18,14 +18,29 @@ use crate::timeline::Step;
 /// The file name of the correction's template.
 pub const CORRECTION: &str = "correction.txt";
 
+/// The file name of the outreach's template for a topic owner (with an agenda).
+pub const OUTREACH_OWNER: &str = "outreach-owner.txt";
+
 /// The built-in templates, by file name.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 8] = [
+    (
+        "assignment.txt",
+        include_str!("../../templates/assignment.txt"),
+    ),
     ("reminder.txt", include_str!("../../templates/reminder.txt")),
     (
         "agenda-vote.txt",
         include_str!("../../templates/agenda-vote.txt"),
     ),
     ("outreach.txt", include_str!("../../templates/outreach.txt")),
+    (
+        OUTREACH_OWNER,
+        include_str!("../../templates/outreach-owner.txt"),
+    ),
+    (
+        "checklist.txt",
+        include_str!("../../templates/checklist.txt"),
+    ),
     ("handover.txt", include_str!("../../templates/handover.txt")),
     (CORRECTION, include_str!("../../templates/correction.txt")),
 ];

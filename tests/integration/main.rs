@@ -5,6 +5,7 @@ mod test;
 mod http;
 mod smtp;
 
+mod agenda;
 mod calendar;
 mod corpus;
 mod draft;

@@ -53,9 +53,26 @@ fn summit_starts(v: &Value) -> Vec<String> {
 fn check_steps(entry: &Value, facilitator_email: &str) {
     let start = at(entry["summit"]["start"].as_str().unwrap());
     let end = at(entry["summit"]["end"].as_str().unwrap());
+    // `steps` is CONTRACT.md's timeline; the project's own assignment heads-up is in
+    // `extra_steps`.
     let steps = entry["steps"].as_array().unwrap();
     let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
     assert_eq!(names, ["reminder", "agenda-vote", "outreach", "handover"]);
+    let extra = entry["extra_steps"].as_array().unwrap();
+    assert_eq!(extra.len(), 1, "{extra:?}");
+    assert_eq!(extra[0]["step"], "assignment");
+    assert_eq!(
+        extra[0]["due"].as_str().unwrap(),
+        rfc(start - Duration::days(7))
+    );
+    assert!(
+        extra[0]["to"][0]
+            .as_str()
+            .unwrap()
+            .contains(facilitator_email),
+        "the assignment goes to the facilitator: {:?}",
+        extra[0]["to"]
+    );
     let dues: Vec<String> = steps
         .iter()
         .map(|s| s["due"].as_str().unwrap().to_string())

@@ -179,6 +179,7 @@ pub fn std_command(dir: &Path, args: &[String], env: &[(String, String)]) -> std
         "SUMMIT_FEED",
         "SUMMIT_NOW",
         "SUMMIT_STATE_DIR",
+        "SUMMIT_AGENDA",
     ] {
         cmd.env_remove(var);
     }

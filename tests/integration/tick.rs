@@ -28,11 +28,23 @@ fn smtp_config(port: u16) -> String {
         ("security = \"starttls\"", "security = \"none\"".into()),
         ("username = \"summit-bot@example.org\"\n", String::new()),
         ("password-env = \"SUMMIT_SMTP_PASSWORD\"\n", String::new()),
+        // The heads-up a week before is tested on its own (tests/integration/agenda.rs).
+        ("assignment = \"7d\"", "assignment = \"off\"".into()),
     ] {
         assert!(text.contains(from), "the example config has {from}");
         text = text.replacen(from, &to, 1);
     }
     text
+}
+
+/// The example configuration without the assignment heads-up (tested on its own in
+/// tests/integration/agenda.rs), so these tests see the four public steps.
+fn example_without_assignment() -> String {
+    std::fs::read_to_string(example_config()).unwrap().replacen(
+        "assignment = \"7d\"",
+        "assignment = \"off\"",
+        1,
+    )
 }
 
 /// A deployment: a folder with `summit.toml`, `feed.ics` and the state folder `state`.
@@ -858,7 +870,7 @@ fn starttls_required_refuses_a_server_without_it() {
 
 #[test]
 fn file_transport_writes_stable_names_once() {
-    let site = Site::new(&std::fs::read_to_string(example_config()).unwrap());
+    let site = Site::new(&example_without_assignment());
     site.tick_ok("2026-11-22T00:00:00Z");
     site.tick_ok("2026-11-25T17:00:00Z");
     site.tick_ok("2026-11-25T18:00:00Z");
@@ -880,13 +892,11 @@ fn file_transport_writes_stable_names_once() {
 
 #[test]
 fn sendmail_transport_runs_the_configured_program() {
-    let site = Site::new(
-        &std::fs::read_to_string(example_config()).unwrap().replacen(
-            "transport = \"file\"",
-            "transport = \"sendmail\"\nsendmail = \"./fake-sendmail\"",
-            1,
-        ),
-    );
+    let site = Site::new(&example_without_assignment().replacen(
+        "transport = \"file\"",
+        "transport = \"sendmail\"\nsendmail = \"./fake-sendmail\"",
+        1,
+    ));
     let script = "#!/bin/sh\nprintf '%s\\n' \"$*\" >> sendmail.args\ncat >> sendmail.out\n";
     std::fs::write(site.path("fake-sendmail"), script).unwrap();
     #[cfg(unix)]

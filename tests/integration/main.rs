@@ -7,4 +7,5 @@ mod corpus;
 mod draft;
 mod errors;
 mod events;
+mod hostile;
 mod next;

@@ -137,6 +137,7 @@ def cases():
     c["nesting_stray_ends"] = lambda: cal("BEGIN:VEVENT\r\n" + "BEGIN:X\r\n" * 100_000 + "END:Y\r\n" * 100_000)
     c["truncation_warning"] = lambda: cal(vevent("s", "FREQ=SECONDLY", dtstart="20260101T000000Z"))
     c["byday_not_ascii"] = lambda: cal(vevent("p", "FREQ=WEEKLY;BYDAY=\u20ac"))
+    c["daily_summits_10k"] = lambda: cal("".join(vevent(f"d{i}", "FREQ=DAILY", dtstart="20260101T000000Z") for i in range(10_000)))
     return c
 
 

@@ -55,9 +55,11 @@ for feed in "${feeds[@]}"; do
     set -e
     read -r secs kb < <(tail -n1 "$WORK/out/$tag.time" | grep -E '^[0-9.]+ [0-9]+$' || echo "? 0")
     if grep -q panicked "$WORK/out/$tag.err"; then
-      verdict=PANIC
+      verdict="PANIC: $(grep -a -A1 'panicked at' "$WORK/out/$tag.err" | tail -n1 | cut -c1-60)"
     elif [[ $status -eq 137 ]]; then
       verdict="KILLED after ${LIMIT}s"
+    elif grep -q 'overflowed its stack' "$WORK/out/$tag.err"; then
+      verdict="CRASH: stack overflow"
     elif grep -q 'memory allocation of' "$WORK/out/$tag.err"; then
       verdict="ABORTED: out of memory at ${MEM_MB} MiB"
     elif grep -qvE '^(error|warning): ' "$WORK/out/$tag.err"; then

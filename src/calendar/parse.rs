@@ -539,6 +539,11 @@ pub fn unescape_text(value: &str) -> String {
 }
 
 /// Components that only appear directly inside VCALENDAR (RFC 5545 §3.6).
+/// How deep components may nest below VCALENDAR (RFC 5545 needs two levels: VEVENT >
+/// VALARM, VTIMEZONE > STANDARD); deeper ones are skipped, which also bounds the
+/// recursion of the `icalendar` crate's parser.
+const MAX_NESTING: usize = 8;
+
 const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
 
 /// The name and value of a content line (RFC 5545 §3.1), or `None` when it is not one:
@@ -632,8 +637,40 @@ impl<'a> Unfolded<'a> {
             number: n,
             text: std::borrow::Cow::Owned(text),
         };
+        // Components nested deeper than MAX_NESTING below VCALENDAR, with their content
+        // (the names of the skipped components still open, innermost last).
+        let mut skipped: Vec<String> = Vec::new();
+        let mut warned_depth = false;
         for line in lines {
             let n = line.number;
+            if !skipped.is_empty() {
+                if let Some((name, value)) = content_line_name(&line.text) {
+                    let component = value.trim().to_ascii_uppercase();
+                    if name.eq_ignore_ascii_case("BEGIN") {
+                        if !TOP_LEVEL.contains(&component.as_str()) {
+                            skipped.push(component);
+                            continue;
+                        }
+                        // A new top-level component: the skipped ones were left open.
+                        skipped.clear();
+                    } else if name.eq_ignore_ascii_case("END") {
+                        if skipped.last() == Some(&component) {
+                            skipped.pop();
+                            continue;
+                        }
+                        if !stack.contains(&component) {
+                            continue;
+                        }
+                        // It closes a component of the kept stack: the skipped ones
+                        // end here.
+                        skipped.clear();
+                    } else {
+                        continue;
+                    }
+                } else {
+                    continue;
+                }
+            }
             let line = match content_line_name(&line.text) {
                 Some(_) => line,
                 None => match misplaced_quote(&line.text) {
@@ -686,6 +723,19 @@ impl<'a> Unfolded<'a> {
                         );
                         out.push(synthetic(n, format!("END:{open}")));
                     }
+                }
+                if stack.len() > MAX_NESTING {
+                    if !warned_depth {
+                        warned_depth = true;
+                        warn(
+                            n,
+                            format!(
+                                "`BEGIN:{component}` nested more than {MAX_NESTING} components deep skipped, with everything inside it (further ones are skipped without a warning)"
+                            ),
+                        );
+                    }
+                    skipped.push(component);
+                    continue;
                 }
                 stack.push(component);
                 out.push(line);

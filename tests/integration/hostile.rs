@@ -931,18 +931,12 @@ fn nesting_a_hundred_deep() {
 }
 
 #[test]
-#[ignore = "bug: the icalendar crate's component parser recurses once per nesting level: \
-            nested BEGIN lines overflow the stack (SIGABRT, no error line) from ~1000 \
-            levels in a debug build and ~7000 in release"]
 fn nesting_ten_thousand_deep() {
     hostile("deep_nesting", &nested(10_000, true));
     hostile("deep_nesting_unclosed", &nested(10_000, false));
 }
 
 #[test]
-#[ignore = "bug: Unfolded::repair scans the whole open-component stack for each END \
-            (`rposition`), quadratic in stray ENDs, and the nesting then overflows the \
-            stack"]
 fn a_hundred_thousand_stray_ends() {
     hostile(
         "nesting_stray_ends",

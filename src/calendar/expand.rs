@@ -480,7 +480,8 @@ impl SeriesTimes {
         let mut rules = 0;
         let mut last_until: Option<NaiveDateTime> = None;
         for text in &ev.rrules {
-            let (rule, until) = normalize_rule(text);
+            let (rule, until) =
+                normalize_rule(text).map_err(|why| format!("RRULE `{text}` ignored: {why}"))?;
             let mut rule: rrule::RRule<rrule::Unvalidated> = rule
                 .parse()
                 .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
@@ -596,7 +597,13 @@ fn local_in(s: &Stamp, series: &Stamp) -> NaiveDateTime {
 /// positive are dropped (python-recurring-ical-events issue 128), and `UNTIL=…` is split
 /// out (the crate insists on zone rules for it that real feeds break, and we evaluate on
 /// wall-clock time anyway).
-fn normalize_rule(rule: &str) -> (String, Option<&str>) {
+///
+/// A rule the `rrule` crate must not see is refused with the reason (see
+/// [`rule_refusal`]).
+pub(super) fn normalize_rule(rule: &str) -> Result<(String, Option<&str>), String> {
+    if let Some(why) = rule_refusal(rule) {
+        return Err(why);
+    }
     let mut parts: Vec<(String, &str)> = Vec::new();
     let mut until = None;
     for part in rule.split(';') {
@@ -619,7 +626,57 @@ fn normalize_rule(rule: &str) -> (String, Option<&str>) {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(";");
-    (text, until)
+    Ok((text, until))
+}
+
+/// How many candidate instances the BY… lists of a rule may give per period: the
+/// `rrule` crate builds a whole period (a year for FREQ=YEARLY) before yielding any.
+pub const MAX_CANDIDATES_PER_PERIOD: u64 = 100_000;
+
+/// Why the `rrule` crate must not evaluate `rule`, if it must not: a character that is
+/// not ASCII (the crate slices values by bytes and panics, rrule-0.14.0
+/// src/core/rrule.rs:162), or BY… lists that would give more than
+/// [`MAX_CANDIDATES_PER_PERIOD`] candidates per period (the product of their lengths,
+/// each deduplicated).
+pub(super) fn rule_refusal(rule: &str) -> Option<String> {
+    if !rule.is_ascii() {
+        return Some("it contains a character that is not ASCII".to_string());
+    }
+    const LISTS: [&str; 8] = [
+        "BYMONTH",
+        "BYWEEKNO",
+        "BYYEARDAY",
+        "BYMONTHDAY",
+        "BYDAY",
+        "BYHOUR",
+        "BYMINUTE",
+        "BYSECOND",
+    ];
+    // The last value of a part given twice counts, as in `normalize_rule`.
+    let mut lengths = [1u64; LISTS.len()];
+    for part in rule.split(';') {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        let key = k.trim();
+        if let Some(i) = LISTS.iter().position(|l| l.eq_ignore_ascii_case(key)) {
+            let values: HashSet<String> = v
+                .split(',')
+                .map(|x| x.trim().to_ascii_uppercase())
+                .filter(|x| !x.is_empty())
+                .collect();
+            lengths[i] = values.len().max(1) as u64;
+        }
+    }
+    let product = lengths
+        .iter()
+        .try_fold(1u64, |acc, n| acc.checked_mul(*n))
+        .unwrap_or(u64::MAX);
+    (product > MAX_CANDIDATES_PER_PERIOD).then(|| {
+        format!(
+            "its BY… lists give {product} candidate instances per period, more than the limit of {MAX_CANDIDATES_PER_PERIOD}"
+        )
+    })
 }
 
 /// UNTIL as wall-clock time of the series (RFC 5545 §3.3.10): a UTC value is converted
@@ -774,6 +831,35 @@ mod tests {
         .map(|o| o.uid)
         .collect();
         assert_eq!(got, ["s", "s", "s"]);
+    }
+
+    #[test]
+    fn rules_the_rrule_crate_must_not_see() {
+        assert!(rule_refusal("FREQ=WEEKLY;BYDAY=€").is_some());
+        assert!(rule_refusal("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,10").is_none());
+        // Repeated values count once.
+        assert!(
+            rule_refusal(&format!(
+                "FREQ=MINUTELY;BYSECOND={}",
+                "1,2,".repeat(100_000)
+            ))
+            .is_none()
+        );
+        let every_minute = "FREQ=YEARLY;BYMONTHDAY=1,2,3,4,5,6,7,8,9,10;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,1,2,3,4,5,6,7,8,9";
+        assert!(rule_refusal(every_minute).is_some());
+        let c = cal(
+            "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260101T000000Z\r\nRRULE:FREQ=WEEKLY;BYDAY=€\r\nEND:VEVENT\r\n",
+        );
+        let mut w = Vec::new();
+        let got: Vec<_> = occurrences(
+            &c,
+            Window::new(t("2026-01-01T00:00:00Z"), None),
+            None,
+            &mut w,
+        )
+        .collect();
+        assert_eq!(got.len(), 1);
+        assert!(w[0].contains("not ASCII"), "{w:?}");
     }
 
     proptest! {

@@ -147,6 +147,9 @@ fn rule_onsets(rule: &str, start: NaiveDateTime) -> Vec<NaiveDateTime> {
     } else {
         start
     };
+    if super::expand::rule_refusal(rule).is_some() {
+        return Vec::new();
+    }
     let mut text = String::new();
     let mut until = None;
     for part in rule.split(';') {

@@ -52,14 +52,13 @@ pub fn plan(
     let horizon = Window::new(now, None).to;
     let mut past_and_upcoming = Vec::new();
     let mut upcoming = 0;
-    for o in occurrences(
+    let mut summits = occurrences(
         cal,
         Window::new(from, Some(horizon)),
         Some(&config.calendar.summit),
         warnings,
-    )
-    .filter(|o| !is_cancelled(o))
-    {
+    );
+    for o in summits.by_ref().filter(|o| !is_cancelled(o)) {
         if upcoming == count {
             break;
         }
@@ -68,6 +67,7 @@ pub fn plan(
         }
         past_and_upcoming.push(o);
     }
+    warnings.extend(summits.take_warnings());
     // Summits before `rotation.start` are nobody's turn.
     let counts = |o: &Occurrence| {
         config

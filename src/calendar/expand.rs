@@ -252,6 +252,10 @@ struct Series<'a> {
     modifications: Vec<&'a Vevent>,
     /// Overrides with RANGE=THISANDFUTURE, by the UTC key of their RECURRENCE-ID.
     this_and_future: Vec<(NaiveDateTime, &'a Vevent)>,
+    /// The keys of the master's instances up to the day after the latest RECURRENCE-ID
+    /// that [`Series::stale_modification`] checks, computed once on first use; `None`
+    /// when the master's rules cannot be evaluated.
+    master_keys: std::cell::OnceCell<Option<HashSet<NaiveDateTime>>>,
 }
 
 impl<'a> Series<'a> {
@@ -278,8 +282,9 @@ impl<'a> Series<'a> {
             }
         }
         let mut modifications: Vec<&Vevent> = Vec::new();
+        let mut seen: HashSet<*const Vevent> = HashSet::new();
         for m in by_key.values() {
-            if !modifications.iter().any(|x| std::ptr::eq(*x, *m)) {
+            if seen.insert(std::ptr::from_ref(*m)) {
                 modifications.push(m);
             }
         }
@@ -295,7 +300,14 @@ impl<'a> Series<'a> {
             by_key,
             modifications,
             this_and_future,
+            master_keys: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether `m` is an override [`Series::stale_modification`] has to check against
+    /// the master's instances.
+    fn may_be_stale(master: &Vevent, m: &Vevent) -> bool {
+        !m.rrules.is_empty() && m.sequence < master.sequence
     }
 
     /// Whether an override replaces the instance starting at `start`.
@@ -324,22 +336,43 @@ impl<'a> Series<'a> {
         let Some(master) = self.master else {
             return false;
         };
-        if m.rrules.is_empty() || m.sequence >= master.sequence {
+        if !Self::may_be_stale(master, m) {
             return false;
         }
         let rid = m.recurrence_id.as_ref().expect("override");
-        let rid_keys = keys(rid);
-        let day = rid.local_date();
-        let Ok(times) = SeriesTimes::new(master, &mut Vec::new()) else {
-            return true;
-        };
-        let exdates = Exclusions::of(master);
-        !times
-            .take(MAX_INSTANCES_PER_SERIES)
-            .take_while(|(t, _)| t.local_date() <= day.succ_opt().unwrap_or(day))
-            .any(|(t, _)| {
-                !exdates.excludes_instance(&t) && keys(&t).iter().any(|k| rid_keys.contains(k))
+        match self
+            .master_keys
+            .get_or_init(|| self.master_instance_keys(master))
+        {
+            Some(instances) => !keys(rid).iter().any(|k| instances.contains(k)),
+            None => true,
+        }
+    }
+
+    /// The keys of the master's instances (EXDATEs left out), at most
+    /// [`MAX_INSTANCES_PER_SERIES`] of them, up to the day after the latest
+    /// RECURRENCE-ID of an override that may be stale.
+    fn master_instance_keys(&self, master: &Vevent) -> Option<HashSet<NaiveDateTime>> {
+        let last_day = self
+            .modifications
+            .iter()
+            .filter(|m| Self::may_be_stale(master, m))
+            .filter_map(|m| m.recurrence_id.as_ref())
+            .map(|rid| {
+                let day = rid.local_date();
+                day.succ_opt().unwrap_or(day)
             })
+            .max()?;
+        let times = SeriesTimes::new(master, &mut Vec::new()).ok()?;
+        let exdates = Exclusions::of(master);
+        Some(
+            times
+                .take(MAX_INSTANCES_PER_SERIES)
+                .take_while(|(t, _)| t.local_date() <= last_day)
+                .filter(|(t, _)| !exdates.excludes_instance(t))
+                .flat_map(|(t, _)| keys(&t))
+                .collect(),
+        )
     }
 }
 

@@ -285,6 +285,33 @@ fn observance(props: &[icalendar::parser::Property<'_>]) -> zone::Observance {
     o
 }
 
+/// How long a SUMMARY, LOCATION or URL may be: every occurrence carries a copy, and
+/// mail headers are built from them.
+const MAX_TEXT_BYTES: usize = 4096;
+
+/// `value`, cut to [`MAX_TEXT_BYTES`] (at a character boundary) with a warning when longer.
+fn capped(
+    name: &str,
+    value: &str,
+    line: usize,
+    ctx: &ValueContext<'_>,
+    warnings: &mut Vec<String>,
+) -> String {
+    if value.len() <= MAX_TEXT_BYTES {
+        return value.to_string();
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    warnings.push(format!(
+        "{} line {line}: {name} of {} bytes cut to its first {end} bytes",
+        ctx.source_name,
+        value.len()
+    ));
+    value[..end].to_string()
+}
+
 fn read_vevent(
     c: &icalendar::parser::Component<'_>,
     line: usize,
@@ -328,10 +355,15 @@ fn read_vevent(
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
             // The `icalendar` parser has already unescaped TEXT values (RFC 5545 §3.3.11).
-            "SUMMARY" => ev.summary = raw.to_string(),
+            "SUMMARY" => ev.summary = capped(&name, raw, line, ctx, warnings),
             "STATUS" => ev.status = Some(val.to_ascii_uppercase()),
-            "LOCATION" => ev.location = Some(val.to_string()).filter(|s| !s.is_empty()),
-            "URL" => ev.url = Some(val.to_string()).filter(|s| !s.is_empty()),
+            "LOCATION" => {
+                ev.location =
+                    Some(capped(&name, val, line, ctx, warnings)).filter(|s| !s.is_empty())
+            }
+            "URL" => {
+                ev.url = Some(capped(&name, val, line, ctx, warnings)).filter(|s| !s.is_empty())
+            }
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),
             "DTEND" => match stamp(val) {

@@ -788,8 +788,6 @@ fn a_60_mb_folded_summary() {
 }
 
 #[test]
-#[ignore = "bug: every occurrence clones its SUMMARY (expand.rs occurrence_of), so a \
-            60 MB SUMMARY on a DAILY series costs 60 MB per listed occurrence (4 GB+)"]
 fn a_60_mb_summary_on_a_daily_series() {
     let summary = format!("Developer Summit {}", "x".repeat(60 << 20));
     hostile(

@@ -158,11 +158,14 @@ impl Context<'_> {
         let config = self.config_or_builtin()?;
         let cal = self.calendar(&config)?;
         let mut warnings = Vec::new();
-        let list: Vec<Occurrence> =
-            calendar::occurrences(&cal, Window::new(from, to), pattern, &mut warnings)
-                .filter(|o| !o.is_status_cancelled())
-                .take(count)
-                .collect();
+        let mut occurrences =
+            calendar::occurrences(&cal, Window::new(from, to), pattern, &mut warnings);
+        let list: Vec<Occurrence> = occurrences
+            .by_ref()
+            .filter(|o| !o.is_status_cancelled())
+            .take(count)
+            .collect();
+        warnings.extend(occurrences.take_warnings());
         warn_all(&warnings);
         if self.cli.json {
             return write_json(out, &list);

@@ -81,14 +81,14 @@ impl Summits {
             }
             count *= 4;
         };
-        let current = occurrences(
+        let mut all = occurrences(
             cal,
             Window::new(anchor, None),
             Some(&config.calendar.summit),
             warnings,
-        )
-        .map(|o| (OccurrenceKey::of(&o), o))
-        .collect();
+        );
+        let current = all.by_ref().map(|o| (OccurrenceKey::of(&o), o)).collect();
+        warnings.extend(all.take_warnings());
         Summits {
             planned,
             current,

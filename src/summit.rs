@@ -71,12 +71,13 @@ pub fn rota(
     let wanted = count + members.len();
     let mut all: Vec<(Occurrence, bool)> = Vec::new();
     let mut upcoming = 0;
-    for o in occurrences(
+    let mut summits = occurrences(
         cal,
         Window::new(from, Some(horizon)),
         Some(&config.calendar.summit),
         warnings,
-    ) {
+    );
+    for o in summits.by_ref() {
         if upcoming == wanted {
             break;
         }
@@ -86,6 +87,7 @@ pub fn rota(
         }
         all.push((o, cancelled));
     }
+    warnings.extend(summits.take_warnings());
     let summits: Vec<rotation::Summit> = all
         .iter()
         .map(|(o, cancelled)| rotation::Summit {

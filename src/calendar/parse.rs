@@ -285,6 +285,33 @@ fn observance(props: &[icalendar::parser::Property<'_>]) -> zone::Observance {
     o
 }
 
+/// How long a SUMMARY, LOCATION or URL may be: every occurrence carries a copy, and
+/// mail headers are built from them.
+const MAX_TEXT_BYTES: usize = 4096;
+
+/// `value`, cut to [`MAX_TEXT_BYTES`] (at a character boundary) with a warning when longer.
+fn capped(
+    name: &str,
+    value: &str,
+    line: usize,
+    ctx: &ValueContext<'_>,
+    warnings: &mut Vec<String>,
+) -> String {
+    if value.len() <= MAX_TEXT_BYTES {
+        return value.to_string();
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    warnings.push(format!(
+        "{} line {line}: {name} of {} bytes cut to its first {end} bytes",
+        ctx.source_name,
+        value.len()
+    ));
+    value[..end].to_string()
+}
+
 fn read_vevent(
     c: &icalendar::parser::Component<'_>,
     line: usize,
@@ -328,10 +355,15 @@ fn read_vevent(
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
             // The `icalendar` parser has already unescaped TEXT values (RFC 5545 §3.3.11).
-            "SUMMARY" => ev.summary = raw.to_string(),
+            "SUMMARY" => ev.summary = capped(&name, raw, line, ctx, warnings),
             "STATUS" => ev.status = Some(val.to_ascii_uppercase()),
-            "LOCATION" => ev.location = Some(val.to_string()).filter(|s| !s.is_empty()),
-            "URL" => ev.url = Some(val.to_string()).filter(|s| !s.is_empty()),
+            "LOCATION" => {
+                ev.location =
+                    Some(capped(&name, val, line, ctx, warnings)).filter(|s| !s.is_empty())
+            }
+            "URL" => {
+                ev.url = Some(capped(&name, val, line, ctx, warnings)).filter(|s| !s.is_empty())
+            }
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),
             "DTEND" => match stamp(val) {
@@ -539,6 +571,11 @@ pub fn unescape_text(value: &str) -> String {
 }
 
 /// Components that only appear directly inside VCALENDAR (RFC 5545 §3.6).
+/// How deep components may nest below VCALENDAR (RFC 5545 needs two levels: VEVENT >
+/// VALARM, VTIMEZONE > STANDARD); deeper ones are skipped, which also bounds the
+/// recursion of the `icalendar` crate's parser.
+const MAX_NESTING: usize = 8;
+
 const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
 
 /// The name and value of a content line (RFC 5545 §3.1), or `None` when it is not one:
@@ -632,8 +669,40 @@ impl<'a> Unfolded<'a> {
             number: n,
             text: std::borrow::Cow::Owned(text),
         };
+        // Components nested deeper than MAX_NESTING below VCALENDAR, with their content
+        // (the names of the skipped components still open, innermost last).
+        let mut skipped: Vec<String> = Vec::new();
+        let mut warned_depth = false;
         for line in lines {
             let n = line.number;
+            if !skipped.is_empty() {
+                if let Some((name, value)) = content_line_name(&line.text) {
+                    let component = value.trim().to_ascii_uppercase();
+                    if name.eq_ignore_ascii_case("BEGIN") {
+                        if !TOP_LEVEL.contains(&component.as_str()) {
+                            skipped.push(component);
+                            continue;
+                        }
+                        // A new top-level component: the skipped ones were left open.
+                        skipped.clear();
+                    } else if name.eq_ignore_ascii_case("END") {
+                        if skipped.last() == Some(&component) {
+                            skipped.pop();
+                            continue;
+                        }
+                        if !stack.contains(&component) {
+                            continue;
+                        }
+                        // It closes a component of the kept stack: the skipped ones
+                        // end here.
+                        skipped.clear();
+                    } else {
+                        continue;
+                    }
+                } else {
+                    continue;
+                }
+            }
             let line = match content_line_name(&line.text) {
                 Some(_) => line,
                 None => match misplaced_quote(&line.text) {
@@ -686,6 +755,19 @@ impl<'a> Unfolded<'a> {
                         );
                         out.push(synthetic(n, format!("END:{open}")));
                     }
+                }
+                if stack.len() > MAX_NESTING {
+                    if !warned_depth {
+                        warned_depth = true;
+                        warn(
+                            n,
+                            format!(
+                                "`BEGIN:{component}` nested more than {MAX_NESTING} components deep skipped, with everything inside it (further ones are skipped without a warning)"
+                            ),
+                        );
+                    }
+                    skipped.push(component);
+                    continue;
                 }
                 stack.push(component);
                 out.push(line);

@@ -53,6 +53,8 @@ pub struct Vtimezone {
     initial: i32,
     /// (transition instant, offset after it), sorted.
     transitions: Vec<(DateTime<Utc>, i32)>,
+    /// The distinct offsets of `initial` and `transitions`, ascending.
+    offsets: Vec<i32>,
 }
 
 /// One STANDARD or DAYLIGHT observance of a VTIMEZONE.
@@ -72,6 +74,11 @@ pub struct Observance {
 
 /// How many onsets one observance may contribute (a yearly rule from 1600 to 2400).
 const MAX_ONSETS: usize = 1000;
+/// How many onsets the RRULEs of all observances of one VTIMEZONE may contribute
+/// together (real zones need a few thousand; a hostile one with ten thousand yearly
+/// observances would cost millions of rule evaluations). Observances past it keep
+/// their DTSTART and RDATE onsets.
+const MAX_RULE_ONSETS_PER_ZONE: usize = 50_000;
 /// Onsets are computed up to this year.
 const LAST_YEAR: i32 = 2400;
 
@@ -81,6 +88,7 @@ impl Vtimezone {
     pub fn new(name: &str, observances: &[Observance]) -> Option<Self> {
         let mut transitions = Vec::new();
         let mut first: Option<(NaiveDateTime, i32)> = None;
+        let mut from_rules = 0usize;
         for o in observances {
             let (Some(start), Some(from), Some(to)) = (o.start, o.offset_from, o.offset_to) else {
                 continue;
@@ -88,7 +96,13 @@ impl Vtimezone {
             let mut onsets = vec![start];
             onsets.extend(o.rdates.iter().copied());
             for rule in &o.rrules {
-                onsets.extend(rule_onsets(rule, start));
+                let budget = MAX_RULE_ONSETS_PER_ZONE.saturating_sub(from_rules);
+                if budget == 0 {
+                    break;
+                }
+                let more = rule_onsets(rule, start, budget);
+                from_rules += more.len();
+                onsets.extend(more);
             }
             for onset in onsets {
                 let at = (onset - Duration::seconds(i64::from(from))).and_utc();
@@ -101,10 +115,15 @@ impl Vtimezone {
         let (_, initial) = first?;
         transitions.sort();
         transitions.dedup_by_key(|(t, _)| *t);
+        let mut offsets: Vec<i32> = transitions.iter().map(|(_, o)| *o).collect();
+        offsets.push(initial);
+        offsets.sort_unstable();
+        offsets.dedup();
         Some(Vtimezone {
             name: name.to_string(),
             initial,
             transitions,
+            offsets,
         })
     }
 
@@ -119,10 +138,7 @@ impl Vtimezone {
     /// The instant of wall-clock time `local`: the earlier one in a fold, and in a gap
     /// the offset before the gap (RFC 5545 §3.3.5).
     pub fn to_utc(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        let mut offsets: Vec<i32> = self.transitions.iter().map(|(_, o)| *o).collect();
-        offsets.push(self.initial);
-        offsets.sort_unstable();
-        offsets.dedup();
+        let offsets = &self.offsets;
         let at = |o: i32| (local - Duration::seconds(i64::from(o))).and_utc();
         let valid = offsets
             .iter()
@@ -138,7 +154,8 @@ impl Vtimezone {
 }
 
 /// The onsets of an observance's RRULE (local time), from `start` to [`LAST_YEAR`].
-fn rule_onsets(rule: &str, start: NaiveDateTime) -> Vec<NaiveDateTime> {
+/// At most `limit` of them.
+fn rule_onsets(rule: &str, start: NaiveDateTime, limit: usize) -> Vec<NaiveDateTime> {
     use chrono::Datelike;
     // Exchange writes DTSTART 1601-01-01 and eM Client 0001-01-01: move such starts to
     // 1900 (same month, day and time), which changes no onset anyone still needs.
@@ -147,6 +164,9 @@ fn rule_onsets(rule: &str, start: NaiveDateTime) -> Vec<NaiveDateTime> {
     } else {
         start
     };
+    if super::expand::rule_refusal(rule).is_some() {
+        return Vec::new();
+    }
     let mut text = String::new();
     let mut until = None;
     for part in rule.split(';') {
@@ -186,7 +206,7 @@ fn rule_onsets(rule: &str, start: NaiveDateTime) -> Vec<NaiveDateTime> {
         .into_iter()
         .map(|t| t.naive_utc())
         .take_while(|t| t.year() <= LAST_YEAR)
-        .take(MAX_ONSETS)
+        .take(MAX_ONSETS.min(limit))
         .collect()
 }
 
@@ -333,6 +353,7 @@ pub fn fixed_offset(name: &str) -> Option<Zone> {
         name: n.to_string(),
         initial: offset,
         transitions: Vec::new(),
+        offsets: vec![offset],
     })))
 }
 

@@ -11,6 +11,7 @@ mod corpus;
 mod draft;
 mod errors;
 mod events;
+mod hostile;
 mod next;
 mod rotation;
 mod tick;

@@ -43,22 +43,13 @@ pub fn basis_text(basis: Basis) -> &'static str {
 /// The iCalendar text (CRLF line ends) of the rota `entries`, named `calname`, stamped
 /// `now`.
 pub fn ics(entries: &[(Planned, Basis)], calname: &str, now: DateTime<Utc>) -> String {
-    let mut lines: Vec<String> = vec![
-        "BEGIN:VCALENDAR".into(),
-        "VERSION:2.0".into(),
-        concat!(
-            "PRODID:-//summit//summit ",
-            env!("CARGO_PKG_VERSION"),
-            "//EN"
-        )
-        .into(),
-        "CALSCALE:GREGORIAN".into(),
-        "METHOD:PUBLISH".into(),
+    let mut lines = crate::mail::ics::calendar_header();
+    lines.extend([
         format!("X-WR-CALNAME:{}", text(calname)),
         "X-WR-TIMEZONE:UTC".into(),
         "REFRESH-INTERVAL;VALUE=DURATION:PT12H".into(),
         "X-PUBLISHED-TTL:PT12H".into(),
-    ];
+    ]);
     for (p, basis) in entries {
         let s = &p.summit;
         let who = match &p.facilitator {

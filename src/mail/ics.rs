@@ -17,14 +17,10 @@ use crate::mail::render::one_line;
 /// `sequence` is 0 for the reminder and the correction's number for a correction, so a
 /// calendar that imported an earlier version replaces it; `cancelled` sets
 /// STATUS:CANCELLED.
-pub fn event(
-    summit: &Occurrence,
-    url: Option<&str>,
-    cancelled: bool,
-    sequence: u32,
-    now: DateTime<Utc>,
-) -> String {
-    let mut lines: Vec<String> = vec![
+/// The opening lines every calendar summit writes: BEGIN, VERSION, PRODID, CALSCALE and
+/// METHOD:PUBLISH (RFC 5545 §3.4, §3.7; RFC 5546 §3.2.1).
+pub(crate) fn calendar_header() -> Vec<String> {
+    vec![
         "BEGIN:VCALENDAR".into(),
         "VERSION:2.0".into(),
         concat!(
@@ -35,9 +31,19 @@ pub fn event(
         .into(),
         "CALSCALE:GREGORIAN".into(),
         "METHOD:PUBLISH".into(),
-        "BEGIN:VEVENT".into(),
-        format!("UID:{}", text(&summit.uid)),
-    ];
+    ]
+}
+
+pub fn event(
+    summit: &Occurrence,
+    url: Option<&str>,
+    cancelled: bool,
+    sequence: u32,
+    now: DateTime<Utc>,
+) -> String {
+    let mut lines = calendar_header();
+    lines.push("BEGIN:VEVENT".into());
+    lines.push(format!("UID:{}", text(&summit.uid)));
     if let Some(rid) = summit.recurrence_id {
         lines.push(format!("RECURRENCE-ID{}", when(rid)));
     }

@@ -210,7 +210,9 @@ fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date, expected `YYYY-MM-DD`"))
 }
 
-fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
+/// Compiles `s`, or says why not with the regex crate's one-line detail:
+/// "`(unclosed` is not a valid regex: unclosed group".
+pub(crate) fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
     regex::Regex::new(s).map_err(|e| {
         let detail = e
             .to_string()

@@ -441,22 +441,8 @@ impl Config {
             feed: raw.calendar.feed,
             summit: match &raw.calendar.summit {
                 None => Regex::new(DEFAULT_SUMMIT_PATTERN).expect("valid regex"),
-                Some(s) => Regex::new(s.get_ref()).map_err(|e| {
-                    let detail = e
-                        .to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                        .trim()
-                        .to_string();
-                    at(
-                        s,
-                        format!(
-                            "calendar.summit `{}` is not a valid regex: {detail}",
-                            s.get_ref()
-                        ),
-                    )
-                })?,
+                Some(s) => crate::cli::parse_regex(s.get_ref())
+                    .map_err(|message| at(s, format!("calendar.summit {message}")))?,
             },
             zones: match &raw.calendar.zones {
                 None => vec![Tz::UTC],

@@ -254,7 +254,7 @@ pub fn plan(
             }
         }
     }
-    plan_corrections(&mut plan, summits, ledger, mail, now, retry);
+    plan_corrections(&mut plan, summits, ledger, config, mail, now, retry);
     plan.sends
         .sort_by_key(|o| (o.due, o.summit.summit.start.instant(), o.key.kind));
     plan
@@ -427,6 +427,7 @@ fn plan_corrections(
     plan: &mut Plan,
     summits: &Summits,
     ledger: &Ledger,
+    config: &Config,
     mail: &MailConfig,
     now: DateTime<Utc>,
     retry: bool,
@@ -475,7 +476,7 @@ fn plan_corrections(
                 current.start.instant()
             }
         };
-        let Some(recipients) = mailboxes(to, mail, summits, occ) else {
+        let Some(recipients) = mailboxes(to, config, mail, summits, occ) else {
             continue;
         };
         let corrections: Vec<&Entry> = entries
@@ -576,10 +577,13 @@ fn plan_corrections(
 /// bare address. `None` when an address does not parse (an edited ledger).
 fn mailboxes(
     to: &str,
+    config: &Config,
     mail: &MailConfig,
     summits: &Summits,
     occ: &OccurrenceKey,
 ) -> Option<Vec<Mailbox>> {
+    // Who it may be, with their names: the lists, the summit's facilitator, anyone on
+    // the roster, the owners of the agenda's topics (a correction of an outreach).
     let mut known: Vec<Mailbox> = vec![mail.public_list.clone(), mail.team_list.clone()];
     known.extend(
         summits
@@ -588,6 +592,16 @@ fn mailboxes(
             .filter(|p| &OccurrenceKey::of(&p.summit) == occ)
             .filter_map(|p| p.facilitator.as_ref().map(crate::config::Member::mailbox)),
     );
+    known.extend(
+        config
+            .rotation
+            .members
+            .iter()
+            .map(crate::config::Member::mailbox),
+    );
+    if let Some(a) = &config.agenda.loaded {
+        known.extend(a.topics.iter().map(crate::agenda::Topic::mailbox));
+    }
     to.split(", ")
         .map(|a| {
             let a = a.trim();

@@ -15,7 +15,7 @@ use crate::test::*;
 ///
 /// Ten topics: two late (one at the deadline, one the most voted of all but after it),
 /// and a tie for third place (7 votes), which goes to the earlier proposal.
-const AGENDA_CSV: &str = "\
+pub(crate) const AGENDA_CSV: &str = "\
 title,owner,email,votes,proposed-at
 Remote write 2.0,Alice Example,alice@example.org,12,2026-11-18T10:00:00Z
 \"Native histograms, next steps\",\"Bob, the Builder\",bob@example.org,9,2026-11-19T10:00:00Z

@@ -1116,3 +1116,37 @@ fn a_cut_short_or_garbled_download_never_replaces_a_good_cache() {
         assert_eq!(site.cached_feed(), good, "{mode:?} replaced the cache");
     }
 }
+
+#[test]
+fn a_topic_owner_hears_of_a_cancellation_by_name() {
+    let server = SmtpServer::start();
+    let config =
+        smtp_config(server.port).replacen("# file = \"agenda.csv\"", "file = \"agenda.csv\"", 1);
+    let site = Site::new(&config);
+    std::fs::write(site.path("agenda.csv"), crate::agenda::AGENDA_CSV).unwrap();
+    site.tick_ok("2026-11-22T00:00:00Z");
+    site.tick_ok("2026-11-25T17:00:00Z"); // reminder, agenda vote, outreach to three owners
+    let before = server.messages().len();
+    site.set_feed(&feed_with_november(
+        "20261126T170000",
+        "20261126T190000",
+        "CANCELLED",
+        4,
+    ));
+    site.tick_ok("2026-11-25T18:00:00Z");
+    let m = server.messages();
+    let to_alice: Vec<_> = m[before..]
+        .iter()
+        .filter(|m| m.rcpt_tos == ["alice@example.org"])
+        .collect();
+    assert_eq!(to_alice.len(), 1, "one correction to the owner");
+    let body = to_alice[0].parsed().subparts[0].get_body().unwrap();
+    assert!(body.starts_with("Hello Alice Example,"), "{body}");
+    assert!(
+        to_alice[0]
+            .header("To")
+            .is_some_and(|to| to.contains("Alice Example")),
+        "{:?}",
+        to_alice[0].header("To")
+    );
+}

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
+use crate::ledger::{Kind, State};
 use crate::timeline::Step;
 
 /// Does the chores of the rotating facilitator of a developer summit: reads the
@@ -153,11 +154,89 @@ pub enum Command {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         summit: Option<NaiveDate>,
     },
+    /// See and settle the send ledger (STATE_DIR/ledger.toml): list its messages, mark an
+    /// unconfirmed one (or a step done by hand) as sent, or forget one so that tick may
+    /// send it again. Without a subcommand: `list`.
+    Ledger(LedgerArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `summit ledger [list …] | mark-sent … | forget …`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LedgerArgs {
+    /// What to do with the ledger; default: `list`.
+    #[command(subcommand)]
+    pub command: Option<LedgerCommand>,
+    /// `list`'s options, for `summit ledger` without a subcommand.
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// The subcommands of `summit ledger`.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// List the messages of the ledger, by summit (`--json`: a JSON array, one object per
+    /// message).
+    List(ListArgs),
+    /// Record messages as sent: an unconfirmed intent found in the list archive, or a
+    /// step done by hand, so that tick does not send it (when the ledger has no entry for
+    /// it yet, it is worked out from the feed and configuration as tick would).
+    MarkSent {
+        /// Which messages.
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Print what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove messages from the ledger, so that the next tick sends them again while
+    /// their window is open.
+    Forget {
+        /// Which messages.
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Print what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Which entries `summit ledger list` shows.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ListArgs {
+    /// Only messages in this state: intent, sent, failed or missed (repeatable).
+    #[arg(long, value_name = "STATE", value_parser = parse_state)]
+    pub state: Vec<State>,
+    /// Every message; default: those of summits that started at most 92 days ago or are
+    /// ahead, and every unconfirmed intent.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A message of the ledger named on the command line: by Message-ID, or by summit date
+/// and step.
+#[derive(Clone, Debug, clap::Args)]
+#[group(id = "selector", required = true, multiple = true)]
+pub struct SelectArgs {
+    /// The message's Message-ID as tick printed it (angle brackets optional), or a
+    /// prefix of it that no other message has.
+    #[arg(value_name = "MESSAGE-ID", conflicts_with_all = ["summit", "step", "to"])]
+    pub message_id: Option<String>,
+    /// The summit on this date (YYYY-MM-DD, UTC): its messages of --step.
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "step")]
+    pub summit: Option<NaiveDate>,
+    /// The step (assignment, reminder, agenda-vote, outreach, checklist, handover) or
+    /// `correction`: every recipient's message of it.
+    #[arg(long, value_name = "STEP", value_parser = parse_kind, requires = "summit")]
+    pub step: Option<Kind>,
+    /// Only the message to this address (e.g. one topic owner's outreach).
+    #[arg(long, value_name = "ADDRESS", requires = "step")]
+    pub to: Option<String>,
 }
 
 impl Cli {
@@ -241,5 +320,13 @@ fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> {
 }
 
 fn parse_step(s: &str) -> std::result::Result<Step, String> {
+    s.parse()
+}
+
+fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
+    s.parse()
+}
+
+fn parse_state(s: &str) -> std::result::Result<State, String> {
     s.parse()
 }

@@ -23,6 +23,8 @@ use crate::state::{self, LOCK_WAIT, Lock, write_atomically};
 use crate::summit::{self, Planned};
 use crate::timeline::{self, Step};
 
+mod ledger_cmd;
+
 /// Runs a parsed command line, writing output to `out` and warnings to standard error.
 ///
 /// # Errors
@@ -59,6 +61,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Tick { dry_run, retry } => ctx.tick(*dry_run, *retry, out),
         Command::Timeline { summit, tz } => ctx.timeline(*summit, *tz, out),
         Command::Checklist { summit } => ctx.checklist(*summit, out),
+        Command::Ledger(args) => ctx.ledger(args, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "summit", out);
@@ -837,10 +840,9 @@ impl Context<'_> {
                         }
                         Outcome::Unknown(reason) => {
                             errors.push(format!(
-                                "{} may or may not have been delivered: {reason}; it is not sent again: look for Message-ID <{}> in the archive, then run `summit tick --retry` to send it or set its state to \"sent\" in {}",
+                                "{} may or may not have been delivered: {reason}; it is not sent again: {}",
                                 o.describe(),
-                                d.message_id,
-                                setup.ledger_path.display()
+                                delivery::settle_hint(&d.message_id),
                             ));
                             records.push(RecordJson::outgoing(
                                 "unconfirmed",

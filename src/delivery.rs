@@ -12,7 +12,8 @@
 //! [`deliver`] then hands each message to the transport under the exactly-once
 //! protocol: record the intent (flushed to disk), hand the message over, record the
 //! outcome. A run killed in between leaves an intent, which later runs report and do
-//! not resend unless told to (`--retry`).
+//! not resend unless told to (`--retry`) or until an operator settles it
+//! (`summit ledger mark-sent`, [`Outgoing::marked_sent`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -144,6 +145,50 @@ impl Outgoing {
     pub fn describe(&self) -> String {
         describe(&self.key, &self.announced)
     }
+
+    /// Its Message-ID (without angle brackets), the one [`compose`] gives its draft.
+    pub fn message_id(&self, mail: &MailConfig) -> String {
+        mail::message_id(
+            &self.summit.summit,
+            self.key.kind,
+            self.key.seq,
+            &self.to,
+            mail,
+        )
+    }
+
+    /// Its ledger entry once an operator records it as sent at `now` without `summit`
+    /// sending it (`summit ledger mark-sent --summit DATE --step STEP`: the step was
+    /// done by hand): its entry from an earlier attempt marked sent, else a new `sent`
+    /// entry under its own Message-ID, never handed to the transport (`attempts` 0).
+    pub fn marked_sent(&self, mail: &MailConfig, now: DateTime<Utc>) -> Entry {
+        if let Some(previous) = &self.previous {
+            return previous.marked_sent(now);
+        }
+        Entry {
+            key: self.key.clone(),
+            state: State::Sent,
+            message_id: Some(self.message_id(mail)),
+            due: self.due,
+            announced: self.announced.clone(),
+            intent_at: None,
+            sent_at: Some(now),
+            failed_at: None,
+            missed_at: None,
+            attempts: 0,
+            error: None,
+            unconfirmed: false,
+            marked_at: Some(now),
+        }
+    }
+}
+
+/// What to tell the operator about a message handed over without a confirmation: how to
+/// settle it once its Message-ID was looked up in the archive.
+pub fn settle_hint(message_id: &str) -> String {
+    format!(
+        "look for Message-ID <{message_id}> in the archive, then run `summit ledger mark-sent {message_id}` if it arrived, or `summit tick --retry` to send it again"
+    )
 }
 
 /// Something to report.
@@ -153,7 +198,8 @@ pub enum Notice {
     /// then recorded as the entry given.
     Missed(Entry),
     /// A message handed over without a confirmation, still inside its window: reported
-    /// on every run (an error) until `--retry` resends it or someone edits the ledger.
+    /// on every run (an error) until `--retry` resends it or `summit ledger mark-sent`
+    /// (or `forget`) settles it.
     Unconfirmed(Entry),
     /// A message that was already sent (reported by `send --dry-run` only).
     AlreadySent(Entry),
@@ -171,12 +217,12 @@ impl Notice {
                 )
             }
             Notice::Unconfirmed(e) => format!(
-                "{} was handed over at {} but never confirmed (the run was interrupted), so it may or may not have been delivered; it is not sent again: look for Message-ID <{}> in the archive, then run `summit tick --retry` to send it or set its state to \"sent\" in the ledger",
+                "{} was handed over at {} but never confirmed (the run was interrupted), so it may or may not have been delivered; it is not sent again: {}",
                 describe(&e.key, &e.announced),
                 e.intent_at
                     .map(|t| When::Timed(t).to_string())
                     .unwrap_or_default(),
-                e.message_id.as_deref().unwrap_or("?"),
+                settle_hint(e.message_id.as_deref().unwrap_or("?")),
             ),
             Notice::AlreadySent(e) => format!(
                 "{} was already sent at {} (Message-ID <{}>)",
@@ -398,6 +444,7 @@ fn missed(
         attempts: 0,
         error: None,
         unconfirmed: false,
+        marked_at: None,
     }
 }
 
@@ -721,6 +768,7 @@ pub fn deliver(
             attempts: prev.map_or(0, |e| e.attempts) + 1,
             error: prev.and_then(|e| e.error.clone()),
             unconfirmed: false,
+            marked_at: None,
         };
         ledger.upsert(intent.clone());
         save(ledger)?;
@@ -845,6 +893,7 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
                 attempts: 1,
                 error: None,
                 unconfirmed: false,
+                marked_at: None,
             });
         }
     }
@@ -960,6 +1009,7 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
             attempts: 1,
             error: None,
             unconfirmed: false,
+            marked_at: None,
         };
         l.upsert(e.clone());
         let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", false);
@@ -1221,5 +1271,49 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
             vote.contains("In-Reply-To: <") && vote.contains("References: <"),
             "{vote}"
         );
+    }
+
+    #[test]
+    fn a_step_marked_sent_by_hand_has_tick_s_key_and_message_id_and_is_not_sent() {
+        let cal = calendar("");
+        let c = config();
+        let mail = c.mail().unwrap();
+        let templates = Templates::load(None).unwrap();
+        let mut l = Ledger::default();
+        let now = "2026-11-25T17:00:00Z";
+        let p = public(plan_at(&cal, &l, now, false));
+        assert_eq!(p.sends.len(), 3);
+        for o in &p.sends {
+            let draft = compose(o, &c, &templates, t(now)).unwrap();
+            assert_eq!(o.message_id(mail), draft.message_id, "{}", o.describe());
+            let e = o.marked_sent(mail, t("2026-11-22T08:00:00Z"));
+            assert_eq!(
+                (&e.key, e.state, e.attempts, e.intent_at),
+                (&o.key, State::Sent, 0, None)
+            );
+            assert_eq!(e.message_id.as_deref(), Some(draft.message_id.as_str()));
+            assert_eq!(e.marked_at, Some(t("2026-11-22T08:00:00Z")));
+            assert_eq!((e.due, &e.announced), (o.due, &o.announced));
+            l.upsert(e);
+        }
+        assert!(public(plan_at(&cal, &l, now, false)).sends.is_empty());
+        // An earlier attempt is what gets marked, keeping its history.
+        let o = &p.sends[0];
+        let failed = Entry {
+            state: State::Failed,
+            failed_at: Some(t("2026-11-23T16:00:00Z")),
+            intent_at: Some(t("2026-11-23T16:00:00Z")),
+            attempts: 2,
+            error: Some("451 later".into()),
+            ..o.marked_sent(mail, t(now))
+        };
+        let retried = Outgoing {
+            previous: Some(failed.clone()),
+            ..o.clone()
+        };
+        let e = retried.marked_sent(mail, t(now));
+        assert_eq!(e, failed.marked_sent(t(now)));
+        assert_eq!((e.attempts, e.sent_at), (2, failed.intent_at));
+        assert!(settle_hint("a.b@c").contains("`summit ledger mark-sent a.b@c`"));
     }
 }

@@ -16,10 +16,16 @@
 //! - `failed`: the transport definitely did not take it (connection refused, a rejected
 //!   command); the next run inside the step's window tries again.
 //! - `missed`: its window closed before it could be sent; reported once.
+//!
+//! `summit ledger` lists the entries ([`Ledger::listing`]), settles an intent as sent or
+//! records a step done by hand ([`Entry::marked_sent`]), and forgets entries
+//! ([`Ledger::remove`]) so that `tick` sends them again; [`Ledger::select`] finds the
+//! entries an operator names by Message-ID or by summit date and step.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -59,6 +65,19 @@ impl Kind {
             return Some(Kind::Correction);
         }
         s.parse().ok().map(Kind::Step)
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+
+    /// A step name (`reminder`, `agenda-vote`, …) or `correction`.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Kind::parse(s).ok_or_else(|| {
+            format!(
+                "unknown step `{s}`, expected one of `assignment`, `reminder`, `agenda-vote`, `outreach`, `checklist`, `handover` or `correction`"
+            )
+        })
     }
 }
 
@@ -116,14 +135,39 @@ pub enum State {
     Missed,
 }
 
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl State {
+    /// Every state, in the order a message goes through them.
+    pub const ALL: [State; 4] = [State::Intent, State::Sent, State::Failed, State::Missed];
+
+    /// The name used in the ledger and in output (`intent`).
+    pub fn name(self) -> &'static str {
+        match self {
             State::Intent => "intent",
             State::Sent => "sent",
             State::Failed => "failed",
             State::Missed => "missed",
-        })
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for State {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        State::ALL
+            .into_iter()
+            .find(|state| state.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown state `{s}`, expected one of `intent`, `sent`, `failed` or `missed`"
+                )
+            })
     }
 }
 
@@ -185,6 +229,9 @@ pub struct Entry {
     pub error: Option<String>,
     /// Missed after an intent that was never confirmed: it may have been delivered.
     pub unconfirmed: bool,
+    /// When an operator recorded it as sent with `summit ledger mark-sent` (after
+    /// finding an unconfirmed message in the archive, or sending the step by hand).
+    pub marked_at: Option<DateTime<Utc>>,
 }
 
 impl Entry {
@@ -192,6 +239,139 @@ impl Entry {
     /// confirmation.
     pub fn maybe_delivered(&self) -> bool {
         matches!(self.state, State::Sent | State::Intent) || self.unconfirmed
+    }
+
+    /// This entry recorded as sent by an operator at `now` (`summit ledger mark-sent`):
+    /// state `sent`, sent when it was last handed to the transport (else `now`), marked
+    /// at `now`, without the error of an earlier attempt. An entry already sent is
+    /// returned as it is.
+    pub fn marked_sent(&self, now: DateTime<Utc>) -> Entry {
+        if self.state == State::Sent {
+            return self.clone();
+        }
+        Entry {
+            state: State::Sent,
+            sent_at: Some(self.intent_at.unwrap_or(now)),
+            marked_at: Some(now),
+            error: None,
+            unconfirmed: false,
+            ..self.clone()
+        }
+    }
+
+    /// When it reached its state (UTC): handed over, sent, failed or missed.
+    pub fn state_at(&self) -> Option<DateTime<Utc>> {
+        match self.state {
+            State::Intent => self.intent_at,
+            State::Sent => self.sent_at,
+            State::Failed => self.failed_at,
+            State::Missed => self.missed_at,
+        }
+    }
+
+    /// Whether `address` is one of its recipients (case-insensitive, angle brackets
+    /// allowed).
+    pub fn is_to(&self, address: &str) -> bool {
+        let address = address.trim().trim_start_matches('<').trim_end_matches('>');
+        self.key
+            .to
+            .split(", ")
+            .any(|a| !a.is_empty() && a.eq_ignore_ascii_case(address))
+    }
+}
+
+/// How an operator names ledger entries on the command line (`summit ledger mark-sent`,
+/// `summit ledger forget`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selector {
+    /// The entry with this Message-ID (angle brackets allowed), or the one entry whose
+    /// Message-ID starts with it.
+    MessageId(String),
+    /// The entries of one step (or the corrections) of the summit on `date` (UTC): the
+    /// summit's announced start or its original start (RECURRENCE-ID) falls on it. Every
+    /// recipient's, or only those to `to`.
+    Step {
+        /// The summit's date, UTC.
+        date: NaiveDate,
+        /// The step, or corrections.
+        kind: Kind,
+        /// Only the messages to this address.
+        to: Option<String>,
+    },
+}
+
+impl Selector {
+    /// `the reminder of the summit on 2026-11-26 to `a@x.org``, for messages.
+    fn describe(&self) -> String {
+        match self {
+            Selector::MessageId(id) => format!("Message-ID `<{}>`", bare_id(id)),
+            Selector::Step { date, kind, to } => format!(
+                "the {kind} of a summit on {date}{}",
+                to.as_ref()
+                    .map(|a| format!(" to `{}`", a.trim()))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Why a [`Selector`] names no entry, or too many.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// Nothing in the ledger matches.
+    #[error("no message in the ledger is {0}, expected one that `summit ledger list --all` shows")]
+    NoMatch(String),
+    /// A Message-ID prefix matches several messages.
+    #[error(
+        "Message-ID `{prefix}` matches {} messages ({}), expected a whole Message-ID or a prefix of only one",
+        ids.len(),
+        ids.iter().map(|i| format!("`<{i}>`")).collect::<Vec<_>>().join(", ")
+    )]
+    AmbiguousId {
+        /// What was given.
+        prefix: String,
+        /// The Message-IDs it matches.
+        ids: Vec<String>,
+    },
+    /// A date on which the ledger has messages of several summits.
+    #[error(
+        "`--summit {date}` matches {} summits in the ledger ({}), expected one: name the message by its Message-ID instead",
+        summits.len(),
+        summits.join(", ")
+    )]
+    AmbiguousSummit {
+        /// The date given.
+        date: NaiveDate,
+        /// The summits on it: ``uid `U` `` or ``uid `U` instance `ORIGINAL` ``.
+        summits: Vec<String>,
+    },
+}
+
+/// `id` without surrounding whitespace and angle brackets.
+fn bare_id(id: &str) -> &str {
+    let id = id.trim();
+    id.strip_prefix('<')
+        .and_then(|i| i.strip_suffix('>'))
+        .unwrap_or(id)
+}
+
+/// Which entries `summit ledger list` shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only entries in these states; every state when empty.
+    pub states: Vec<State>,
+    /// Only entries of summits (as announced) starting at or after this instant, and
+    /// unconfirmed intents whatever their age; every entry when `None`.
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Filter {
+    /// Whether `e` is listed.
+    pub fn keeps(&self, e: &Entry) -> bool {
+        (self.states.is_empty() || self.states.contains(&e.state))
+            && self
+                .since
+                .is_none_or(|s| e.state == State::Intent || e.announced.start.instant() >= s)
     }
 }
 
@@ -238,6 +418,102 @@ impl Ledger {
     /// Adds `entry`, replacing the one with the same key.
     pub fn upsert(&mut self, entry: Entry) {
         self.entries.insert(entry.key.clone(), entry);
+    }
+
+    /// Removes the entry of `key`, returning it.
+    pub fn remove(&mut self, key: &Key) -> Option<Entry> {
+        self.entries.remove(key)
+    }
+
+    /// The entries `selector` names, in key order: one for a Message-ID, every
+    /// recipient's for a step (or every correction).
+    ///
+    /// # Errors
+    /// [`SelectError::NoMatch`] when it names none; [`SelectError::AmbiguousId`] when a
+    /// Message-ID prefix matches several entries; [`SelectError::AmbiguousSummit`] when
+    /// the date names several summits (different UIDs or original starts).
+    pub fn select(&self, selector: &Selector) -> std::result::Result<Vec<&Entry>, SelectError> {
+        let none = || SelectError::NoMatch(selector.describe());
+        match selector {
+            Selector::MessageId(id) => {
+                let id = bare_id(id);
+                if id.is_empty() {
+                    return Err(none());
+                }
+                let with_id = |exact: bool| -> Vec<&Entry> {
+                    self.entries
+                        .values()
+                        .filter(|e| {
+                            e.message_id
+                                .as_deref()
+                                .is_some_and(|m| if exact { m == id } else { m.starts_with(id) })
+                        })
+                        .collect()
+                };
+                let exact = with_id(true);
+                let found = if exact.is_empty() {
+                    with_id(false)
+                } else {
+                    exact
+                };
+                match found.len() {
+                    0 => Err(none()),
+                    1 => Ok(found),
+                    _ => Err(SelectError::AmbiguousId {
+                        prefix: id.to_string(),
+                        ids: found.iter().filter_map(|e| e.message_id.clone()).collect(),
+                    }),
+                }
+            }
+            Selector::Step { date, kind, to } => {
+                let found: Vec<&Entry> = self
+                    .entries
+                    .values()
+                    .filter(|e| {
+                        e.key.kind == *kind
+                            && (e.announced.start.date_utc() == *date
+                                || e.key
+                                    .occurrence
+                                    .original
+                                    .is_some_and(|o| o.date_utc() == *date))
+                            && to.as_deref().is_none_or(|a| e.is_to(a))
+                    })
+                    .collect();
+                let mut summits: Vec<&OccurrenceKey> =
+                    found.iter().map(|e| &e.key.occurrence).collect();
+                summits.dedup();
+                match summits.len() {
+                    0 => Err(none()),
+                    1 => Ok(found),
+                    _ => Err(SelectError::AmbiguousSummit {
+                        date: *date,
+                        summits: summits
+                            .iter()
+                            .map(|o| match o.original {
+                                Some(w) => format!("uid `{}` instance `{w}`", o.uid),
+                                None => format!("uid `{}`", o.uid),
+                            })
+                            .collect(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The entries `filter` keeps, by summit occurrence: the occurrences in the order of
+    /// their first due time, each with its entries in due order (then step, correction
+    /// number and recipient).
+    pub fn listing(&self, filter: &Filter) -> Vec<(&OccurrenceKey, Vec<&Entry>)> {
+        let mut groups: BTreeMap<&OccurrenceKey, Vec<&Entry>> = BTreeMap::new();
+        for e in self.entries.values().filter(|e| filter.keeps(e)) {
+            groups.entry(&e.key.occurrence).or_default().push(e);
+        }
+        let mut groups: Vec<(&OccurrenceKey, Vec<&Entry>)> = groups.into_iter().collect();
+        for (_, entries) in &mut groups {
+            entries.sort_by_key(|e| (e.due, e.key.kind, e.key.seq, e.key.to.clone()));
+        }
+        groups.sort_by_key(|(occ, entries)| (entries[0].due, (*occ).clone()));
+        groups
     }
 
     /// Every entry, in key order.
@@ -307,8 +583,9 @@ const HEADER: &str = "\
 #
 # state = \"intent\" means the process stopped between handing the message over and
 # recording the outcome: it may or may not have been delivered. Check the list archive
-# for its Message-ID, then either run `summit tick --retry` to send it again or change
-# the state to \"sent\".
+# for its Message-ID, then either run `summit ledger mark-sent MESSAGE-ID` if it arrived
+# or `summit tick --retry` to send it again. `summit ledger` lists, settles and forgets
+# entries under the state directory's lock; editing this file by hand is not needed.
 ";
 
 /// Whether `id` (without angle brackets) is a well-formed Message-ID made of plain
@@ -394,6 +671,8 @@ struct RawEntry {
     error: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     unconfirmed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    marked_at: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -428,6 +707,7 @@ impl From<&Entry> for RawEntry {
             attempts: e.attempts,
             error: e.error.clone(),
             unconfirmed: e.unconfirmed,
+            marked_at: e.marked_at.map(instant),
         }
     }
 }
@@ -483,6 +763,7 @@ impl RawEntry {
             attempts: self.attempts,
             error: self.error,
             unconfirmed: self.unconfirmed,
+            marked_at: opt(self.marked_at, "marked-at")?,
         })
     }
 }
@@ -522,6 +803,7 @@ mod tests {
             attempts: 1,
             error: None,
             unconfirmed: false,
+            marked_at: None,
         }
     }
 
@@ -640,5 +922,287 @@ mod tests {
         let err = Ledger::load(&path).unwrap_err();
         assert_eq!(err.exit_code(), 1);
         assert!(err.to_string().contains("ledger.toml"), "{err}");
+    }
+
+    /// `entry` with its own Message-ID and, for `date`, its summit (announced and
+    /// original) on that day at 16:00 UTC.
+    fn at(uid: &str, kind: Kind, to: &str, state: State, id: &str, date: &str) -> Entry {
+        let start = t(&format!("{date}T16:00:00Z"));
+        let mut e = entry(uid, kind, u32::from(kind == Kind::Correction), to, state);
+        e.key.occurrence.original = Some(When::Timed(start));
+        e.announced.start = When::Timed(start);
+        e.announced.end = When::Timed(start + chrono::Duration::hours(2));
+        e.due = start - chrono::Duration::days(3);
+        e.message_id = Some(id.into());
+        e
+    }
+
+    fn sample() -> Ledger {
+        let mut l = Ledger::default();
+        let r = Kind::Step(Step::Reminder);
+        let o = Kind::Step(Step::Outreach);
+        for e in [
+            at(
+                "s@x",
+                r,
+                "list@x.org",
+                State::Sent,
+                "aa11.reminder.20261126@x.org",
+                "2026-11-26",
+            ),
+            at(
+                "s@x",
+                o,
+                "ada@x.org",
+                State::Intent,
+                "bb22.outreach.20261126@x.org",
+                "2026-11-26",
+            ),
+            at(
+                "s@x",
+                o,
+                "bob@x.org",
+                State::Failed,
+                "bb33.outreach.20261126@x.org",
+                "2026-11-26",
+            ),
+            at(
+                "s@x",
+                r,
+                "list@x.org",
+                State::Missed,
+                "cc44.reminder.20260826@x.org",
+                "2026-08-26",
+            ),
+            at(
+                "other@x",
+                r,
+                "list@x.org",
+                State::Sent,
+                "dd55.reminder.20261126@x.org",
+                "2026-11-26",
+            ),
+        ] {
+            l.upsert(e);
+        }
+        l
+    }
+
+    fn ids(found: &[&Entry]) -> Vec<String> {
+        found
+            .iter()
+            .map(|e| e.message_id.clone().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn selects_by_message_id_whole_bracketed_or_by_unique_prefix() {
+        let l = sample();
+        let by = |s: &str| l.select(&Selector::MessageId(s.into())).map(|f| ids(&f));
+        let want = Ok(vec!["bb22.outreach.20261126@x.org".to_string()]);
+        assert_eq!(by("bb22.outreach.20261126@x.org"), want);
+        assert_eq!(by(" <bb22.outreach.20261126@x.org> "), want);
+        assert_eq!(by("bb2"), want);
+        match by("bb") {
+            Err(e @ SelectError::AmbiguousId { .. }) => {
+                let m = e.to_string();
+                assert!(m.starts_with("Message-ID `bb` matches 2 messages"), "{m}");
+                assert!(m.contains("`<bb33.outreach.20261126@x.org>`"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        for missing in ["zz", "", "<>", "outreach"] {
+            let e = by(missing).unwrap_err();
+            assert!(matches!(e, SelectError::NoMatch(_)), "{missing}: {e:?}");
+            assert!(
+                e.to_string()
+                    .contains("expected one that `summit ledger list --all` shows")
+            );
+        }
+    }
+
+    #[test]
+    fn selects_a_step_of_one_summit_by_date_every_recipient_or_one() {
+        let mut l = sample();
+        let step = |date: &str, kind: Kind, to: Option<&str>| Selector::Step {
+            date: date.parse().unwrap(),
+            kind,
+            to: to.map(Into::into),
+        };
+        let outreach = Kind::Step(Step::Outreach);
+        assert_eq!(
+            ids(&l.select(&step("2026-11-26", outreach, None)).unwrap()),
+            [
+                "bb22.outreach.20261126@x.org",
+                "bb33.outreach.20261126@x.org"
+            ]
+        );
+        assert_eq!(
+            ids(&l
+                .select(&step("2026-11-26", outreach, Some("<BOB@x.org>")))
+                .unwrap()),
+            ["bb33.outreach.20261126@x.org"]
+        );
+        let e = l
+            .select(&step("2026-11-26", outreach, Some("eve@x.org")))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no message in the ledger is the outreach of a summit on 2026-11-26 to `eve@x.org`, expected one that `summit ledger list --all` shows"
+        );
+        assert!(matches!(
+            l.select(&step("2026-11-27", outreach, None)),
+            Err(SelectError::NoMatch(_))
+        ));
+        // Two summits (UIDs) have a reminder that day.
+        let e = l
+            .select(&step("2026-11-26", Kind::Step(Step::Reminder), None))
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("`--summit 2026-11-26` matches 2 summits in the ledger (uid `other@x` instance `2026-11-26T16:00:00Z`, uid `s@x` instance"),
+            "{e}"
+        );
+        // A moved summit is found by its new date and by its original one.
+        let mut moved = at(
+            "m@x",
+            Kind::Step(Step::Handover),
+            "team@x.org",
+            State::Intent,
+            "ee66.handover.20261201@x.org",
+            "2026-12-01",
+        );
+        moved.announced.start = When::Timed(t("2026-12-02T16:00:00Z"));
+        l.upsert(moved);
+        for date in ["2026-12-01", "2026-12-02"] {
+            assert_eq!(
+                ids(&l
+                    .select(&step(date, Kind::Step(Step::Handover), None))
+                    .unwrap()),
+                ["ee66.handover.20261201@x.org"],
+                "{date}"
+            );
+        }
+        assert!(matches!(
+            l.select(&step("2026-11-26", Kind::Correction, None)),
+            Err(SelectError::NoMatch(_))
+        ));
+    }
+
+    #[test]
+    fn marking_sent_keeps_when_it_left_and_says_who_settled_it() {
+        let now = t("2026-11-24T09:00:00Z");
+        let intent = entry(
+            "a@x",
+            Kind::Step(Step::Reminder),
+            0,
+            "l@x.org",
+            State::Intent,
+        );
+        let m = intent.marked_sent(now);
+        assert_eq!(m.state, State::Sent);
+        assert_eq!(m.sent_at, intent.intent_at, "left when it was handed over");
+        assert_eq!(m.marked_at, Some(now));
+        assert_eq!((m.attempts, &m.key), (intent.attempts, &intent.key));
+        let mut failed = intent.clone();
+        failed.state = State::Failed;
+        failed.error = Some("451 later".into());
+        failed.intent_at = None;
+        let m = failed.marked_sent(now);
+        assert_eq!(
+            (m.state, m.sent_at, m.error),
+            (State::Sent, Some(now), None)
+        );
+        let mut missed = intent.clone();
+        missed.state = State::Missed;
+        missed.unconfirmed = true;
+        assert!(!missed.marked_sent(now).unconfirmed);
+        let sent = entry("a@x", Kind::Step(Step::Reminder), 0, "l@x.org", State::Sent);
+        assert_eq!(sent.marked_sent(now), sent, "already sent: unchanged");
+        // The mark survives the file.
+        let mut l = Ledger::default();
+        l.upsert(intent.marked_sent(now));
+        let text = l.to_toml();
+        assert!(
+            text.contains("marked-at = \"2026-11-24T09:00:00Z\""),
+            "{text}"
+        );
+        assert_eq!(Ledger::from_toml(&text).unwrap(), l);
+        assert_eq!(l.remove(&intent.key).map(|e| e.state), Some(State::Sent));
+        assert_eq!(l, Ledger::default());
+    }
+
+    #[test]
+    fn the_listing_keeps_recent_summits_and_every_intent_in_due_order() {
+        let mut l = sample();
+        let mut old_intent = at(
+            "s@x",
+            Kind::Step(Step::Handover),
+            "team@x.org",
+            State::Intent,
+            "ff77.handover.20260726@x.org",
+            "2026-07-26",
+        );
+        old_intent.due = t("2026-07-26T20:00:00Z");
+        l.upsert(old_intent);
+        let listed = |f: &Filter| -> Vec<Vec<String>> {
+            l.listing(f).into_iter().map(|(_, es)| ids(&es)).collect()
+        };
+        assert_eq!(
+            listed(&Filter::default()),
+            [
+                vec!["ff77.handover.20260726@x.org"],
+                vec!["cc44.reminder.20260826@x.org"],
+                vec!["dd55.reminder.20261126@x.org"],
+                vec![
+                    "aa11.reminder.20261126@x.org",
+                    "bb22.outreach.20261126@x.org",
+                    "bb33.outreach.20261126@x.org"
+                ],
+            ]
+            .map(|g| g.into_iter().map(String::from).collect::<Vec<_>>())
+        );
+        let recent = Filter {
+            states: Vec::new(),
+            since: Some(t("2026-09-01T00:00:00Z")),
+        };
+        let got = listed(&recent);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            got[0],
+            ["ff77.handover.20260726@x.org"],
+            "an old intent stays"
+        );
+        let intents = Filter {
+            states: vec![State::Intent, State::Failed],
+            since: None,
+        };
+        assert_eq!(
+            listed(&intents).concat(),
+            [
+                "ff77.handover.20260726@x.org",
+                "bb22.outreach.20261126@x.org",
+                "bb33.outreach.20261126@x.org"
+            ]
+        );
+    }
+
+    #[test]
+    fn states_and_kinds_parse_from_their_names() {
+        for s in State::ALL {
+            assert_eq!(s.name().parse::<State>(), Ok(s));
+        }
+        assert!(
+            "sending"
+                .parse::<State>()
+                .unwrap_err()
+                .contains("`sending`")
+        );
+        assert_eq!("correction".parse::<Kind>(), Ok(Kind::Correction));
+        assert_eq!(
+            "agenda-vote".parse::<Kind>(),
+            Ok(Kind::Step(Step::AgendaVote))
+        );
+        let e = "vote".parse::<Kind>().unwrap_err();
+        assert!(e.contains("`vote`") && e.contains("`correction`"), "{e}");
     }
 }

@@ -12,6 +12,7 @@ mod draft;
 mod errors;
 mod events;
 mod hostile;
+mod ledger;
 mod next;
 mod rotation;
 mod tick;

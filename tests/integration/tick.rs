@@ -19,7 +19,7 @@ const TEAM: &str = "prometheus-team@googlegroups.com";
 const UID: &str = "5q1hvb0n7ktr4ga1kq3cs0l6pk@google.com";
 
 /// The example configuration, delivering by SMTP to 127.0.0.1:`port` without TLS or AUTH.
-fn smtp_config(port: u16) -> String {
+pub(crate) fn smtp_config(port: u16) -> String {
     let mut text = std::fs::read_to_string(example_config()).unwrap();
     for (from, to) in [
         ("transport = \"file\"", "transport = \"smtp\"".to_string()),
@@ -39,7 +39,7 @@ fn smtp_config(port: u16) -> String {
 
 /// The example configuration without the assignment heads-up (tested on its own in
 /// tests/integration/agenda.rs), so these tests see the four public steps.
-fn example_without_assignment() -> String {
+pub(crate) fn example_without_assignment() -> String {
     std::fs::read_to_string(example_config()).unwrap().replacen(
         "assignment = \"7d\"",
         "assignment = \"off\"",
@@ -47,14 +47,15 @@ fn example_without_assignment() -> String {
     )
 }
 
-/// A deployment: a folder with `summit.toml`, `feed.ics` and the state folder `state`.
-struct Site {
-    dir: TempDir,
-    env: Vec<(String, String)>,
+/// A deployment: a folder with `summit.toml`, `feed.ics` and the state folder `state`
+/// (also used by tests/integration/ledger.rs).
+pub(crate) struct Site {
+    pub(crate) dir: TempDir,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Site {
-    fn new(config: &str) -> Site {
+    pub(crate) fn new(config: &str) -> Site {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("summit.toml"), config).unwrap();
         std::fs::copy(example_feed(), dir.path().join("feed.ics")).unwrap();
@@ -64,15 +65,15 @@ impl Site {
         }
     }
 
-    fn smtp(server: &SmtpServer) -> Site {
+    pub(crate) fn smtp(server: &SmtpServer) -> Site {
         Site::new(&smtp_config(server.port))
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn args(&self, now: &str, rest: &[&str]) -> Vec<String> {
+    pub(crate) fn args(&self, now: &str, rest: &[&str]) -> Vec<String> {
         let mut args: Vec<String> = [
             "--config",
             "summit.toml",
@@ -90,11 +91,11 @@ impl Site {
         args
     }
 
-    fn run(&self, now: &str, rest: &[&str]) -> Run {
+    pub(crate) fn run(&self, now: &str, rest: &[&str]) -> Run {
         self.run_args(&self.args(now, rest))
     }
 
-    fn run_args(&self, args: &[String]) -> Run {
+    pub(crate) fn run_args(&self, args: &[String]) -> Run {
         let out = command(self.dir.path(), args, &self.env)
             .output()
             .expect("run summit");
@@ -105,12 +106,12 @@ impl Site {
         }
     }
 
-    fn tick(&self, now: &str) -> Run {
+    pub(crate) fn tick(&self, now: &str) -> Run {
         self.run(now, &["tick"])
     }
 
     /// `tick` that must succeed silently on stderr; returns stdout.
-    fn tick_ok(&self, now: &str) -> String {
+    pub(crate) fn tick_ok(&self, now: &str) -> String {
         let r = self.tick(now);
         assert_eq!(
             (r.status, r.stderr.as_str()),
@@ -121,7 +122,7 @@ impl Site {
         r.stdout
     }
 
-    fn spawn(&self, now: &str, rest: &[&str]) -> Child {
+    pub(crate) fn spawn(&self, now: &str, rest: &[&str]) -> Child {
         let mut cmd = std_command(self.dir.path(), &self.args(now, rest), &self.env);
         cmd.stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -129,12 +130,12 @@ impl Site {
             .expect("spawn summit")
     }
 
-    fn ledger(&self) -> String {
+    pub(crate) fn ledger(&self) -> String {
         std::fs::read_to_string(self.path("state/ledger.toml")).unwrap_or_default()
     }
 
     /// The `state = …` of every message in the ledger, in ledger order.
-    fn states(&self) -> Vec<String> {
+    pub(crate) fn states(&self) -> Vec<String> {
         self.ledger()
             .lines()
             .filter_map(|l| l.strip_prefix("state = \""))
@@ -142,7 +143,7 @@ impl Site {
             .collect()
     }
 
-    fn has_intent(&self) -> bool {
+    pub(crate) fn has_intent(&self) -> bool {
         self.states().iter().any(|s| s == "intent")
     }
 
@@ -155,7 +156,7 @@ fn instant(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-fn step_of(m: &Received) -> String {
+pub(crate) fn step_of(m: &Received) -> String {
     let id = m.message_id();
     id.split('.').nth(1).unwrap().to_string()
 }
@@ -372,7 +373,7 @@ fn a_refused_message_is_retried_inside_its_window_and_reported_once_after() {
 // ---- killed ticks ----
 
 /// Waits until `cond` holds (panics after 20 s).
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
+pub(crate) fn wait_until(what: &str, cond: impl Fn() -> bool) {
     let start = Instant::now();
     while !cond() {
         assert!(
@@ -383,7 +384,7 @@ fn wait_until(what: &str, cond: impl Fn() -> bool) {
     }
 }
 
-fn kill(mut child: Child) {
+pub(crate) fn kill(mut child: Child) {
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -25,7 +25,8 @@ pub struct Calendar {
     pub zone: Tz,
     /// The VEVENTs, masters and overrides alike, in feed order.
     pub events: Vec<Vevent>,
-    /// Problems that did not stop parsing, each naming its line.
+    /// Problems that did not stop parsing, each naming its line: at most ten of a kind,
+    /// then one warning counting the rest (`… and N more …, the last at line L`).
     pub warnings: Vec<String>,
 }
 
@@ -119,11 +120,11 @@ pub struct Vevent {
 /// `source_name` names the feed in errors and warnings; `default_zone` reads floating
 /// times when the feed has no X-WR-TIMEZONE.
 ///
-/// Work and memory are bounded by what the pipeline reads, not by the feed's line count:
-/// content lines are unfolded and repaired in one pass that keeps only the properties
-/// [`read_vevent`], the VTIMEZONE reader and the calendar's X-WR-* lookups use, in one
-/// buffer, and each kept line is then read on its own; a problem that repeats once per
-/// line or value is reported [`WARNINGS_PER_KIND`] times and then counted.
+/// Memory follows what the pipeline reads, not the feed's line count: content lines are
+/// unfolded and repaired in one pass that keeps only the properties read (of VEVENTs,
+/// VTIMEZONEs and the calendar's X-WR-TIMEZONE and X-WR-CALNAME) in one buffer, and each
+/// kept line is then read on its own. A problem that repeats once per line or value is
+/// reported for its first ten occurrences, then counted in one closing warning.
 ///
 /// # Errors
 /// [`Error::Calendar`] when the text has no VCALENDAR, or a kept content line has
@@ -588,9 +589,11 @@ const OBSERVANCE_PROPERTIES: [&str; 5] =
 /// The VCALENDAR properties [`parse`] reads (the first of each).
 const CALENDAR_PROPERTIES: [&str; 2] = ["X-WR-TIMEZONE", "X-WR-CALNAME"];
 
-/// The line [`Kept`] writes where a kept observance begins and ends; no property has
-/// these names ([`Repair`] reads BEGIN and END as component boundaries).
+/// How the line [`Kept`] writes where a kept observance begins starts (`BEGIN:STANDARD`,
+/// `BEGIN:DAYLIGHT`). No kept property line starts so: [`Repair`] reads a line named
+/// BEGIN or END as a component boundary.
 const OBSERVANCE_BEGIN: &str = "BEGIN:";
+/// The line [`Kept`] writes where a kept observance ends.
 const OBSERVANCE_END: &str = "END:";
 
 /// The name and value of a content line (RFC 5545 §3.1), or `None` when it is not one:

@@ -2,7 +2,7 @@
 //!
 //! Content lines are unfolded and repaired here (RFC 5545 §3.1) in one pass over the
 //! feed, so that every VEVENT and every warning can name its line in the original feed,
-//! and only the properties the pipeline reads are kept ([`Kept`]); each kept line is
+//! and only the properties the pipeline reads are kept; each kept line is
 //! then read by the `icalendar` crate's property parser.
 
 use std::collections::HashMap;

@@ -1112,10 +1112,15 @@ fn one_line(s: &str) -> String {
     mail::render::one_line(s)
 }
 
+/// Prints `warning: …` lines to standard error, buffered (standard error is not: a write
+/// per line would cost a system call each). A failed write is ignored, as there is
+/// nowhere left to report it.
 fn warn_all(warnings: &[String]) {
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for w in warnings {
-        eprintln!("warning: {w}");
+        let _ = writeln!(err, "warning: {w}");
     }
+    let _ = err.flush();
 }
 
 fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {

@@ -1,13 +1,15 @@
 //! Parsing an iCalendar document (RFC 5545) into the VEVENTs that expansion needs.
 //!
-//! Content lines are unfolded here (RFC 5545 §3.1) so that every VEVENT and every
-//! warning can name its line in the original feed; the component tree itself is read by
-//! the `icalendar` crate's parser.
+//! Content lines are unfolded and repaired here (RFC 5545 §3.1) in one pass over the
+//! feed, so that every VEVENT and every warning can name its line in the original feed,
+//! and only the properties the pipeline reads are kept; each kept line is
+//! then read by the `icalendar` crate's property parser.
 
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
+use icalendar::parser::Property;
 
 use super::zone::{self, Zone};
 use crate::error::{Error, Result};
@@ -23,7 +25,8 @@ pub struct Calendar {
     pub zone: Tz,
     /// The VEVENTs, masters and overrides alike, in feed order.
     pub events: Vec<Vevent>,
-    /// Problems that did not stop parsing, each naming its line.
+    /// Problems that did not stop parsing, each naming its line: at most ten of a kind,
+    /// then one warning counting the rest (`… and N more …, the last at line L`).
     pub warnings: Vec<String>,
 }
 
@@ -117,12 +120,18 @@ pub struct Vevent {
 /// `source_name` names the feed in errors and warnings; `default_zone` reads floating
 /// times when the feed has no X-WR-TIMEZONE.
 ///
+/// Memory follows what the pipeline reads, not the feed's line count: content lines are
+/// unfolded and repaired in one pass that keeps only the properties read (of VEVENTs,
+/// VTIMEZONEs and the calendar's X-WR-TIMEZONE and X-WR-CALNAME) in one buffer, and each
+/// kept line is then read on its own. A problem that repeats once per line or value is
+/// reported for its first ten occurrences, then counted in one closing warning.
+///
 /// # Errors
-/// [`Error::Calendar`] when the text has no VCALENDAR or its component structure is
-/// broken. A VEVENT that cannot be used (no DTSTART, an unreadable date) is skipped with
-/// a warning naming its line.
+/// [`Error::Calendar`] when the text has no VCALENDAR, or a kept content line has
+/// parameters the `icalendar` parser cannot read. A VEVENT that cannot be used (no
+/// DTSTART, an unreadable date) is skipped with a warning naming its line.
 pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calendar> {
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::new(source_name);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
@@ -130,39 +139,20 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count();
-            warnings.push(format!(
-                "{source_name} line {line}: bytes that are not UTF-8 were replaced"
-            ));
+            warnings.push(Some(line), "bytes that are not UTF-8 were replaced");
             String::from_utf8_lossy(bytes)
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut unfolded = Unfolded::new(text);
-    let cal_err = |line: Option<usize>, message: String| Error::Calendar {
-        source_name: source_name.to_string(),
-        line,
-        message,
-    };
-    if !unfolded
-        .lines
-        .iter()
-        .any(|l| l.text.eq_ignore_ascii_case("BEGIN:VCALENDAR"))
-    {
-        return Err(cal_err(
-            None,
-            "not an iCalendar document: expected a `BEGIN:VCALENDAR` line".into(),
-        ));
-    }
-    unfolded.repair(source_name, &mut warnings);
-    let joined = unfolded.joined();
-    let parsed = icalendar::parser::read_calendar(&joined).map_err(|e| {
-        let (line, message) = unfolded.locate_parser_error(&e);
-        cal_err(line, message)
-    })?;
+    let kept = Kept::read(text, source_name, &mut warnings)?;
 
+    let calendar: Vec<Property<'_>> = kept
+        .calendar
+        .split_terminator('\n')
+        .filter_map(property)
+        .collect();
     let prop = |name: &str| {
-        parsed
-            .properties
+        calendar
             .iter()
             .find(|p| p.name.as_str().eq_ignore_ascii_case(name))
             .map(|p| p.val.as_str().trim().to_string())
@@ -171,9 +161,12 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         Some(name) => {
             let tz = zone::resolve(&name);
             if tz.is_none() {
-                warnings.push(format!(
-                    "{source_name}: unknown X-WR-TIMEZONE `{name}`, floating times are read in {default_zone}"
-                ));
+                warnings.push(
+                    None,
+                    &format!(
+                        "unknown X-WR-TIMEZONE `{name}`, floating times are read in {default_zone}"
+                    ),
+                );
             }
             tz
         }
@@ -184,72 +177,71 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
     // Zones defined by VTIMEZONE components (RFC 5545 §3.6.5), for TZIDs that are not
     // IANA names: an IANA X-LIC-LOCATION, else the component's own rules.
     let mut vtimezones: HashMap<String, Zone> = HashMap::new();
-    for c in &parsed.components {
-        if !c.name.as_str().eq_ignore_ascii_case("VTIMEZONE") {
-            continue;
+    for part in kept.parts.iter().filter(|p| p.kind == PartKind::Vtimezone) {
+        let mut props = Vec::new();
+        let mut observances = Vec::new();
+        let mut current: Option<zone::Observance> = None;
+        for line in kept.lines(part) {
+            if line.starts_with(OBSERVANCE_BEGIN) {
+                current = Some(zone::Observance::default());
+            } else if line.starts_with(OBSERVANCE_END) {
+                observances.extend(current.take());
+            } else if let Some(p) = property(line) {
+                match &mut current {
+                    Some(o) => observance_property(o, &p),
+                    None => props.push(p),
+                }
+            }
         }
-        let Some(id) = find_prop(&c.properties, "TZID") else {
+        let Some(id) = find_prop(&props, "TZID") else {
             continue;
         };
         if id.parse::<Tz>().is_ok() {
             continue;
         }
-        if let Some(tz) =
-            find_prop(&c.properties, "X-LIC-LOCATION").and_then(|l| l.parse::<Tz>().ok())
-        {
+        if let Some(tz) = find_prop(&props, "X-LIC-LOCATION").and_then(|l| l.parse::<Tz>().ok()) {
             vtimezones.insert(id, Zone::Iana(tz));
             continue;
         }
-        let observances: Vec<zone::Observance> = c
-            .components
-            .iter()
-            .filter(|o| {
-                let n = o.name.as_str();
-                n.eq_ignore_ascii_case("STANDARD") || n.eq_ignore_ascii_case("DAYLIGHT")
-            })
-            .map(|o| observance(&o.properties))
-            .collect();
         if let Some(v) = zone::Vtimezone::new(&id, &observances) {
             vtimezones.insert(id, Zone::Defined(std::sync::Arc::new(v)));
         }
     }
 
     let ctx = ValueContext {
-        source_name,
         cal_zone,
         x_wr_timezone,
         vtimezones: &vtimezones,
         unknown_tzids: Default::default(),
     };
     let mut events = Vec::new();
-    let mut vevent_lines = unfolded.vevent_lines.iter().copied();
-    for c in &parsed.components {
-        if !c.name.as_str().eq_ignore_ascii_case("VEVENT") {
-            continue;
-        }
-        let line = vevent_lines.next().unwrap_or(0);
-        match read_vevent(c, line, &ctx, &mut warnings) {
+    for part in kept.parts.iter().filter(|p| p.kind == PartKind::Vevent) {
+        let props = kept.lines(part).filter_map(property);
+        match read_vevent(props, part.line, &ctx, &mut warnings) {
             Ok(ev) => events.push(ev),
-            Err(msg) => warnings.push(format!("{source_name} line {line}: VEVENT skipped: {msg}")),
+            Err(msg) => warnings.repeated(Problem::VeventSkipped, Some(part.line), || {
+                format!("VEVENT skipped: {msg}")
+            }),
         }
     }
 
     for id in ctx.unknown_tzids.into_inner() {
-        warnings.push(format!(
-            "{source_name}: unknown TZID `{id}` (no IANA or Windows zone of that name, no VTIMEZONE defining it): its times are read in {cal_zone}"
-        ));
+        warnings.repeated(Problem::UnknownTzid, None, || {
+            format!(
+                "unknown TZID `{id}` (no IANA or Windows zone of that name, no VTIMEZONE defining it): its times are read in {cal_zone}"
+            )
+        });
     }
     Ok(Calendar {
         name: prop("X-WR-CALNAME").map(|n| unescape_text(&n)),
         zone: cal_zone,
         events,
-        warnings,
+        warnings: warnings.finish(),
     })
 }
 
 /// What reading a property value needs to know about the calendar.
 struct ValueContext<'a> {
-    source_name: &'a str,
     cal_zone: Tz,
     x_wr_timezone: Option<Tz>,
     vtimezones: &'a HashMap<String, Zone>,
@@ -257,32 +249,35 @@ struct ValueContext<'a> {
     unknown_tzids: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
-fn find_prop(props: &[icalendar::parser::Property<'_>], name: &str) -> Option<String> {
+/// One kept content line, read by the `icalendar` parser (which also unescapes TEXT
+/// values, RFC 5545 §3.3.11). [`Kept::read`] refused the lines it cannot read.
+fn property(line: &str) -> Option<Property<'_>> {
+    Property::try_from(line).ok()
+}
+
+fn find_prop(props: &[Property<'_>], name: &str) -> Option<String> {
     props
         .iter()
         .find(|p| p.name.as_str().eq_ignore_ascii_case(name))
         .map(|p| p.val.as_str().trim().to_string())
 }
 
-/// A STANDARD or DAYLIGHT sub-component of a VTIMEZONE.
-fn observance(props: &[icalendar::parser::Property<'_>]) -> zone::Observance {
+/// Reads one property of a STANDARD or DAYLIGHT sub-component of a VTIMEZONE into `o`.
+/// The names read are [`OBSERVANCE_PROPERTIES`].
+fn observance_property(o: &mut zone::Observance, p: &Property<'_>) {
     let local = |v: &str| {
         let v = v.trim().trim_end_matches(['Z', 'z']);
         NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok()
     };
-    let mut o = zone::Observance::default();
-    for p in props {
-        let v = p.val.as_str();
-        match p.name.as_str().to_ascii_uppercase().as_str() {
-            "DTSTART" => o.start = local(v),
-            "TZOFFSETFROM" => o.offset_from = zone::parse_offset(v),
-            "TZOFFSETTO" => o.offset_to = zone::parse_offset(v),
-            "RRULE" => o.rrules.push(v.trim().to_string()),
-            "RDATE" => o.rdates.extend(v.split(',').filter_map(local)),
-            _ => {}
-        }
+    let v = p.val.as_str();
+    match p.name.as_str().to_ascii_uppercase().as_str() {
+        "DTSTART" => o.start = local(v),
+        "TZOFFSETFROM" => o.offset_from = zone::parse_offset(v),
+        "TZOFFSETTO" => o.offset_to = zone::parse_offset(v),
+        "RRULE" => o.rrules.push(v.trim().to_string()),
+        "RDATE" => o.rdates.extend(v.split(',').filter_map(local)),
+        _ => {}
     }
-    o
 }
 
 /// How long a SUMMARY, LOCATION or URL may be: every occurrence carries a copy, and
@@ -290,13 +285,7 @@ fn observance(props: &[icalendar::parser::Property<'_>]) -> zone::Observance {
 const MAX_TEXT_BYTES: usize = 4096;
 
 /// `value`, cut to [`MAX_TEXT_BYTES`] (at a character boundary) with a warning when longer.
-fn capped(
-    name: &str,
-    value: &str,
-    line: usize,
-    ctx: &ValueContext<'_>,
-    warnings: &mut Vec<String>,
-) -> String {
+fn capped(name: &str, value: &str, line: usize, warnings: &mut Warnings<'_>) -> String {
     if value.len() <= MAX_TEXT_BYTES {
         return value.to_string();
     }
@@ -304,19 +293,25 @@ fn capped(
     while !value.is_char_boundary(end) {
         end -= 1;
     }
-    warnings.push(format!(
-        "{} line {line}: {name} of {} bytes cut to its first {end} bytes",
-        ctx.source_name,
-        value.len()
-    ));
+    warnings.repeated(Problem::TextCut, Some(line), || {
+        format!(
+            "{name} of {} bytes cut to its first {end} bytes",
+            value.len()
+        )
+    });
     value[..end].to_string()
 }
 
-fn read_vevent(
-    c: &icalendar::parser::Component<'_>,
+/// Reads a VEVENT from its properties; the names read are [`VEVENT_PROPERTIES`].
+///
+/// # Errors
+/// A message saying why the VEVENT cannot be used (no DTSTART, an unreadable DTSTART or
+/// RECURRENCE-ID).
+fn read_vevent<'p>(
+    props: impl Iterator<Item = Property<'p>>,
     line: usize,
     ctx: &ValueContext<'_>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Warnings<'_>,
 ) -> std::result::Result<Vevent, String> {
     let mut ev = Vevent {
         line,
@@ -336,7 +331,7 @@ fn read_vevent(
         sequence: -1,
     };
     let mut dtstart = None;
-    for p in &c.properties {
+    for p in props {
         let name = p.name.as_str().to_ascii_uppercase();
         let raw = p.val.as_str();
         let val = raw.trim();
@@ -352,33 +347,29 @@ fn read_vevent(
         };
         let tzid = param("TZID");
         let stamp = |v: &str| read_stamp(v, tzid.as_deref(), ctx);
+        // Every name matched here must be in VEVENT_PROPERTIES: the reader keeps no other.
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
             // The `icalendar` parser has already unescaped TEXT values (RFC 5545 §3.3.11).
-            "SUMMARY" => ev.summary = capped(&name, raw, line, ctx, warnings),
+            "SUMMARY" => ev.summary = capped(&name, raw, line, warnings),
             "STATUS" => ev.status = Some(val.to_ascii_uppercase()),
             "LOCATION" => {
-                ev.location =
-                    Some(capped(&name, val, line, ctx, warnings)).filter(|s| !s.is_empty())
+                ev.location = Some(capped(&name, val, line, warnings)).filter(|s| !s.is_empty())
             }
-            "URL" => {
-                ev.url = Some(capped(&name, val, line, ctx, warnings)).filter(|s| !s.is_empty())
-            }
+            "URL" => ev.url = Some(capped(&name, val, line, warnings)).filter(|s| !s.is_empty()),
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),
             "DTEND" => match stamp(val) {
                 Ok(s) => ev.dtend = Some(s),
-                Err(e) => warnings.push(format!(
-                    "{} line {line}: DTEND ignored: {e}",
-                    ctx.source_name
-                )),
+                Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
+                    format!("DTEND ignored: {e}")
+                }),
             },
             "DURATION" => match parse_duration(val) {
                 Some(d) => ev.duration = Some(d),
-                None => warnings.push(format!(
-                    "{} line {line}: DURATION `{val}` ignored: expected e.g. `PT1H30M` or `P1D`",
-                    ctx.source_name
-                )),
+                None => warnings.repeated(Problem::ValueIgnored, Some(line), || {
+                    format!("DURATION `{val}` ignored: expected e.g. `PT1H30M` or `P1D`")
+                }),
             },
             "RRULE" => ev.rrules.push(val.to_string()),
             "RDATE" => {
@@ -386,10 +377,9 @@ fn read_vevent(
                 for item in val.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     match read_rdate(item, is_period, tzid.as_deref(), ctx) {
                         Ok(r) => ev.rdates.push(r),
-                        Err(e) => warnings.push(format!(
-                            "{} line {line}: RDATE value ignored: {e}",
-                            ctx.source_name
-                        )),
+                        Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
+                            format!("RDATE value ignored: {e}")
+                        }),
                     }
                 }
             }
@@ -397,10 +387,9 @@ fn read_vevent(
                 for item in val.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     match stamp(item) {
                         Ok(s) => ev.exdates.push(s),
-                        Err(e) => warnings.push(format!(
-                            "{} line {line}: EXDATE value ignored: {e}",
-                            ctx.source_name
-                        )),
+                        Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
+                            format!("EXDATE value ignored: {e}")
+                        }),
                     }
                 }
             }
@@ -431,10 +420,9 @@ fn read_vevent(
         if end.when().instant() < ev.dtstart.when().instant()
             && std::mem::discriminant(&end) == std::mem::discriminant(&ev.dtstart)
         {
-            warnings.push(format!(
-                "{} line {line}: DTEND is before DTSTART; the two are swapped",
-                ctx.source_name
-            ));
+            warnings.repeated(Problem::EndBeforeStart, Some(line), || {
+                "DTEND is before DTSTART; the two are swapped".to_string()
+            });
             ev.dtend = Some(std::mem::replace(&mut ev.dtstart, end));
         } else {
             ev.dtend = Some(end);
@@ -570,13 +558,43 @@ pub fn unescape_text(value: &str) -> String {
     out
 }
 
-/// Components that only appear directly inside VCALENDAR (RFC 5545 §3.6).
 /// How deep components may nest below VCALENDAR (RFC 5545 needs two levels: VEVENT >
-/// VALARM, VTIMEZONE > STANDARD); deeper ones are skipped, which also bounds the
-/// recursion of the `icalendar` crate's parser.
+/// VALARM, VTIMEZONE > STANDARD); deeper ones are skipped with everything inside them.
 const MAX_NESTING: usize = 8;
 
+/// Components that only appear directly inside VCALENDAR (RFC 5545 §3.6).
 const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
+
+/// The VEVENT properties [`read_vevent`] reads: the only ones [`Kept`] keeps of a VEVENT.
+const VEVENT_PROPERTIES: [&str; 13] = [
+    "UID",
+    "SUMMARY",
+    "STATUS",
+    "LOCATION",
+    "URL",
+    "SEQUENCE",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "RECURRENCE-ID",
+];
+/// The VTIMEZONE properties [`parse`] reads (the first of each).
+const VTIMEZONE_PROPERTIES: [&str; 2] = ["TZID", "X-LIC-LOCATION"];
+/// The properties of a STANDARD or DAYLIGHT observance [`observance_property`] reads.
+const OBSERVANCE_PROPERTIES: [&str; 5] =
+    ["DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "RDATE"];
+/// The VCALENDAR properties [`parse`] reads (the first of each).
+const CALENDAR_PROPERTIES: [&str; 2] = ["X-WR-TIMEZONE", "X-WR-CALNAME"];
+
+/// How the line [`Kept`] writes where a kept observance begins starts (`BEGIN:STANDARD`,
+/// `BEGIN:DAYLIGHT`). No kept property line starts so: [`Repair`] reads a line named
+/// BEGIN or END as a component boundary.
+const OBSERVANCE_BEGIN: &str = "BEGIN:";
+/// The line [`Kept`] writes where a kept observance ends.
+const OBSERVANCE_END: &str = "END:";
 
 /// The name and value of a content line (RFC 5545 §3.1), or `None` when it is not one:
 /// the name must be letters, digits and dashes, parameters may quote `:` and `;`, and a
@@ -609,238 +627,575 @@ fn misplaced_quote(line: &str) -> Option<String> {
     content_line_name(&fixed).is_some().then_some(fixed)
 }
 
-/// One logical (unfolded) content line and the feed line it starts on.
-struct Line<'a> {
-    number: usize,
-    text: std::borrow::Cow<'a, str>,
+/// Whether the `icalendar` parser reads all of the content line `line` named `name`. A
+/// line without parameters it always reads; of one whose parameters it cannot parse it
+/// reads only the name, as a property without a value, and a component holding such a
+/// line fails to parse.
+fn readable(name: &str, line: &str) -> bool {
+    if line.as_bytes().get(name.len()) == Some(&b':') {
+        return true;
+    }
+    Property::try_from(line).is_ok_and(|p| {
+        !(p.params.is_empty()
+            && p.val.as_str().is_empty()
+            && line.len() > p.name.as_str().len() + 1)
+    })
 }
 
-/// The feed, unfolded (RFC 5545 §3.1), with line numbers kept.
-struct Unfolded<'a> {
-    lines: Vec<Line<'a>>,
-    /// Feed line of each `BEGIN:VEVENT`, in order.
-    vevent_lines: Vec<usize>,
+/// The logical lines of a feed (RFC 5545 §3.1: a line starting with a space or a tab
+/// continues the one before), each with the 1-based feed line it starts on. Blank lines
+/// are skipped; a continuation after blank lines still continues the last line. A line
+/// borrows from the feed unless it was folded.
+struct Unfold<'a> {
+    raw: std::iter::Enumerate<std::str::Split<'a, char>>,
+    pending: Option<(usize, std::borrow::Cow<'a, str>)>,
 }
 
-impl<'a> Unfolded<'a> {
+impl<'a> Unfold<'a> {
     fn new(text: &'a str) -> Self {
-        let mut lines: Vec<Line<'a>> = Vec::new();
-        for (i, raw) in text.split('\n').enumerate() {
+        Unfold {
+            raw: text.split('\n').enumerate(),
+            pending: None,
+        }
+    }
+}
+
+impl<'a> Iterator for Unfold<'a> {
+    type Item = (usize, std::borrow::Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        for (i, raw) in self.raw.by_ref() {
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             if let Some(cont) = raw.strip_prefix([' ', '\t'])
-                && let Some(last) = lines.last_mut()
+                && let Some((_, text)) = &mut self.pending
             {
-                last.text.to_mut().push_str(cont);
+                text.to_mut().push_str(cont);
                 continue;
             }
             if raw.trim().is_empty() {
                 continue;
             }
-            lines.push(Line {
-                number: i + 1,
-                text: std::borrow::Cow::Borrowed(raw),
-            });
+            if let Some(done) = self
+                .pending
+                .replace((i + 1, std::borrow::Cow::Borrowed(raw)))
+            {
+                return Some(done);
+            }
         }
-        let vevent_lines = lines
-            .iter()
-            .filter(|l| l.text.trim_end().eq_ignore_ascii_case("BEGIN:VEVENT"))
-            .map(|l| l.number)
-            .collect();
-        Unfolded {
-            lines,
-            vevent_lines,
+        self.pending.take()
+    }
+}
+
+/// Reads the logical lines of a feed the way lenient clients read a broken one, with
+/// one warning per problem naming its feed line: a line that is not
+/// `NAME[;PARAM=VALUE]:VALUE` (Apple's colon-less `X-APPLE-…` lines, a broken fold) is
+/// dropped; an END that closes nothing is dropped; components left open are closed;
+/// content outside VCALENDAR is dropped; several VCALENDARs become one; components
+/// nested more than [`MAX_NESTING`] deep are dropped. What is left, a well-formed
+/// component structure, goes to a [`Kept`].
+struct Repair<'s> {
+    source_name: &'s str,
+    /// The open components, upper-cased, VCALENDAR first.
+    stack: Vec<String>,
+    seen_calendar: bool,
+    /// Components nested deeper than MAX_NESTING below VCALENDAR, skipped with their
+    /// content (the names of the skipped components still open, innermost last).
+    skipped: Vec<String>,
+    warned_depth: bool,
+    /// The feed line of the last line passed on: where components still open at the
+    /// end of the feed are closed.
+    last: usize,
+    /// When the last line passed on was an `END:VCALENDAR`, `last` before it: a further
+    /// VCALENDAR takes that line back.
+    before_calendar_end: Option<usize>,
+}
+
+impl<'s> Repair<'s> {
+    fn new(source_name: &'s str) -> Self {
+        Repair {
+            source_name,
+            stack: Vec::new(),
+            seen_calendar: false,
+            skipped: Vec::new(),
+            warned_depth: false,
+            last: 0,
+            before_calendar_end: None,
         }
     }
 
-    /// Makes the lines a well-formed document the way lenient clients read a broken
-    /// one, with one warning per problem naming its feed line: a line that is not
-    /// `NAME[;PARAM=VALUE]:VALUE` (Apple's colon-less `X-APPLE-…` lines, a broken fold)
-    /// is dropped; an END that closes nothing is dropped; components left open are
-    /// closed; content outside VCALENDAR is dropped; several VCALENDARs become one.
-    fn repair(&mut self, source_name: &str, warnings: &mut Vec<String>) {
-        let lines = std::mem::take(&mut self.lines);
-        let mut out: Vec<Line<'a>> = Vec::with_capacity(lines.len() + 2);
-        let mut stack: Vec<String> = Vec::new();
-        let mut seen_calendar = false;
-        let mut warn = |n: usize, what: String| {
-            warnings.push(format!("{source_name} line {n}: {what}"));
-        };
-        let synthetic = |n: usize, text: String| Line {
-            number: n,
-            text: std::borrow::Cow::Owned(text),
-        };
-        // Components nested deeper than MAX_NESTING below VCALENDAR, with their content
-        // (the names of the skipped components still open, innermost last).
-        let mut skipped: Vec<String> = Vec::new();
-        let mut warned_depth = false;
-        for line in lines {
-            let n = line.number;
-            if !skipped.is_empty() {
-                if let Some((name, value)) = content_line_name(&line.text) {
-                    let component = value.trim().to_ascii_uppercase();
-                    if name.eq_ignore_ascii_case("BEGIN") {
-                        if !TOP_LEVEL.contains(&component.as_str()) {
-                            skipped.push(component);
-                            continue;
-                        }
-                        // A new top-level component: the skipped ones were left open.
-                        skipped.clear();
-                    } else if name.eq_ignore_ascii_case("END") {
-                        if skipped.last() == Some(&component) {
-                            skipped.pop();
-                            continue;
-                        }
-                        if !stack.contains(&component) {
-                            continue;
-                        }
-                        // It closes a component of the kept stack: the skipped ones
-                        // end here.
-                        skipped.clear();
-                    } else {
-                        continue;
-                    }
-                } else {
-                    continue;
-                }
+    /// Notes that the line `n` (`text`) was passed on.
+    fn passed(&mut self, n: usize, text: &str) {
+        self.before_calendar_end = text
+            .eq_ignore_ascii_case("END:VCALENDAR")
+            .then_some(self.last);
+        self.last = n;
+    }
+
+    /// Closes the open component on top of the stack with a synthetic END at line `n`.
+    fn close(&mut self, n: usize, out: &mut Kept) {
+        out.end(self.stack.len());
+        self.stack.pop();
+        self.passed(n, "");
+    }
+
+    /// Reads the logical line `n`.
+    ///
+    /// # Errors
+    /// [`Error::Calendar`] when `out` keeps the line and the `icalendar` parser cannot
+    /// read its parameters.
+    fn line(
+        &mut self,
+        n: usize,
+        line: std::borrow::Cow<'_, str>,
+        out: &mut Kept,
+        warnings: &mut Warnings<'_>,
+    ) -> Result<()> {
+        if !self.skipped.is_empty() {
+            let Some((name, value)) = content_line_name(&line) else {
+                return Ok(());
+            };
+            let begin = name.eq_ignore_ascii_case("BEGIN");
+            if !begin && !name.eq_ignore_ascii_case("END") {
+                return Ok(());
             }
-            let line = match content_line_name(&line.text) {
-                Some(_) => line,
-                None => match misplaced_quote(&line.text) {
-                    Some(fixed) => {
-                        warn(n, "a parameter's closing quote encloses the value; read as if it closed before the `:`".into());
-                        synthetic(n, fixed)
-                    }
-                    None => line,
-                },
-            };
-            let Some((name, value)) = content_line_name(&line.text) else {
-                let shown: String = line.text.chars().take(60).collect();
-                warn(
-                    n,
-                    format!(
-                        "malformed content line `{shown}` skipped, expected `NAME[;PARAM=VALUE]:VALUE`"
-                    ),
-                );
-                continue;
-            };
             let component = value.trim().to_ascii_uppercase();
-            if name.eq_ignore_ascii_case("BEGIN") {
-                if component == "VCALENDAR" {
-                    if stack.is_empty() && !seen_calendar {
-                        seen_calendar = true;
-                        stack.push(component);
-                        out.push(line);
-                    } else if stack.is_empty() {
-                        // A further VCALENDAR: its components join the first.
-                        out.pop_if(|l| l.text.eq_ignore_ascii_case("END:VCALENDAR"));
-                        stack.push(component);
-                    } else {
-                        warn(n, "`BEGIN:VCALENDAR` inside a component skipped".into());
-                    }
-                    continue;
+            if begin {
+                if !TOP_LEVEL.contains(&component.as_str()) {
+                    self.skipped.push(component);
+                    return Ok(());
                 }
-                if stack.is_empty() {
-                    warn(n, format!("`BEGIN:{component}` outside VCALENDAR skipped"));
-                    continue;
-                }
-                // Top-level components do not nest: one left open ends here.
-                if TOP_LEVEL.contains(&component.as_str()) {
-                    while stack.len() > 1 {
-                        let open = stack.pop().expect("non-empty");
-                        warn(
-                            n,
-                            format!(
-                                "`BEGIN:{open}` was not closed; closed before `BEGIN:{component}`"
-                            ),
-                        );
-                        out.push(synthetic(n, format!("END:{open}")));
-                    }
-                }
-                if stack.len() > MAX_NESTING {
-                    if !warned_depth {
-                        warned_depth = true;
-                        warn(
-                            n,
-                            format!(
-                                "`BEGIN:{component}` nested more than {MAX_NESTING} components deep skipped, with everything inside it (further ones are skipped without a warning)"
-                            ),
-                        );
-                    }
-                    skipped.push(component);
-                    continue;
-                }
-                stack.push(component);
-                out.push(line);
-            } else if name.eq_ignore_ascii_case("END") {
-                match stack.iter().rposition(|c| *c == component) {
-                    Some(at) => {
-                        while stack.len() > at + 1 {
-                            let open = stack.pop().expect("non-empty");
-                            warn(n, format!("`BEGIN:{open}` was not closed; closed here"));
-                            out.push(synthetic(n, format!("END:{open}")));
-                        }
-                        stack.pop();
-                        out.push(line);
-                    }
-                    None => warn(
-                        n,
-                        format!("`END:{component}` closes no open component; skipped"),
-                    ),
-                }
-            } else if stack.is_empty() {
-                let shown: String = line.text.chars().take(60).collect();
-                warn(
-                    n,
-                    format!("content line `{shown}` outside VCALENDAR skipped"),
-                );
+                // A new top-level component: the skipped ones were left open.
+                self.skipped.clear();
             } else {
-                out.push(line);
+                if self.skipped.last() == Some(&component) {
+                    self.skipped.pop();
+                    return Ok(());
+                }
+                if !self.stack.contains(&component) {
+                    return Ok(());
+                }
+                // It closes a component of the kept stack: the skipped ones end here.
+                self.skipped.clear();
             }
         }
-        let last = out.last().map_or(0, |l| l.number);
-        while let Some(open) = stack.pop() {
-            warn(
-                last,
-                format!("`BEGIN:{open}` was not closed before the end of the feed"),
-            );
-            out.push(synthetic(last, format!("END:{open}")));
-        }
-        self.vevent_lines = out
-            .iter()
-            .filter(|l| l.text.trim_end().eq_ignore_ascii_case("BEGIN:VEVENT"))
-            .map(|l| l.number)
-            .collect();
-        self.lines = out;
-    }
-
-    fn joined(&self) -> String {
-        let mut s = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 2).sum());
-        for l in &self.lines {
-            s.push_str(&l.text);
-            s.push_str("\r\n");
-        }
-        s
-    }
-
-    /// Turns the parser's message (which counts unfolded lines) into a feed line and a
-    /// one-line message.
-    fn locate_parser_error(&self, message: &str) -> (Option<usize>, String) {
-        let re = regex::Regex::new(r"at line (\d+)").expect("valid regex");
-        let line = re
-            .captures(message)
-            .and_then(|c| c[1].parse::<usize>().ok())
-            .and_then(|n| self.lines.get(n.saturating_sub(1)))
-            .map(|l| l.number);
-        let text = line
-            .and_then(|n| self.lines.iter().find(|l| l.number == n))
-            .map(|l| {
-                let t: String = l.text.chars().take(60).collect();
-                format!("cannot read content line `{t}`: expected `NAME[;PARAM=VALUE]:VALUE` inside BEGIN/END components")
-            })
-            .unwrap_or_else(|| {
-                "cannot read the component structure: expected matching BEGIN/END lines".to_string()
+        let line = match content_line_name(&line) {
+            Some(_) => line,
+            None => match misplaced_quote(&line) {
+                Some(fixed) => {
+                    warnings.repeated(Problem::MisplacedQuote, Some(n), || {
+                        "a parameter's closing quote encloses the value; read as if it closed before the `:`".into()
+                    });
+                    std::borrow::Cow::Owned(fixed)
+                }
+                None => line,
+            },
+        };
+        let Some((name, value)) = content_line_name(&line) else {
+            warnings.repeated(Problem::Malformed, Some(n), || {
+                let shown: String = line.chars().take(60).collect();
+                format!(
+                    "malformed content line `{shown}` skipped, expected `NAME[;PARAM=VALUE]:VALUE`"
+                )
             });
-        (line, text)
+            return Ok(());
+        };
+        if name.eq_ignore_ascii_case("BEGIN") {
+            let component = value.trim().to_ascii_uppercase();
+            if component == "VCALENDAR" {
+                if self.stack.is_empty() && !self.seen_calendar {
+                    self.seen_calendar = true;
+                    self.stack.push(component);
+                    self.passed(n, &line);
+                } else if self.stack.is_empty() {
+                    // A further VCALENDAR: its components join the first.
+                    if let Some(last) = self.before_calendar_end.take() {
+                        self.last = last;
+                    }
+                    self.stack.push(component);
+                } else {
+                    warnings.repeated(Problem::NestedCalendar, Some(n), || {
+                        "`BEGIN:VCALENDAR` inside a component skipped".into()
+                    });
+                }
+                return Ok(());
+            }
+            if self.stack.is_empty() {
+                warnings.repeated(Problem::OutsideCalendar, Some(n), || {
+                    format!("`BEGIN:{component}` outside VCALENDAR skipped")
+                });
+                return Ok(());
+            }
+            // Top-level components do not nest: one left open ends here.
+            if TOP_LEVEL.contains(&component.as_str()) {
+                while self.stack.len() > 1 {
+                    warnings.repeated(Problem::Unclosed, Some(n), || {
+                        format!(
+                            "`BEGIN:{}` was not closed; closed before `BEGIN:{component}`",
+                            self.stack.last().expect("non-empty")
+                        )
+                    });
+                    self.close(n, out);
+                }
+            }
+            if self.stack.len() > MAX_NESTING {
+                if !self.warned_depth {
+                    self.warned_depth = true;
+                    warnings.push(
+                        Some(n),
+                        &format!(
+                            "`BEGIN:{component}` nested more than {MAX_NESTING} components deep skipped, with everything inside it (further ones are skipped without a warning)"
+                        ),
+                    );
+                }
+                self.skipped.push(component);
+                return Ok(());
+            }
+            out.begin(&component, self.stack.len() + 1, n);
+            self.stack.push(component);
+            self.passed(n, &line);
+        } else if name.eq_ignore_ascii_case("END") {
+            let component = value.trim().to_ascii_uppercase();
+            match self.stack.iter().rposition(|c| *c == component) {
+                Some(at) => {
+                    while self.stack.len() > at + 1 {
+                        warnings.repeated(Problem::Unclosed, Some(n), || {
+                            format!(
+                                "`BEGIN:{}` was not closed; closed here",
+                                self.stack.last().expect("non-empty")
+                            )
+                        });
+                        self.close(n, out);
+                    }
+                    out.end(self.stack.len());
+                    self.stack.pop();
+                    self.passed(n, &line);
+                }
+                None => warnings.repeated(Problem::StrayEnd, Some(n), || {
+                    format!("`END:{component}` closes no open component; skipped")
+                }),
+            }
+        } else if self.stack.is_empty() {
+            warnings.repeated(Problem::OutsideCalendar, Some(n), || {
+                let shown: String = line.chars().take(60).collect();
+                format!("content line `{shown}` outside VCALENDAR skipped")
+            });
+        } else {
+            if !out.property(name, &line, self.stack.len()) {
+                let shown: String = line.chars().take(60).collect();
+                return Err(Error::Calendar {
+                    source_name: self.source_name.to_string(),
+                    line: Some(n),
+                    message: format!(
+                        "cannot read content line `{shown}`: expected `NAME[;PARAM=VALUE]:VALUE` inside BEGIN/END components"
+                    ),
+                });
+            }
+            self.passed(n, &line);
+        }
+        Ok(())
+    }
+
+    /// Closes the components still open at the end of the feed.
+    fn finish(&mut self, out: &mut Kept, warnings: &mut Warnings<'_>) {
+        let last = self.last;
+        while let Some(open) = self.stack.last() {
+            warnings.repeated(Problem::Unclosed, Some(last), || {
+                format!("`BEGIN:{open}` was not closed before the end of the feed")
+            });
+            self.close(last, out);
+        }
+    }
+}
+
+/// Which component a [`Part`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PartKind {
+    Vevent,
+    Vtimezone,
+}
+
+/// A VEVENT or VTIMEZONE of the feed: its kept lines in [`Kept::text`].
+#[derive(Debug)]
+struct Part {
+    kind: PartKind,
+    /// The feed line of its `BEGIN`.
+    line: usize,
+    /// Its kept lines, a range of [`Kept::text`]. A VTIMEZONE's observances are
+    /// bracketed by [`OBSERVANCE_BEGIN`] and [`OBSERVANCE_END`] lines.
+    text: std::ops::Range<usize>,
+}
+
+/// The component being kept, with which of its read-once properties were met.
+#[derive(Debug)]
+struct Open {
+    kind: PartKind,
+    line: usize,
+    start: usize,
+    /// Whether a STANDARD or DAYLIGHT of a VTIMEZONE is open.
+    observance: bool,
+    /// Which [`VTIMEZONE_PROPERTIES`] were kept.
+    seen: [bool; VTIMEZONE_PROPERTIES.len()],
+}
+
+/// The part of a repaired feed that parsing reads, fed by [`Repair`]: the properties
+/// of VEVENTs and VTIMEZONEs that are read, and the first X-WR-TIMEZONE and
+/// X-WR-CALNAME; everything else (VTODOs, VALARMs, DESCRIPTIONs, unknown X- properties,
+/// …) is dropped as it is met. The kept lines are copied, unfolded, into one buffer, so
+/// memory is the size of what is read, not a structure per feed line.
+#[derive(Debug, Default)]
+struct Kept {
+    /// The kept lines of the VEVENTs and VTIMEZONEs, each followed by `\n`.
+    text: String,
+    /// The VEVENTs and VTIMEZONEs, in feed order.
+    parts: Vec<Part>,
+    /// The kept VCALENDAR properties, each followed by `\n`.
+    calendar: String,
+    /// Which [`CALENDAR_PROPERTIES`] were kept.
+    calendar_seen: [bool; CALENDAR_PROPERTIES.len()],
+    /// The VEVENT or VTIMEZONE open, if any.
+    open: Option<Open>,
+}
+
+impl Kept {
+    /// Unfolds and repairs `text` and keeps what parsing reads.
+    ///
+    /// # Errors
+    /// [`Error::Calendar`] when no line is `BEGIN:VCALENDAR`, or a kept line has
+    /// parameters the `icalendar` parser cannot read.
+    fn read(text: &str, source_name: &str, warnings: &mut Warnings<'_>) -> Result<Self> {
+        let mut kept = Kept::default();
+        let mut repair = Repair::new(source_name);
+        let mut is_calendar = false;
+        for (n, line) in Unfold::new(text) {
+            is_calendar = is_calendar || line.eq_ignore_ascii_case("BEGIN:VCALENDAR");
+            repair.line(n, line, &mut kept, warnings)?;
+        }
+        if !is_calendar {
+            return Err(Error::Calendar {
+                source_name: source_name.to_string(),
+                line: None,
+                message: "not an iCalendar document: expected a `BEGIN:VCALENDAR` line".into(),
+            });
+        }
+        repair.finish(&mut kept, warnings);
+        Ok(kept)
+    }
+
+    /// The kept lines of `part`.
+    fn lines(&self, part: &Part) -> impl Iterator<Item = &str> {
+        self.text[part.text.clone()].split_terminator('\n')
+    }
+
+    /// A component named `component` (upper-cased) begins at feed line `n`, `depth`
+    /// components deep (VCALENDAR is 1).
+    fn begin(&mut self, component: &str, depth: usize, n: usize) {
+        match (depth, &mut self.open) {
+            (2, _) => {
+                let kind = match component {
+                    "VEVENT" => PartKind::Vevent,
+                    "VTIMEZONE" => PartKind::Vtimezone,
+                    _ => return,
+                };
+                self.open = Some(Open {
+                    kind,
+                    line: n,
+                    start: self.text.len(),
+                    observance: false,
+                    seen: Default::default(),
+                });
+            }
+            (3, Some(open))
+                if open.kind == PartKind::Vtimezone
+                    && (component == "STANDARD" || component == "DAYLIGHT") =>
+            {
+                open.observance = true;
+                self.text.push_str(OBSERVANCE_BEGIN);
+                self.text.push_str(component);
+                self.text.push('\n');
+            }
+            _ => {}
+        }
+    }
+
+    /// The innermost open component ends; it was `depth` components deep.
+    fn end(&mut self, depth: usize) {
+        match (depth, &mut self.open) {
+            (2, _) => {
+                if let Some(open) = self.open.take() {
+                    self.parts.push(Part {
+                        kind: open.kind,
+                        line: open.line,
+                        text: open.start..self.text.len(),
+                    });
+                }
+            }
+            (3, Some(open)) if open.observance => {
+                open.observance = false;
+                self.text.push_str(OBSERVANCE_END);
+                self.text.push('\n');
+            }
+            _ => {}
+        }
+    }
+
+    /// The content line `line`, of the property `name`, `depth` components deep. Returns
+    /// whether it is readable: `false` when it is kept and the `icalendar` parser cannot
+    /// read its parameters.
+    fn property(&mut self, name: &str, line: &str, depth: usize) -> bool {
+        let is = |names: &[&str]| names.iter().position(|k| k.eq_ignore_ascii_case(name));
+        let buffer = match (depth, &mut self.open) {
+            (1, _) => match is(&CALENDAR_PROPERTIES) {
+                Some(i) if !self.calendar_seen[i] => {
+                    self.calendar_seen[i] = true;
+                    &mut self.calendar
+                }
+                _ => return true,
+            },
+            (2, Some(open)) if open.kind == PartKind::Vevent => {
+                if is(&VEVENT_PROPERTIES).is_none() {
+                    return true;
+                }
+                &mut self.text
+            }
+            (2, Some(open)) => match is(&VTIMEZONE_PROPERTIES) {
+                Some(i) if !open.seen[i] => {
+                    open.seen[i] = true;
+                    &mut self.text
+                }
+                _ => return true,
+            },
+            (3, Some(open)) if open.observance && is(&OBSERVANCE_PROPERTIES).is_some() => {
+                &mut self.text
+            }
+            _ => return true,
+        };
+        if !readable(name, line) {
+            return false;
+        }
+        buffer.push_str(line);
+        buffer.push('\n');
+        true
+    }
+}
+
+/// How many warnings of one [`Problem`] a parse reports one by one; the rest are
+/// counted and reported in one line at the end.
+const WARNINGS_PER_KIND: usize = 10;
+
+/// A problem that can repeat once per feed line or value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    MisplacedQuote,
+    Malformed,
+    NestedCalendar,
+    OutsideCalendar,
+    Unclosed,
+    StrayEnd,
+    VeventSkipped,
+    ValueIgnored,
+    EndBeforeStart,
+    TextCut,
+    UnknownTzid,
+}
+
+impl Problem {
+    const ALL: [Problem; 11] = [
+        Problem::MisplacedQuote,
+        Problem::Malformed,
+        Problem::NestedCalendar,
+        Problem::OutsideCalendar,
+        Problem::Unclosed,
+        Problem::StrayEnd,
+        Problem::VeventSkipped,
+        Problem::ValueIgnored,
+        Problem::EndBeforeStart,
+        Problem::TextCut,
+        Problem::UnknownTzid,
+    ];
+
+    /// What the closing line calls the ones not reported one by one.
+    fn plural(self) -> &'static str {
+        match self {
+            Problem::MisplacedQuote => "parameter quotes that enclosed the value",
+            Problem::Malformed => "malformed content lines skipped",
+            Problem::NestedCalendar => "`BEGIN:VCALENDAR` lines inside a component skipped",
+            Problem::OutsideCalendar => "lines outside VCALENDAR skipped",
+            Problem::Unclosed => "components that were not closed",
+            Problem::StrayEnd => "`END` lines that close no open component skipped",
+            Problem::VeventSkipped => "VEVENTs skipped",
+            Problem::ValueIgnored => "DTEND, DURATION, RDATE or EXDATE values ignored",
+            Problem::EndBeforeStart => "VEVENTs whose DTEND is before DTSTART",
+            Problem::TextCut => "SUMMARY, LOCATION or URL values cut",
+            Problem::UnknownTzid => "unknown TZIDs",
+        }
+    }
+}
+
+/// The warnings of one parse, each `{source_name} line {n}: …` or `{source_name}: …`.
+/// Of each [`Problem`], the first [`WARNINGS_PER_KIND`] are kept and the rest counted,
+/// so that a feed of millions of bad lines costs a few warnings, not a string per line.
+struct Warnings<'a> {
+    source_name: &'a str,
+    list: Vec<String>,
+    /// Per [`Problem`] (by its index in [`Problem::ALL`]): how many were met, and the
+    /// feed line of the last one that has a line.
+    met: [(usize, Option<usize>); Problem::ALL.len()],
+}
+
+impl<'a> Warnings<'a> {
+    fn new(source_name: &'a str) -> Self {
+        Warnings {
+            source_name,
+            list: Vec::new(),
+            met: Default::default(),
+        }
+    }
+
+    /// A warning about the feed line `line`, or about the feed as a whole.
+    fn push(&mut self, line: Option<usize>, what: &str) {
+        let source_name = self.source_name;
+        self.list.push(match line {
+            Some(n) => format!("{source_name} line {n}: {what}"),
+            None => format!("{source_name}: {what}"),
+        });
+    }
+
+    /// A warning of `problem`: kept while fewer than [`WARNINGS_PER_KIND`] of it were,
+    /// else only counted (`what` is not called).
+    fn repeated(&mut self, problem: Problem, line: Option<usize>, what: impl FnOnce() -> String) {
+        let index = Problem::ALL
+            .iter()
+            .position(|p| *p == problem)
+            .expect("every problem is in ALL");
+        let (count, last) = &mut self.met[index];
+        *count += 1;
+        if line.is_some() {
+            *last = line;
+        }
+        if *count <= WARNINGS_PER_KIND {
+            self.push(line, &what());
+        }
+    }
+
+    /// The warnings, with one closing line per problem met more than
+    /// [`WARNINGS_PER_KIND`] times: `… and 19999990 more malformed content lines
+    /// skipped, the last at line 20971523`.
+    fn finish(mut self) -> Vec<String> {
+        for (problem, (count, last)) in Problem::ALL.into_iter().zip(self.met) {
+            if count <= WARNINGS_PER_KIND {
+                continue;
+            }
+            let more = count - WARNINGS_PER_KIND;
+            let what = problem.plural();
+            self.push(
+                None,
+                &match last {
+                    Some(n) => format!("… and {more} more {what}, the last at line {n}"),
+                    None => format!("… and {more} more {what}"),
+                },
+            );
+        }
+        self.list
     }
 }
 
@@ -871,6 +1226,145 @@ mod tests {
         assert_eq!(cal.events.len(), 1);
         assert_eq!(cal.events[0].line, 2);
         assert_eq!(cal.events[0].summary, "long line");
+    }
+
+    /// A VCALENDAR around `body` (CRLF-terminated lines).
+    fn cal(body: &str) -> String {
+        format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{body}END:VCALENDAR\r\n")
+    }
+
+    #[test]
+    fn a_fold_after_blank_lines_continues_the_line_before_them() {
+        let text = cal(
+            "BEGIN:VEVENT\r\nSUMMARY:one\r\n\r\n\r\n  two\r\n\tthree\r\nDTSTART:20260101\r\nEND:VEVENT\r\n",
+        );
+        let cal = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(cal.events[0].summary, "one twothree");
+        assert!(cal.warnings.is_empty(), "{:?}", cal.warnings);
+    }
+
+    #[test]
+    fn only_what_is_read_is_kept() {
+        let text = cal(concat!(
+            "X-UNKNOWN:1\r\nX-WR-CALNAME:First\r\nX-WR-CALNAME:Second\r\n",
+            "BEGIN:VTODO\r\nSUMMARY:todo\r\nDTSTART:20260101\r\nEND:VTODO\r\n",
+            "BEGIN:VTIMEZONE\r\nTZID:Custom\r\nTZID:Other\r\nX-FOO:1\r\nBEGIN:STANDARD\r\n",
+            "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nTZNAME:C\r\n",
+            "END:STANDARD\r\nBEGIN:X-OTHER\r\nDTSTART:19700101T000000\r\nEND:X-OTHER\r\nEND:VTIMEZONE\r\n",
+            "BEGIN:VEVENT\r\nUID:a\r\nDESCRIPTION:long\r\nSUMMARY:Kept\r\nX-ALT-DESC:x\r\n",
+            "DTSTART;TZID=Custom:20260101T100000\r\nBEGIN:VALARM\r\nSUMMARY:alarm\r\n",
+            "DURATION:PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+        ));
+        let mut warnings = Warnings::new("t.ics");
+        let kept = Kept::read(&text, "t.ics", &mut warnings).unwrap();
+        assert_eq!(kept.calendar, "X-WR-CALNAME:First\n");
+        let parts: Vec<(PartKind, usize, Vec<&str>)> = kept
+            .parts
+            .iter()
+            .map(|p| (p.kind, p.line, kept.lines(p).collect()))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (
+                    PartKind::Vtimezone,
+                    10,
+                    vec![
+                        "TZID:Custom",
+                        "BEGIN:STANDARD",
+                        "DTSTART:19700101T000000",
+                        "TZOFFSETFROM:+0100",
+                        "TZOFFSETTO:+0100",
+                        "END:",
+                    ]
+                ),
+                (
+                    PartKind::Vevent,
+                    24,
+                    vec![
+                        "UID:a",
+                        "SUMMARY:Kept",
+                        "DTSTART;TZID=Custom:20260101T100000"
+                    ]
+                ),
+            ]
+        );
+        let cal = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(cal.name.as_deref(), Some("First"));
+        assert_eq!(cal.events.len(), 1);
+        let ev = &cal.events[0];
+        assert_eq!((ev.summary.as_str(), ev.duration), ("Kept", None));
+        assert_eq!(
+            ev.dtstart.when().instant().to_rfc3339(),
+            "2026-01-01T09:00:00+00:00"
+        );
+        assert!(cal.warnings.is_empty(), "{:?}", cal.warnings);
+    }
+
+    #[test]
+    fn an_unreadable_parameter_fails_only_on_a_line_that_is_read() {
+        let dropped =
+            cal("BEGIN:VEVENT\r\nDESCRIPTION;X=\"a\"b:c\r\nDTSTART:20260101\r\nEND:VEVENT\r\n");
+        let cal_ok = parse(dropped.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(cal_ok.events.len(), 1);
+        let read = cal("BEGIN:VEVENT\r\nDTSTART;X=\"a\"b:20260101\r\nEND:VEVENT\r\n");
+        let err = parse(read.as_bytes(), "t.ics", Tz::UTC).unwrap_err();
+        assert!(
+            err.to_string().contains("line 4")
+                && err
+                    .to_string()
+                    .contains("cannot read content line `DTSTART;X="),
+            "{err}"
+        );
+        assert!(readable("DTSTART", "DTSTART:"));
+        assert!(readable("DTSTART", "DTSTART;TZID=\"a:b\";X=1:20260101"));
+        assert!(!readable("DTSTART", "DTSTART;X=\"a\"b:20260101"));
+    }
+
+    #[test]
+    fn a_repeated_problem_is_reported_ten_times_then_counted() {
+        let junk = "junk\r\n".repeat(25);
+        let text = cal(&format!(
+            "{junk}BEGIN:VEVENT\r\nDTSTART:20260101\r\nEXDATE:{}\r\nEND:VEVENT\r\n",
+            ["bad"; 12].join(",")
+        ));
+        let cal = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        let w = &cal.warnings;
+        assert_eq!(w.len(), 10 + 10 + 2, "{w:#?}");
+        assert_eq!(
+            w[0],
+            "t.ics line 3: malformed content line `junk` skipped, expected `NAME[;PARAM=VALUE]:VALUE`"
+        );
+        assert!(w[9].starts_with("t.ics line 12: malformed"), "{}", w[9]);
+        assert!(
+            w[10].starts_with("t.ics line 28: EXDATE value ignored: `bad`"),
+            "{}",
+            w[10]
+        );
+        assert_eq!(
+            w[20],
+            "t.ics: … and 15 more malformed content lines skipped, the last at line 27"
+        );
+        assert_eq!(
+            w[21],
+            "t.ics: … and 2 more DTEND, DURATION, RDATE or EXDATE values ignored, the last at line 28"
+        );
+    }
+
+    #[test]
+    fn several_calendars_merge_and_an_open_one_is_closed_at_its_last_line() {
+        let text = "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Europe/Berlin\r\nEND:VCALENDAR\r\n\
+                    BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20260101T100000\r\n";
+        let cal = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(cal.zone, chrono_tz::Europe::Berlin);
+        assert_eq!(cal.events.len(), 1);
+        assert_eq!(
+            cal.warnings,
+            [
+                "t.ics line 6: `BEGIN:VEVENT` was not closed before the end of the feed",
+                "t.ics line 6: `BEGIN:VCALENDAR` was not closed before the end of the feed",
+            ]
+        );
     }
 
     #[test]

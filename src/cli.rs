@@ -139,6 +139,28 @@ pub enum Command {
         #[arg(long)]
         retry: bool,
     },
+    /// Check that everything tick needs is in order, sending nothing: configuration,
+    /// templates, feed, record and agenda, state directory, ledger, mail transport.
+    ///
+    /// One line per check: `ok    CHECK: detail`, `warn  CHECK: detail` or
+    /// `FAIL  CHECK: error`; each failure is also an `error:` line on standard error.
+    /// The checks are `configuration`, `templates` (every enabled step and the
+    /// corrections rendered for the next summit; nothing is written), `feed` (read
+    /// through tick's cache, which is not updated), `record` and `agenda` (when
+    /// configured), `state` (created when missing, writable, the lock taken and
+    /// released), `ledger` (parses; an unconfirmed message fails) and `transport`.
+    /// Exit status: 0 when every check is ok or warn, 2 when the configuration, a
+    /// template or the agenda is at fault, else 1.
+    ///
+    /// `--json`: a JSON array on standard output, one object per check, in order:
+    /// `{"check": str, "status": "ok"|"warn"|"fail", "detail": str}`.
+    Check {
+        /// For `transport = "smtp"`: connect to the server (TLS per `security`, EHLO,
+        /// AUTH when configured) and QUIT, sending no mail. Without it, no connection is
+        /// made for mail.
+        #[arg(long)]
+        connect: bool,
+    },
     /// Show every step of a summit with its due time, audience and state in the ledger.
     Timeline {
         /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.

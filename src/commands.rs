@@ -23,6 +23,7 @@ use crate::state::{self, LOCK_WAIT, Lock, write_atomically};
 use crate::summit::{self, Planned};
 use crate::timeline::{self, Step};
 
+mod check;
 mod ledger_cmd;
 
 /// Runs a parsed command line, writing output to `out` and warnings to standard error.
@@ -59,6 +60,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
             retry,
         } => ctx.send(*step, *summit, *dry_run, *retry, out),
         Command::Tick { dry_run, retry } => ctx.tick(*dry_run, *retry, out),
+        Command::Check { connect } => ctx.check(*connect, out),
         Command::Timeline { summit, tz } => ctx.timeline(*summit, *tz, out),
         Command::Checklist { summit } => ctx.checklist(*summit, out),
         Command::Ledger(args) => ctx.ledger(args, out),

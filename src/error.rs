@@ -83,14 +83,21 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+
+    /// Several of the errors above at once (`summit check` reports every failed check),
+    /// each on its own line or lines, in order.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<Error>),
 }
 
 impl Error {
     /// The process exit status for this error: 2 for usage, configuration and template
-    /// errors, 1 for everything that went wrong at run time.
+    /// errors, 1 for everything that went wrong at run time; for [`Error::Several`], 2
+    /// when any of them is 2.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Config { .. } | Error::Template { .. } => 2,
+            Error::Several(errors) => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,
         }
     }

@@ -75,6 +75,20 @@ pub fn open(mail: &MailConfig) -> Result<Box<dyn Transport>> {
 /// [`Error::Delivery`] when the variable is unset or empty, or the command fails or
 /// prints nothing.
 pub fn password(smtp: &Smtp) -> Result<Option<String>> {
+    password_with(smtp, Stdio::inherit)
+}
+
+/// [`password`] with the command's standard error discarded, for `summit check`, which
+/// shows nothing a password command prints.
+///
+/// # Errors
+/// As [`password`].
+pub fn password_quietly(smtp: &Smtp) -> Result<Option<String>> {
+    password_with(smtp, Stdio::null)
+}
+
+/// [`password`], with `stderr` for the command's standard error.
+fn password_with(smtp: &Smtp, stderr: fn() -> Stdio) -> Result<Option<String>> {
     if smtp.username.is_none() {
         return Ok(None);
     }
@@ -91,7 +105,7 @@ pub fn password(smtp: &Smtp) -> Result<Option<String>> {
             .arg("-c")
             .arg(cmd)
             .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr())
             .output()
             .map_err(|e| {
                 Error::Delivery(format!(
@@ -210,6 +224,27 @@ impl SmtpTransport {
     /// Whether it authenticates.
     pub fn authenticates(&self) -> bool {
         self.credentials.is_some()
+    }
+
+    /// `host:port`, as messages name the server.
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// Opens a connection exactly as a delivery does (TCP, TLS per `security`, EHLO,
+    /// AUTH when configured) and closes it with QUIT, sending no mail: what
+    /// `summit check --connect` tries. Returns the name the server gave in its greeting
+    /// and whether the connection was encrypted.
+    ///
+    /// # Errors
+    /// Why connecting, TLS, AUTH or QUIT failed, on one line naming `host:port`.
+    pub fn probe(&self) -> std::result::Result<(String, bool), String> {
+        let mut conn = self.connect()?;
+        let name = conn.server_info().name().to_string();
+        let encrypted = conn.is_encrypted();
+        conn.quit()
+            .map_err(|e| format!("{} did not accept QUIT: {}", self.address(), lower(&e)))?;
+        Ok((name, encrypted))
     }
 
     fn connect(&self) -> std::result::Result<SmtpConnection, String> {

@@ -7,6 +7,7 @@ mod smtp;
 
 mod agenda;
 mod calendar;
+mod check;
 mod corpus;
 mod draft;
 mod errors;

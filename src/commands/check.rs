@@ -22,7 +22,7 @@ use crate::ledger::{self, Announced, Ledger, State};
 use crate::mail::deliver::{self, SmtpTransport};
 use crate::mail::render::BUILTIN;
 use crate::mail::{self, Change, Templates};
-use crate::state::{self, LOCK_WAIT, Lock};
+use crate::state::{self, Lock};
 use crate::summit::{self, Planned};
 use crate::timeline::Step;
 
@@ -443,7 +443,8 @@ impl Context<'_> {
     }
 
     /// The state directory: there or created, writable, its lock free (taken and
-    /// released at once, after waiting as `tick` waits). Returns it when usable.
+    /// released at once, after waiting up to [`CHECK_LOCK_WAIT`] for a running `tick`).
+    /// Returns it when usable.
     fn check_state(&self) -> (Outcome, Option<PathBuf>) {
         const CHECK: &str = "state";
         let dir = match state::resolve_dir(self.cli.state_dir.as_deref()) {
@@ -460,7 +461,7 @@ impl Context<'_> {
             }
             state::ensure_dir(&dir)?;
             probe_writable(&dir)?;
-            drop(Lock::acquire(&dir, LOCK_WAIT)?);
+            drop(Lock::acquire(&dir, CHECK_LOCK_WAIT)?);
             Ok(())
         })();
         match checked {
@@ -479,6 +480,11 @@ impl Context<'_> {
         }
     }
 }
+
+/// How long `check` waits for a running `tick` or `send` to release the state lock:
+/// long enough for a tick that sends a few messages, short enough that a person
+/// running `check` is not left waiting on a stuck one (tick waits five minutes).
+const CHECK_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The facilitation record (already parsed with the configuration): its folder must be
 /// writable, as `tick` adds to it when it sends a handover. `None` when not configured.

@@ -18,11 +18,18 @@
 //!   roster order. A member pinned to one of the next N−1 summits (N = the roster's
 //!   size) is passed over while others are available, so a pin takes their turn rather
 //!   than adding one.
+//!
+//! A feed can have millions of summits since `rotation.start` (thousands of daily
+//! series, say). [`Matcher`] takes them one at a time and keeps 16 bytes of each (a
+//! [`Slot`]: date, cancelled, record entry); [`Matched::walk`] then gives the
+//! assignments one at a time, so a caller keeps whole occurrences only for the summits
+//! it shows ([`crate::summit::rota`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::NaiveDate;
 
+use crate::calendar::When;
 use crate::config::Member;
 use crate::ledger::OccurrenceKey;
 use crate::record::Entry;
@@ -84,6 +91,10 @@ impl Assignment {
 
 /// Assigns facilitators to `summits` (in start order, cancelled ones included); see the
 /// module documentation for the rule. `start` is `rotation.start`.
+///
+/// The same as pushing each summit into a [`Matcher`] and walking the result; callers
+/// with many summits use those directly, so as not to hold every [`Summit`] (and every
+/// [`Assignment`]) at once.
 pub fn assign(
     members: &[Member],
     pins: &[Pin],
@@ -91,115 +102,297 @@ pub fn assign(
     summits: &[Summit],
     start: Option<NaiveDate>,
 ) -> Vec<Assignment> {
-    let lower = |a: &lettre::Address| a.to_string().to_ascii_lowercase();
-    let roster: HashMap<String, usize> = members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (lower(&m.email), i))
-        .collect();
+    let mut matcher = Matcher::new(record);
+    for s in summits {
+        matcher.push(&s.key.uid, s.key.original, s.date, s.cancelled);
+    }
+    matcher.finish().walk(members, pins, start).collect()
+}
 
-    // Record entries to summits: by identity first, then by date.
-    let mut matched: Vec<Option<usize>> = vec![None; summits.len()];
-    let mut used = vec![false; record.len()];
-    for (i, s) in summits.iter().enumerate() {
-        if let Some(r) =
-            (0..record.len()).find(|&r| !used[r] && record[r].key.as_ref() == Some(&s.key))
-        {
-            matched[i] = Some(r);
-            used[r] = true;
+/// One summit as the rotation's walk sees it, once matched against the record: 16 bytes
+/// instead of a [`Summit`]'s UID and original start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// Its date (UTC).
+    pub date: NaiveDate,
+    /// Whether it is cancelled.
+    pub cancelled: bool,
+    /// The record entry naming it (an index into the record): by identity while
+    /// pushing, by identity or date once [`Matcher::finish`]ed.
+    recorded: Option<u32>,
+}
+
+/// Matches summits against the facilitation record as they come, keeping only a
+/// [`Slot`] of each: push every summit in start order (cancelled ones included), then
+/// [`Matcher::finish`].
+///
+/// A record entry names a summit by identity (UID and original start), the first entry
+/// in record order for each summit with that identity; an entry left over then names
+/// the first summit on its date (UTC) that no entry names by identity. Matching by
+/// identity needs only the summits so far; matching by date needs them all (a summit
+/// later in the feed may claim an entry by identity), so it waits for `finish`.
+pub struct Matcher<'a> {
+    record: &'a [Entry],
+    /// Record entries by UID and original start, each list in record order, not yet
+    /// matched.
+    by_key: HashMap<&'a str, HashMap<Option<When>, VecDeque<usize>>>,
+    /// Which record entries a summit claimed by identity.
+    used: Vec<bool>,
+    slots: Vec<Slot>,
+}
+
+impl<'a> Matcher<'a> {
+    /// A matcher against `record` (its entries in record order).
+    ///
+    /// # Panics
+    ///
+    /// When the record has 2³² entries or more.
+    pub fn new(record: &'a [Entry]) -> Self {
+        assert!(
+            u32::try_from(record.len()).is_ok(),
+            "a record of fewer than 2^32 entries"
+        );
+        let mut by_key: HashMap<&str, HashMap<Option<When>, VecDeque<usize>>> = HashMap::new();
+        for (r, e) in record.iter().enumerate() {
+            if let Some(k) = &e.key {
+                by_key
+                    .entry(k.uid.as_str())
+                    .or_default()
+                    .entry(k.original)
+                    .or_default()
+                    .push_back(r);
+            }
+        }
+        Matcher {
+            record,
+            by_key,
+            used: vec![false; record.len()],
+            slots: Vec::new(),
         }
     }
-    for (i, s) in summits.iter().enumerate() {
-        if matched[i].is_none()
-            && let Some(r) = (0..record.len()).find(|&r| !used[r] && record[r].date == s.date)
-        {
-            matched[i] = Some(r);
-            used[r] = true;
+
+    /// Adds the next summit (in start order): its UID, original start (RECURRENCE-ID,
+    /// `None` when it does not recur), date (UTC) and whether it is cancelled. Returns
+    /// its index among the summits pushed.
+    pub fn push(
+        &mut self,
+        uid: &str,
+        original: Option<When>,
+        date: NaiveDate,
+        cancelled: bool,
+    ) -> usize {
+        // (Most summits are not in the record: an empty map is not even hashed into.)
+        let recorded = (!self.by_key.is_empty())
+            .then(|| self.by_key.get_mut(uid))
+            .flatten()
+            .and_then(|by_original| by_original.get_mut(&original))
+            .and_then(VecDeque::pop_front);
+        if let Some(r) = recorded {
+            self.used[r] = true;
+        }
+        self.slots.push(Slot {
+            date,
+            cancelled,
+            recorded: recorded.map(|r| r as u32),
+        });
+        self.slots.len() - 1
+    }
+
+    /// The summits pushed, matched by date too; the record entries no summit claimed
+    /// are history.
+    pub fn finish(self) -> Matched<'a> {
+        let Matcher {
+            record,
+            mut used,
+            mut slots,
+            ..
+        } = self;
+        let mut by_date: HashMap<NaiveDate, VecDeque<usize>> = HashMap::new();
+        for (r, e) in record.iter().enumerate() {
+            if !used[r] {
+                by_date.entry(e.date).or_default().push_back(r);
+            }
+        }
+        if !by_date.is_empty() {
+            for s in slots.iter_mut().filter(|s| s.recorded.is_none()) {
+                if let Some(r) = by_date.get_mut(&s.date).and_then(VecDeque::pop_front) {
+                    used[r] = true;
+                    s.recorded = Some(r as u32);
+                }
+            }
+        }
+        // Record entries of summits not among the summits (older than the feed, say)
+        // still count as history, at their date.
+        let mut history: Vec<usize> = (0..record.len()).filter(|&r| !used[r]).collect();
+        history.sort_by_key(|&r| record[r].date);
+        Matched {
+            record,
+            slots,
+            history,
         }
     }
-    // Record entries of summits not among `summits` (older than the feed, say) still
-    // count as history, at their date.
-    let mut history: Vec<&Entry> = (0..record.len())
-        .filter(|&r| !used[r])
-        .map(|r| &record[r])
-        .collect();
-    history.sort_by_key(|e| e.date);
-    let mut history = history.into_iter().peekable();
+}
 
-    // Last facilitation of each address, as a sequence number (larger is more recent).
-    let mut last: HashMap<String, u64> = HashMap::new();
-    let mut seq = 0u64;
-    let mut bump = |last: &mut HashMap<String, u64>, email: String| {
-        seq += 1;
-        last.insert(email, seq);
-    };
-    let pin_on = |date: NaiveDate| {
-        pins.iter()
+/// The summits of a [`Matcher`], matched against the record: ready to
+/// [`walk`](Matched::walk).
+pub struct Matched<'a> {
+    record: &'a [Entry],
+    slots: Vec<Slot>,
+    /// The record entries no summit claimed, by date.
+    history: Vec<usize>,
+}
+
+impl Matched<'_> {
+    /// The summits, in the order pushed.
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// The facilitator of each summit, in the order pushed, worked out as the iterator
+    /// is advanced (see the module documentation for the rule). `start` is
+    /// `rotation.start`.
+    pub fn walk<'w>(
+        &'w self,
+        members: &'w [Member],
+        pins: &'w [Pin],
+        start: Option<NaiveDate>,
+    ) -> Walk<'w> {
+        // Everyone the walk may meet, by lowercase address: the members, then whoever
+        // else the record names.
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut id_of = |a: &lettre::Address| {
+            let n = ids.len();
+            *ids.entry(lower(a)).or_insert(n)
+        };
+        let member_person: Vec<usize> = members.iter().map(|m| id_of(&m.email)).collect();
+        let record_person: Vec<usize> = self.record.iter().map(|e| id_of(&e.email)).collect();
+        // The roster index of each person (the last member with that address).
+        let mut person_member = vec![None; ids.len()];
+        for (m, &p) in member_person.iter().enumerate() {
+            person_member[p] = Some(m);
+        }
+        Walk {
+            members,
+            pins,
+            record: self.record,
+            slots: &self.slots,
+            start,
+            member_person,
+            record_person,
+            last: vec![None; person_member.len()],
+            person_member,
+            history: self.history.iter().peekable(),
+            seq: 0,
+            next: 0,
+            latest_pin: pins.iter().map(|p| p.date).max(),
+        }
+    }
+}
+
+/// The walk over the summits of [`Matched::walk`]: one [`Assignment`] per summit.
+pub struct Walk<'w> {
+    members: &'w [Member],
+    pins: &'w [Pin],
+    record: &'w [Entry],
+    slots: &'w [Slot],
+    start: Option<NaiveDate>,
+    /// The person (an index into `last`) of each member: people are told apart by
+    /// their address, in any case.
+    member_person: Vec<usize>,
+    /// The person of each record entry.
+    record_person: Vec<usize>,
+    /// The roster index of each person who is on the roster.
+    person_member: Vec<Option<usize>>,
+    history: std::iter::Peekable<std::slice::Iter<'w, usize>>,
+    /// Last facilitation of each person, as a sequence number (larger is more recent).
+    last: Vec<Option<u64>>,
+    seq: u64,
+    /// The index of the next summit.
+    next: usize,
+    /// The date of the latest pin: no summit after it looks ahead.
+    latest_pin: Option<NaiveDate>,
+}
+
+impl Walk<'_> {
+    fn bump(&mut self, person: usize) {
+        self.seq += 1;
+        self.last[person] = Some(self.seq);
+    }
+
+    /// The member pinned to `date`, unless away that day.
+    fn pin_on(&self, date: NaiveDate) -> Option<usize> {
+        self.pins
+            .iter()
             .find(|p| {
-                p.date == date && p.member < members.len() && !members[p.member].is_away(date)
+                p.date == date
+                    && p.member < self.members.len()
+                    && !self.members[p.member].is_away(date)
             })
             .map(|p| p.member)
-    };
-    let window = members.len().saturating_sub(1);
+    }
+}
 
-    let mut out = Vec::with_capacity(summits.len());
-    for (i, s) in summits.iter().enumerate() {
-        while let Some(e) = history.next_if(|e| e.date <= s.date) {
-            bump(&mut last, lower(&e.email));
+impl Iterator for Walk<'_> {
+    type Item = Assignment;
+
+    fn next(&mut self) -> Option<Assignment> {
+        let i = self.next;
+        let s = *self.slots.get(i)?;
+        self.next += 1;
+        let record = self.record;
+        while let Some(&r) = self.history.next_if(|&&r| record[r].date <= s.date) {
+            self.bump(self.record_person[r]);
         }
         let assignment = if s.cancelled {
             Assignment {
                 basis: Basis::Cancelled,
                 member: None,
             }
-        } else if let Some(r) = matched[i] {
-            let email = lower(&record[r].email);
-            let member = roster.get(&email).copied();
-            bump(&mut last, email);
+        } else if let Some(r) = s.recorded {
+            let r = r as usize;
+            let person = self.record_person[r];
+            let member = self.person_member[person];
+            self.bump(person);
             Assignment {
                 basis: Basis::Recorded(r),
                 member,
             }
-        } else if start.is_some_and(|st| s.date < st) {
+        } else if self.start.is_some_and(|st| s.date < st) {
             Assignment {
                 basis: Basis::NotCounted,
                 member: None,
             }
-        } else if let Some(m) = pin_on(s.date) {
-            bump(&mut last, lower(&members[m].email));
+        } else if let Some(m) = self.pin_on(s.date) {
+            self.bump(self.member_person[m]);
             Assignment {
                 basis: Basis::Pinned,
                 member: Some(m),
             }
         } else {
-            // Members pinned to one of the next N−1 summits the rotation decides.
-            let soon: Vec<usize> = summits[i + 1..]
-                .iter()
-                .zip(&matched[i + 1..])
-                .filter(|(t, r)| !t.cancelled && r.is_none())
-                .take(window)
-                .filter_map(|(t, _)| pin_on(t.date))
-                .collect();
-            let available: Vec<usize> = (0..members.len())
-                .filter(|&m| !members[m].is_away(s.date))
-                .collect();
-            let preferred: Vec<usize> = available
-                .iter()
-                .copied()
-                .filter(|m| !soon.contains(m))
-                .collect();
-            let pool = if preferred.is_empty() {
-                &available
+            // Members pinned to one of the next N−1 summits the rotation decides (none
+            // once every pin lies before this summit).
+            let window = self.members.len().saturating_sub(1);
+            let soon: Vec<usize> = if self.latest_pin.is_some_and(|d| d >= s.date) {
+                self.slots[i + 1..]
+                    .iter()
+                    .filter(|t| !t.cancelled && t.recorded.is_none())
+                    .take(window)
+                    .filter_map(|t| self.pin_on(t.date))
+                    .collect()
             } else {
-                &preferred
+                Vec::new()
             };
-            let chosen = pool
-                .iter()
-                .copied()
-                .min_by_key(|&m| (last.get(&lower(&members[m].email)).copied(), m));
-            match chosen {
+            // The least recent of the members available that day, preferring those not
+            // pinned soon.
+            let least_recent = |passing_over_soon: bool| {
+                (0..self.members.len())
+                    .filter(|&m| !self.members[m].is_away(s.date))
+                    .filter(|m| !(passing_over_soon && soon.contains(m)))
+                    .min_by_key(|&m| (self.last[self.member_person[m]], m))
+            };
+            match least_recent(true).or_else(|| least_recent(false)) {
                 Some(m) => {
-                    bump(&mut last, lower(&members[m].email));
+                    self.bump(self.member_person[m]);
                     Assignment {
                         basis: Basis::Rotation,
                         member: Some(m),
@@ -211,9 +404,18 @@ pub fn assign(
                 },
             }
         };
-        out.push(assignment);
+        Some(assignment)
     }
-    out
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.slots.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+/// An address as the rotation compares them: lowercase.
+fn lower(a: &lettre::Address) -> String {
+    a.to_string().to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -221,6 +423,140 @@ mod tests {
     use super::*;
     use crate::record::Decided;
     use proptest::prelude::*;
+
+    /// The rotation as first written, over whole [`Summit`]s: what [`assign`] must keep
+    /// giving.
+    fn reference(
+        members: &[Member],
+        pins: &[Pin],
+        record: &[Entry],
+        summits: &[Summit],
+        start: Option<NaiveDate>,
+    ) -> Vec<Assignment> {
+        let lower = |a: &lettre::Address| a.to_string().to_ascii_lowercase();
+        let roster: HashMap<String, usize> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (lower(&m.email), i))
+            .collect();
+
+        // Record entries to summits: by identity first, then by date.
+        let mut matched: Vec<Option<usize>> = vec![None; summits.len()];
+        let mut used = vec![false; record.len()];
+        for (i, s) in summits.iter().enumerate() {
+            if let Some(r) =
+                (0..record.len()).find(|&r| !used[r] && record[r].key.as_ref() == Some(&s.key))
+            {
+                matched[i] = Some(r);
+                used[r] = true;
+            }
+        }
+        for (i, s) in summits.iter().enumerate() {
+            if matched[i].is_none()
+                && let Some(r) = (0..record.len()).find(|&r| !used[r] && record[r].date == s.date)
+            {
+                matched[i] = Some(r);
+                used[r] = true;
+            }
+        }
+        // Record entries of summits not among `summits` (older than the feed, say) still
+        // count as history, at their date.
+        let mut history: Vec<&Entry> = (0..record.len())
+            .filter(|&r| !used[r])
+            .map(|r| &record[r])
+            .collect();
+        history.sort_by_key(|e| e.date);
+        let mut history = history.into_iter().peekable();
+
+        // Last facilitation of each address, as a sequence number (larger is more recent).
+        let mut last: HashMap<String, u64> = HashMap::new();
+        let mut seq = 0u64;
+        let mut bump = |last: &mut HashMap<String, u64>, email: String| {
+            seq += 1;
+            last.insert(email, seq);
+        };
+        let pin_on = |date: NaiveDate| {
+            pins.iter()
+                .find(|p| {
+                    p.date == date && p.member < members.len() && !members[p.member].is_away(date)
+                })
+                .map(|p| p.member)
+        };
+        let window = members.len().saturating_sub(1);
+
+        let mut out = Vec::with_capacity(summits.len());
+        for (i, s) in summits.iter().enumerate() {
+            while let Some(e) = history.next_if(|e| e.date <= s.date) {
+                bump(&mut last, lower(&e.email));
+            }
+            let assignment = if s.cancelled {
+                Assignment {
+                    basis: Basis::Cancelled,
+                    member: None,
+                }
+            } else if let Some(r) = matched[i] {
+                let email = lower(&record[r].email);
+                let member = roster.get(&email).copied();
+                bump(&mut last, email);
+                Assignment {
+                    basis: Basis::Recorded(r),
+                    member,
+                }
+            } else if start.is_some_and(|st| s.date < st) {
+                Assignment {
+                    basis: Basis::NotCounted,
+                    member: None,
+                }
+            } else if let Some(m) = pin_on(s.date) {
+                bump(&mut last, lower(&members[m].email));
+                Assignment {
+                    basis: Basis::Pinned,
+                    member: Some(m),
+                }
+            } else {
+                // Members pinned to one of the next N−1 summits the rotation decides.
+                let soon: Vec<usize> = summits[i + 1..]
+                    .iter()
+                    .zip(&matched[i + 1..])
+                    .filter(|(t, r)| !t.cancelled && r.is_none())
+                    .take(window)
+                    .filter_map(|(t, _)| pin_on(t.date))
+                    .collect();
+                let available: Vec<usize> = (0..members.len())
+                    .filter(|&m| !members[m].is_away(s.date))
+                    .collect();
+                let preferred: Vec<usize> = available
+                    .iter()
+                    .copied()
+                    .filter(|m| !soon.contains(m))
+                    .collect();
+                let pool = if preferred.is_empty() {
+                    &available
+                } else {
+                    &preferred
+                };
+                let chosen = pool
+                    .iter()
+                    .copied()
+                    .min_by_key(|&m| (last.get(&lower(&members[m].email)).copied(), m));
+                match chosen {
+                    Some(m) => {
+                        bump(&mut last, lower(&members[m].email));
+                        Assignment {
+                            basis: Basis::Rotation,
+                            member: Some(m),
+                        }
+                    }
+                    None => Assignment {
+                        basis: Basis::Nobody,
+                        member: None,
+                    },
+                }
+            };
+            out.push(assignment);
+        }
+        out
+    }
 
     fn member(name: &str, away: Vec<(NaiveDate, NaiveDate)>) -> Member {
         Member {
@@ -545,6 +881,73 @@ mod tests {
                 .take_while(|&j| recorded_at[j + 1..].iter().filter(|r| !**r).count() >= window)
                 .count();
             prop_assert_eq!(&fewer[..stable], &all[..stable]);
+        }
+
+        /// [`assign`], which matches the record as the summits come and keeps only a
+        /// [`Slot`] of each, gives what the first, whole-list implementation gave:
+        /// with summits sharing a date or an identity, moved summits (original start on
+        /// another date), record entries by identity, by date, duplicated, of summits
+        /// not in the feed or off the roster, pins, absences and `rotation.start`.
+        #[test]
+        fn assign_matches_the_reference(
+            n in 1usize..6,
+            summits in proptest::collection::vec((0i64..3, 0usize..3, proptest::option::of(0i64..40), proptest::bool::weighted(0.15)), 0..40),
+            record in proptest::collection::vec((0usize..4, 0usize..40, 0i64..40, 0usize..7), 0..12),
+            aways in proptest::collection::vec((0usize..6, 0i64..40, 0i64..10), 0..4),
+            pins in proptest::collection::vec((0i64..40, 0usize..6), 0..4),
+            start in proptest::option::of(0i64..40),
+        ) {
+            let members = roster(n, &aways);
+            let mut day_no = 0;
+            let s: Vec<Summit> = summits
+                .iter()
+                .map(|(gap, uid, original, cancelled)| {
+                    day_no += gap;
+                    Summit {
+                        key: OccurrenceKey {
+                            uid: format!("u{uid}"),
+                            original: original.map(|o| crate::calendar::When::AllDay(day(o))),
+                        },
+                        date: day(day_no),
+                        cancelled: *cancelled,
+                    }
+                })
+                .collect();
+            let record: Vec<Entry> = record
+                .iter()
+                .map(|(kind, which, date, who)| {
+                    let name = format!("M{who}");
+                    let of = s.get(*which % s.len().max(1)).cloned().unwrap_or_else(|| summit(*date));
+                    let mut entry = match kind {
+                        // The summit's own identity and date.
+                        0 => recorded(&of, &name),
+                        // Its identity, another date (the summit moved since).
+                        1 => Entry { date: day(*date), ..recorded(&of, &name) },
+                        // A date only.
+                        2 => Entry { key: None, ..recorded(&summit(*date), &name) },
+                        // An identity no summit has.
+                        _ => Entry {
+                            key: Some(OccurrenceKey { uid: "gone".into(), original: None }),
+                            ..recorded(&summit(*date), &name)
+                        },
+                    };
+                    // Addresses compare in any case.
+                    if who % 2 == 1 {
+                        entry.email = format!("M{who}@Example.ORG").parse().unwrap();
+                    }
+                    entry
+                })
+                .collect();
+            let pins: Vec<Pin> = pins
+                .iter()
+                .filter(|(_, m)| *m < n)
+                .map(|(d, m)| Pin { date: day(*d), member: *m })
+                .collect();
+            let start = start.map(day);
+            prop_assert_eq!(
+                assign(&members, &pins, &record, &s, start),
+                reference(&members, &pins, &record, &s, start)
+            );
         }
     }
 }

@@ -5,22 +5,11 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar::{Calendar, Occurrence, Window, occurrences};
 use crate::config::{Config, Member};
-use crate::ledger::OccurrenceKey;
 use crate::rotation::{self, Basis};
 
-/// Whether an occurrence is cancelled: STATUS:CANCELLED (RFC 5545 §3.8.1.11), or what
-/// Google exports for a cancelled instance, an override whose SUMMARY begins with
-/// "Cancelled" or "Canceled" (any case) followed by `:` or ` -`.
+/// Whether an occurrence is cancelled; see [`crate::calendar::is_cancelled`].
 pub fn is_cancelled(o: &Occurrence) -> bool {
-    if o.is_status_cancelled() {
-        return true;
-    }
-    let s = o.summary.trim_start().to_ascii_lowercase();
-    ["cancelled", "canceled"].iter().any(|word| {
-        s.strip_prefix(word).is_some_and(|rest| {
-            rest.starts_with(':') || rest.trim_start().starts_with('-') && rest.starts_with(' ')
-        })
-    })
+    o.is_cancelled()
 }
 
 /// A summit and its facilitator.
@@ -38,6 +27,10 @@ pub struct Planned {
 /// The rotation walks every summit from `rotation.start` (default: the first summit in
 /// the feed) with the facilitation record, so the answer depends only on the config, the
 /// record and the feed, not on when it is asked (see [`crate::rotation::assign`]).
+///
+/// Memory: 16 bytes per summit since `rotation.start` (a [`rotation::Slot`]; the
+/// expansion's query budget bounds their number) and whole occurrences only for the
+/// `count` returned. Time: proportional to those summits.
 pub fn plan(
     cal: &Calendar,
     config: &Config,
@@ -68,8 +61,12 @@ pub fn rota(
     .min(now);
     let horizon = Window::new(now, None).to;
     // A pin looks ahead as many summits as the roster has members.
-    let wanted = count + members.len();
-    let mut all: Vec<(Occurrence, bool)> = Vec::new();
+    let wanted = count.saturating_add(members.len());
+    let record = &rotation.history.entries;
+    // Every summit since `from` counts for the rotation, but only as a `Slot` (16
+    // bytes); the whole occurrence is kept for the `count` shown.
+    let mut matcher = rotation::Matcher::new(record);
+    let mut shown: Vec<(usize, Occurrence)> = Vec::new();
     let mut upcoming = 0;
     let mut summits = occurrences(
         cal,
@@ -77,55 +74,51 @@ pub fn rota(
         Some(&config.calendar.summit),
         warnings,
     );
-    for o in summits.by_ref() {
-        if upcoming == wanted {
+    while upcoming < wanted {
+        let Some(o) = summits.next_instance() else {
             break;
-        }
-        let cancelled = is_cancelled(&o);
-        if !cancelled && o.start.instant() >= now {
+        };
+        let cancelled = o.is_cancelled();
+        let start = o.start();
+        let index = matcher.push(o.uid(), o.recurrence_id(), start.date_utc(), cancelled);
+        if !cancelled && start.instant() >= now {
             upcoming += 1;
+            if shown.len() < count {
+                shown.push((index, o.occurrence()));
+            }
         }
-        all.push((o, cancelled));
     }
     warnings.extend(summits.take_warnings());
-    let summits: Vec<rotation::Summit> = all
-        .iter()
-        .map(|(o, cancelled)| rotation::Summit {
-            key: OccurrenceKey::of(o),
-            date: o.start.date_utc(),
-            cancelled: *cancelled,
-        })
-        .collect();
-    let record = &rotation.history.entries;
-    let assigned = rotation::assign(members, &rotation.pins, record, &summits, rotation.start);
-    let out: Vec<(Planned, Basis)> = all
-        .into_iter()
-        .zip(assigned)
-        .filter(|((o, cancelled), _)| !cancelled && o.start.instant() >= now)
-        .take(count)
-        .map(|((summit, _), a)| {
-            let facilitator = match (a.member, a.basis) {
-                (Some(i), _) => Some(members[i].clone()),
-                (None, Basis::Recorded(r)) => Some(Member {
-                    name: record[r]
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| record[r].email.to_string()),
-                    email: record[r].email.clone(),
-                    away: Vec::new(),
-                }),
-                _ => None,
-            };
-            (
-                Planned {
-                    summit,
-                    facilitator,
-                },
-                a.basis,
-            )
-        })
-        .collect();
-    check(config, &summits, &out, now, warnings);
+    let matched = matcher.finish();
+    let mut walk = matched.walk(members, &rotation.pins, rotation.start);
+    let mut walked = 0;
+    let mut out: Vec<(Planned, Basis)> = Vec::with_capacity(shown.len());
+    for (index, summit) in shown {
+        let a = walk
+            .nth(index - walked)
+            .expect("a walk step for every summit pushed");
+        walked = index + 1;
+        let facilitator = match (a.member, a.basis) {
+            (Some(i), _) => Some(members[i].clone()),
+            (None, Basis::Recorded(r)) => Some(Member {
+                name: record[r]
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| record[r].email.to_string()),
+                email: record[r].email.clone(),
+                away: Vec::new(),
+            }),
+            _ => None,
+        };
+        out.push((
+            Planned {
+                summit,
+                facilitator,
+            },
+            a.basis,
+        ));
+    }
+    check(config, matched.slots(), &out, now, warnings);
     out
 }
 
@@ -134,7 +127,7 @@ pub fn rota(
 /// facilitator of an upcoming summit who is now away or off the roster.
 fn check(
     config: &Config,
-    summits: &[rotation::Summit],
+    summits: &[rotation::Slot],
     out: &[(Planned, Basis)],
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
@@ -215,6 +208,7 @@ mod tests {
             "Canceled: Developer Summit",
             "cancelled - Developer Summit",
             "  CANCELED:Developer Summit",
+            "Cancelled      - Developer Summit",
         ] {
             assert!(is_cancelled(&occ(s, None)), "{s}");
         }
@@ -223,6 +217,9 @@ mod tests {
             "Cancelled talks review",
             "Cancellation policy: Developer Summit",
             "Developer Summit (CANCELLED: see list)",
+            "Cancelled-Developer Summit",
+            "Cancellé: Developer Summit",
+            "Cancel",
         ] {
             assert!(!is_cancelled(&occ(s, None)), "{s}");
         }

@@ -101,4 +101,27 @@ impl Occurrence {
     pub fn is_status_cancelled(&self) -> bool {
         self.status.as_deref() == Some("CANCELLED")
     }
+
+    /// Whether the occurrence is cancelled; see [`is_cancelled`].
+    pub fn is_cancelled(&self) -> bool {
+        is_cancelled(&self.summary, self.status.as_deref())
+    }
+}
+
+/// Whether an occurrence with this SUMMARY and STATUS (upper-cased) is cancelled:
+/// STATUS:CANCELLED (RFC 5545 §3.8.1.11), or what Google exports for a cancelled
+/// instance, an override whose SUMMARY begins with "Cancelled" or "Canceled" (any case)
+/// followed by `:` or ` -`.
+pub fn is_cancelled(summary: &str, status: Option<&str>) -> bool {
+    if status == Some("CANCELLED") {
+        return true;
+    }
+    let s = summary.trim_start();
+    ["cancelled", "canceled"].iter().any(|word| {
+        let rest = match s.get(..word.len()) {
+            Some(head) if head.eq_ignore_ascii_case(word) => &s[word.len()..],
+            _ => return false,
+        };
+        rest.starts_with(':') || rest.trim_start().starts_with('-') && rest.starts_with(' ')
+    })
 }

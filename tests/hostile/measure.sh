@@ -8,6 +8,7 @@
 #   bash tests/hostile/measure.sh                 # every case, release build
 #   bash tests/hostile/measure.sh count_4e9 deep_nesting
 #   SUMMIT=target/debug/summit LIMIT=20 bash tests/hostile/measure.sh
+#   COMMANDS="who --count 1000,rota --ics --count 1000" bash tests/hostile/measure.sh daily_summits_10k
 #
 # Needs python3 (to write the feeds) and GNU time at /usr/bin/time (Debian: `time`).
 set -euo pipefail
@@ -37,13 +38,15 @@ email = "grace@example.org"
 EOF
 
 mapfile -t feeds < <(python3 tests/hostile/gen.py "$WORK/feeds" "$@")
+# The commands run on each feed, comma-separated.
+IFS=, read -r -a commands <<< "${COMMANDS:-events,events --count 100000,next --count 1000}"
 
 printf '%-28s %-22s %4s %8s %9s  %s\n' case command exit secs peak_MB stderr
 for feed in "${feeds[@]}"; do
   name=$(basename "$feed" .ics)
-  for cmd in "events" "events --count 100000" "next --count 1000"; do
+  for cmd in "${commands[@]}"; do
     args=(--now "$NOW" --feed "$feed")
-    [[ $cmd == next* ]] && args+=(--config "$WORK/summit.toml")
+    [[ $cmd == events* ]] || args+=(--config "$WORK/summit.toml")
     tag="$name.${cmd// /_}"
     set +e
     (

@@ -1000,14 +1000,7 @@ fn record_handovers(
             changed |= record.add(e);
         }
         if let Some(next) = &o.next {
-            let date = next.summit.start.date_utc();
-            let pinned =
-                next.facilitator.as_ref().is_some_and(|m| {
-                    config.rotation.pins.iter().any(|p| {
-                        p.date == date && config.rotation.members[p.member].email == m.email
-                    })
-                });
-            let decided = if pinned {
+            let decided = if summit::pinned(next, config) {
                 crate::record::Decided::Pin
             } else {
                 crate::record::Decided::Handover

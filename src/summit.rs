@@ -122,6 +122,38 @@ pub fn rota(
     out
 }
 
+/// Whether `p`'s facilitator is the member a `[[rotation.assign]]` pin names for its
+/// date (UTC).
+pub fn pinned(p: &Planned, config: &Config) -> bool {
+    let date = p.summit.start.date_utc();
+    let rotation = &config.rotation;
+    p.facilitator.as_ref().is_some_and(|m| {
+        rotation
+            .pins
+            .iter()
+            .any(|pin| pin.date == date && rotation.members[pin.member].email == m.email)
+    })
+}
+
+/// Whether `p`'s facilitator was arranged by people rather than proposed by the
+/// rotation: a pin names them, or the record has them for this summit from a pin or
+/// written by hand (an entry a handover wrote with the rotation's choice does not
+/// count). The handover words its proposal by this.
+pub fn arranged(p: &Planned, config: &Config) -> bool {
+    use crate::record::Decided;
+    let Some(m) = &p.facilitator else {
+        return false;
+    };
+    let key = crate::ledger::OccurrenceKey::of(&p.summit);
+    let date = p.summit.start.date_utc();
+    let recorded = config.rotation.history.entries.iter().any(|e| {
+        matches!(e.decided, Decided::Pin | Decided::Manual)
+            && AsRef::<str>::as_ref(&e.email).eq_ignore_ascii_case(m.email.as_ref())
+            && (e.key.as_ref() == Some(&key) || e.key.is_none() && e.date == date)
+    });
+    recorded || pinned(p, config)
+}
+
 /// Warnings about what the configuration asks and the rotation cannot honour: a pin on
 /// a date with no summit, a pin on a summit the record already decided, a recorded
 /// facilitator of an upcoming summit who is now away or off the roster.

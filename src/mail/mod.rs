@@ -545,6 +545,9 @@ struct Deadline {
 struct NextView {
     summit: SummitView,
     facilitator: Option<Person>,
+    /// Whether the facilitator was arranged (a pin, a hand-written or pinned record
+    /// entry) rather than proposed by the rotation; see [`crate::summit::arranged`].
+    arranged: bool,
 }
 
 #[derive(Serialize)]
@@ -648,6 +651,7 @@ fn context<'a>(
         next: next.map(|n| NextView {
             summit: SummitView::new(&n.summit, zones, p.meeting_url.as_deref()),
             facilitator: n.facilitator.as_ref().map(Person::from),
+            arranged: crate::summit::arranged(n, config),
         }),
         step: StepView {
             name: step.name(),

@@ -229,7 +229,23 @@ fn a_year_of_summits_with_away_periods_a_pin_and_a_new_member() {
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
     assert_eq!(handovers.len(), 1);
-    assert!(handovers[0].contains("Alan Turing"), "{}", handovers[0]);
+    assert!(
+        handovers[0].contains("By rotation, Alan Turing <alan@example.org> is proposed"),
+        "{}",
+        handovers[0]
+    );
+    // May's handover announces June's pinned facilitator as arranged, not by rotation.
+    let may = std::fs::read_dir(site.dir.path().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("20270507-handover"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    assert!(
+        may.contains("As arranged, Edsger Dijkstra <edsger@example.org> facilitates it."),
+        "{may}"
+    );
+    assert!(!may.contains("By rotation"), "{may}");
     assert_eq!(site.year(), planned, "the record agrees with the rotation");
 
     // Mid-year, a sixth member joins at the top of the roster: no announced summit

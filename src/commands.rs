@@ -647,7 +647,8 @@ impl Context<'_> {
         let mut setup = self.delivery_setup(dry_run)?;
         let (cal, mut warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
         self.with_agenda(&mut setup.config, &cal)?;
-        let summits = Summits::collect(&cal, &setup.config, self.now, &mut warnings);
+        let summits =
+            Summits::collect(&cal, &setup.config, &setup.ledger, self.now, &mut warnings)?;
         let mail = setup.config.mail()?;
         let plan = delivery::plan(
             &summits,

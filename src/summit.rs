@@ -52,6 +52,55 @@ pub fn rota(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
+    match walk(cal, config, now, count, None, warnings) {
+        Ok((out, _)) => out,
+        Err(TooMany { .. }) => unreachable!("no bound was given"),
+    }
+}
+
+/// More summits than asked for fall inside the window of [`plan_through`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooMany {
+    /// The bound that was passed (`max`).
+    pub max: usize,
+}
+
+/// The summits starting at or after `now`, each with its facilitator, up to and
+/// including the first one that starts after `until` (UTC), and at least `count` of
+/// them (fewer when the feed has fewer): what [`plan`] returns for the smallest such
+/// count, in one walk. With them, whether the walk met any summit occurrence starting at
+/// or after `now`, cancelled ones included (it walks the feed until it has them all, so
+/// `false` means that there is none before [`Window::DEFAULT_HORIZON_DAYS`], or that the
+/// expansion's query budget ran out).
+///
+/// # Errors
+/// [`TooMany`] as soon as more than `max` summits (not cancelled) start between `now`
+/// and `until`: the walk stops there, so the work stays bounded by `max` whole
+/// occurrences whatever the feed.
+pub fn plan_through(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    until: DateTime<Utc>,
+    max: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Planned>, bool), TooMany> {
+    let (out, any) = walk(cal, config, now, count, Some((until, max)), warnings)?;
+    Ok((out.into_iter().map(|(p, _)| p).collect(), any))
+}
+
+/// [`rota`], showing at least `count` summits; with `through = Some((until, max))`, also
+/// every summit up to the first starting after `until`, failing past `max` of them; with
+/// whether any occurrence (cancelled included) starts at or after `now`.
+fn walk(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    through: Option<(DateTime<Utc>, usize)>,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
     let rotation = &config.rotation;
     let members = &rotation.members;
     let from = match rotation.start {
@@ -60,31 +109,45 @@ pub fn rota(
     }
     .min(now);
     let horizon = Window::new(now, None).to;
-    // A pin looks ahead as many summits as the roster has members.
-    let wanted = count.saturating_add(members.len());
+    // How many summits to show: `count`, or more while they start before `until`.
+    let mut count = count;
     let record = &rotation.history.entries;
     // Every summit since `from` counts for the rotation, but only as a `Slot` (16
     // bytes); the whole occurrence is kept for the `count` shown.
     let mut matcher = rotation::Matcher::new(record);
     let mut shown: Vec<(usize, Occurrence)> = Vec::new();
     let mut upcoming = 0;
+    let mut any = false;
     let mut summits = occurrences(
         cal,
         Window::new(from, Some(horizon)),
         Some(&config.calendar.summit),
         warnings,
     );
-    while upcoming < wanted {
+    // A pin looks ahead as many summits as the roster has members.
+    while upcoming < count.saturating_add(members.len()) {
         let Some(o) = summits.next_instance() else {
             break;
         };
         let cancelled = o.is_cancelled();
         let start = o.start();
         let index = matcher.push(o.uid(), o.recurrence_id(), start.date_utc(), cancelled);
+        any |= start.instant() >= now;
         if !cancelled && start.instant() >= now {
             upcoming += 1;
             if shown.len() < count {
                 shown.push((index, o.occurrence()));
+                if let Some((until, max)) = through
+                    && shown.len() == count
+                    && start.instant() <= until
+                {
+                    // Not past `until` yet: one more.
+                    if count > max {
+                        warnings.extend(summits.take_warnings());
+                        return Err(TooMany { max });
+                    }
+                    count += 1;
+                }
             }
         }
     }
@@ -119,7 +182,7 @@ pub fn rota(
         ));
     }
     check(config, matched.slots(), &out, now, warnings);
-    out
+    Ok((out, any))
 }
 
 /// Warnings about what the configuration asks and the rotation cannot honour: a pin on

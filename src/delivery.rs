@@ -898,6 +898,37 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
         crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap()
     }
 
+    /// More than `MAX_PLANNED` summits between the lookback and the lead: an error, not
+    /// a flood of mail; as many is fine.
+    #[test]
+    fn a_flood_of_summits_is_refused() {
+        let feed = |rrule: &str| {
+            let ics = format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:h@x\r\n\
+DTSTART:20260101T000000Z\r\nDURATION:PT1M\r\nRRULE:{rrule}\r\nSUMMARY:Developer Summit\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n"
+            );
+            crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap()
+        };
+        let c = config();
+        let now = t("2026-06-01T00:00:00Z");
+        let l = Ledger::default();
+        let err = Summits::collect(&feed("FREQ=HOURLY"), &c, &l, now, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "more than {MAX_PLANNED} summits fall between 2026-03-01T00:00:00Z and "
+            )),
+            "{err}"
+        );
+        // From the lookback (March 1) to now + 7 days (the assignment's lead, June 8),
+        // both included: 100 summits, and the one past the lead.
+        let s = Summits::collect(&feed("FREQ=DAILY"), &c, &l, now, &mut Vec::new()).unwrap();
+        assert_eq!(s.planned.len(), 101);
+        assert!(s.any_current && s.current.is_empty());
+    }
+
     fn plan_at(cal: &Calendar, ledger: &Ledger, now: &str, retry: bool) -> Plan {
         let c = config();
         let now = t(now);

@@ -264,6 +264,70 @@ mod tests {
         }
     }
 
+    fn daily(rrule: &str) -> (Calendar, Config) {
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:d@x\r\n\
+DTSTART:20260101T160000Z\r\nDURATION:PT1H\r\nRRULE:{rrule}\r\nSUMMARY:Developer Summit\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let cal = crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap();
+        let config = Config::from_toml(
+            "[[rotation.members]]\nname = \"Ada\"\nemail = \"ada@example.org\"\n\
+[[rotation.members]]\nname = \"Grace\"\nemail = \"grace@example.org\"\n",
+            std::path::Path::new("summit.toml"),
+            std::path::Path::new("/cfg"),
+        )
+        .unwrap();
+        (cal, config)
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// `plan_through` gives what `plan` gives for the smallest count that reaches past
+    /// `until` (and at least `count`), facilitators included.
+    #[test]
+    fn plan_through_stops_at_the_first_summit_past_until() {
+        let (cal, config) = daily("FREQ=DAILY");
+        let now = t("2026-03-01T00:00:00Z");
+        let w = &mut Vec::new();
+        // Summits at 16:00 on March 1..=10 start before the 10th at 17:00; the 11th is past.
+        let (got, any) =
+            plan_through(&cal, &config, now, 3, t("2026-03-10T17:00:00Z"), 100, w).unwrap();
+        assert!(any);
+        assert_eq!(got.len(), 11);
+        assert_eq!(got, plan(&cal, &config, now, 11, w));
+        assert_eq!(got[..], plan(&cal, &config, now, 40, w)[..11]);
+        // At least `count`.
+        let (got, _) =
+            plan_through(&cal, &config, now, 16, t("2026-03-02T00:00:00Z"), 100, w).unwrap();
+        assert_eq!(got, plan(&cal, &config, now, 16, w));
+        // A summit exactly at `until` is not past it.
+        let (got, _) =
+            plan_through(&cal, &config, now, 1, t("2026-03-02T16:00:00Z"), 100, w).unwrap();
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn plan_through_refuses_more_than_max() {
+        let (cal, config) = daily("FREQ=HOURLY");
+        let now = t("2026-03-01T00:00:00Z");
+        let until = t("2026-03-02T00:00:00Z");
+        // 25 summits from 00:00 to 24:00 inclusive start at or before `until`.
+        let w = &mut Vec::new();
+        assert_eq!(
+            plan_through(&cal, &config, now, 1, until, 24, w),
+            Err(TooMany { max: 24 })
+        );
+        let (got, _) = plan_through(&cal, &config, now, 1, until, 25, w).unwrap();
+        assert_eq!(got.len(), 26);
+        // Nothing at or after `now`: none, and nothing met.
+        let (cal, config) = daily("FREQ=DAILY;COUNT=5");
+        let (got, any) = plan_through(&cal, &config, now, 1, until, 25, w).unwrap();
+        assert_eq!((got.len(), any), (0, false));
+    }
+
     #[test]
     fn google_cancelled_prefixes() {
         for s in [

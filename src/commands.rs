@@ -647,7 +647,17 @@ impl Context<'_> {
         let mut setup = self.delivery_setup(dry_run)?;
         let (cal, mut warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
         self.with_agenda(&mut setup.config, &cal)?;
-        let summits = Summits::collect(&cal, &setup.config, self.now, &mut warnings);
+        let summits =
+            match Summits::collect(&cal, &setup.config, &setup.ledger, self.now, &mut warnings) {
+                Ok(s) => s,
+                Err(e) => {
+                    // What is wrong with the feed may explain the error.
+                    let mut seen = std::collections::HashSet::new();
+                    warnings.retain(|w| seen.insert(w.clone()));
+                    warn_all(&warnings);
+                    return Err(e);
+                }
+            };
         let mail = setup.config.mail()?;
         let plan = delivery::plan(
             &summits,

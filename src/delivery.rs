@@ -33,27 +33,49 @@ use crate::timeline::{self, Step};
 /// How far back before now `tick` looks for summits whose handover may still be open.
 pub const LOOKBACK_DAYS: i64 = 92;
 
+/// The most summits `tick` works on at once: those (not cancelled) from
+/// [`LOOKBACK_DAYS`] before now until the longest lead of the timeline after it. A
+/// feed with more (thousands of summits a day, a `calendar.summit` pattern matching
+/// every event) is refused with an error rather than mailed about: a few summits a month
+/// make a few dozen in that window, a daily one about a hundred and twenty.
+pub const MAX_PLANNED: usize = 500;
+
 /// The summits `tick` works on.
 #[derive(Clone, Debug)]
 pub struct Summits {
     /// The summits (not cancelled) from [`LOOKBACK_DAYS`] before now, in order, with
-    /// their facilitators, up to the first one whose steps are all still ahead.
+    /// their facilitators, up to the first one whose steps are all still ahead, and at
+    /// least 16 of them when the feed has that many.
     pub planned: Vec<Planned>,
-    /// Every summit occurrence from the same instant on, cancelled ones included, by
-    /// identity: what a summit that was announced has become.
+    /// The summit occurrences from the same instant on (within
+    /// [`Window::DEFAULT_HORIZON_DAYS`]), cancelled ones included, by identity, for the
+    /// occurrences the ledger names: what a summit that was announced has become.
     pub current: HashMap<OccurrenceKey, Occurrence>,
+    /// Whether the feed has any summit occurrence from that instant on (within the same
+    /// horizon), cancelled ones included: a feed without any is more likely broken than
+    /// cancelled.
+    pub any_current: bool,
     /// Every UID in the feed.
     pub uids: HashSet<String>,
 }
 
 impl Summits {
-    /// The summits of `cal` as of `now`; problems met while expanding go to `warnings`.
+    /// The summits of `cal` as of `now`, with the current state of the occurrences
+    /// `ledger` names; problems met while expanding go to `warnings`.
+    ///
+    /// Memory: 16 bytes per summit since `rotation.start` (see [`summit::plan`]), whole
+    /// occurrences for the planned summits and those the ledger names.
+    ///
+    /// # Errors
+    /// [`crate::Error::Overload`] when more than [`MAX_PLANNED`] summits fall between
+    /// [`LOOKBACK_DAYS`] before now and the longest lead of the timeline after it.
     pub fn collect(
         cal: &Calendar,
         config: &Config,
+        ledger: &Ledger,
         now: DateTime<Utc>,
         warnings: &mut Vec<String>,
-    ) -> Summits {
+    ) -> Result<Summits> {
         let anchor = now - Duration::days(LOOKBACK_DAYS);
         let tl = &config.timeline;
         let lead = [
@@ -66,35 +88,61 @@ impl Summits {
         .max()
         .unwrap_or_else(Duration::zero)
         .max(Duration::zero());
-        // Enough summits that the last one has no step due yet (its predecessor then
-        // knows its next summit, for the handover's window).
-        let mut count = 16;
-        let planned = loop {
-            let mut w = Vec::new();
-            let planned = summit::plan(cal, config, anchor, count, &mut w);
-            let enough = planned.len() < count
-                || planned
-                    .last()
-                    .is_some_and(|p| p.summit.start.instant() > now + lead);
-            if enough {
-                warnings.extend(w);
-                break planned;
+        // Up to the first summit with no step due yet (its predecessor then knows its
+        // next summit, for the handover's window), and at least 16.
+        let until = now + lead;
+        let (planned, any_current) =
+            summit::plan_through(cal, config, anchor, 16, until, MAX_PLANNED, warnings)
+            .map_err(|e| {
+                crate::Error::Overload(format!(
+                    "more than {} summits fall between {} and {} (the last {LOOKBACK_DAYS} days and the longest lead of the timeline), so `tick` sends nothing; expected a few summits a month: check that `calendar.summit` matches only the summits",
+                    e.max,
+                    When::Timed(anchor),
+                    When::Timed(until),
+                ))
+            })?;
+        // What the ledger's occurrences have become: only those series are expanded
+        // again, and only those occurrences kept whole.
+        let wanted: HashSet<&OccurrenceKey> = ledger.entries().map(|e| &e.key.occurrence).collect();
+        let mut current = HashMap::new();
+        if !wanted.is_empty() {
+            let uids: HashSet<&str> = wanted.iter().map(|k| k.uid.as_str()).collect();
+            let theirs = Calendar {
+                name: cal.name.clone(),
+                zone: cal.zone,
+                events: cal
+                    .events
+                    .iter()
+                    .filter(|e| uids.contains(e.uid.as_str()))
+                    .cloned()
+                    .collect(),
+                warnings: Vec::new(),
+            };
+            // The walk above already reported what is wrong with these series' rules.
+            let mut all = occurrences(
+                &theirs,
+                Window::new(anchor, None),
+                Some(&config.calendar.summit),
+                &mut Vec::new(),
+            );
+            while let Some(o) = all.next_instance() {
+                let key = OccurrenceKey {
+                    uid: o.uid().to_string(),
+                    original: o.recurrence_id(),
+                };
+                if wanted.contains(&key) {
+                    current.insert(key, o.occurrence());
+                }
             }
-            count *= 4;
-        };
-        let mut all = occurrences(
-            cal,
-            Window::new(anchor, None),
-            Some(&config.calendar.summit),
-            warnings,
-        );
-        let current = all.by_ref().map(|o| (OccurrenceKey::of(&o), o)).collect();
-        warnings.extend(all.take_warnings());
-        Summits {
+            warnings.extend(all.take_warnings());
+        }
+        let any_current = any_current || !current.is_empty();
+        Ok(Summits {
             planned,
             current,
+            any_current,
             uids: cal.events.iter().map(|e| e.uid.clone()).collect(),
-        }
+        })
     }
 }
 
@@ -499,7 +547,7 @@ fn plan_corrections(
         // summit: more likely a broken feed than a cancellation, so nothing is said.
         let (summit, cancelled) = match summits.current.get(occ) {
             Some(o) => (o.clone(), summit::is_cancelled(o)),
-            None if summits.uids.contains(&occ.uid) || !summits.current.is_empty() => (
+            None if summits.uids.contains(&occ.uid) || summits.any_current => (
                 Occurrence {
                     uid: occ.uid.clone(),
                     summary: latest.announced.summary.clone(),
@@ -850,10 +898,41 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n{e
         crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap()
     }
 
+    /// More than `MAX_PLANNED` summits between the lookback and the lead: an error, not
+    /// a flood of mail; as many is fine.
+    #[test]
+    fn a_flood_of_summits_is_refused() {
+        let feed = |rrule: &str| {
+            let ics = format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:h@x\r\n\
+DTSTART:20260101T000000Z\r\nDURATION:PT1M\r\nRRULE:{rrule}\r\nSUMMARY:Developer Summit\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n"
+            );
+            crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap()
+        };
+        let c = config();
+        let now = t("2026-06-01T00:00:00Z");
+        let l = Ledger::default();
+        let err = Summits::collect(&feed("FREQ=HOURLY"), &c, &l, now, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "more than {MAX_PLANNED} summits fall between 2026-03-01T00:00:00Z and "
+            )),
+            "{err}"
+        );
+        // From the lookback (March 1) to now + 7 days (the assignment's lead, June 8),
+        // both included: 100 summits, and the one past the lead.
+        let s = Summits::collect(&feed("FREQ=DAILY"), &c, &l, now, &mut Vec::new()).unwrap();
+        assert_eq!(s.planned.len(), 101);
+        assert!(s.any_current && s.current.is_empty());
+    }
+
     fn plan_at(cal: &Calendar, ledger: &Ledger, now: &str, retry: bool) -> Plan {
         let c = config();
         let now = t(now);
-        let s = Summits::collect(cal, &c, now, &mut Vec::new());
+        let s = Summits::collect(cal, &c, ledger, now, &mut Vec::new()).unwrap();
         plan(&s, ledger, &c, c.mail().unwrap(), now, retry)
     }
 

@@ -57,6 +57,10 @@ pub enum Error {
     #[error("{0}")]
     NoSummit(String),
 
+    /// The feed asks for more work than `summit` does at once, e.g. more summits due
+    /// than [`crate::delivery::MAX_PLANNED`] (exit 1).
+    #[error("{0}")]
+    Overload(String),
     /// Building an e-mail failed (exit 1).
     #[error("mail: {0}")]
     Mail(String),

@@ -52,6 +52,55 @@ pub fn rota(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
+    match walk(cal, config, now, count, None, warnings) {
+        Ok((out, _)) => out,
+        Err(TooMany { .. }) => unreachable!("no bound was given"),
+    }
+}
+
+/// More summits than asked for fall inside the window of [`plan_through`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooMany {
+    /// The bound that was passed (`max`).
+    pub max: usize,
+}
+
+/// The summits starting at or after `now`, each with its facilitator, up to and
+/// including the first one that starts after `until` (UTC), and at least `count` of
+/// them (fewer when the feed has fewer): what [`plan`] returns for the smallest such
+/// count, in one walk. With them, whether the walk met any summit occurrence starting at
+/// or after `now`, cancelled ones included (it walks the feed until it has them all, so
+/// `false` means that there is none before [`Window::DEFAULT_HORIZON_DAYS`], or that the
+/// expansion's query budget ran out).
+///
+/// # Errors
+/// [`TooMany`] as soon as more than `max` summits (not cancelled) start between `now`
+/// and `until`: the walk stops there, so the work stays bounded by `max` whole
+/// occurrences whatever the feed.
+pub fn plan_through(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    until: DateTime<Utc>,
+    max: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Planned>, bool), TooMany> {
+    let (out, any) = walk(cal, config, now, count, Some((until, max)), warnings)?;
+    Ok((out.into_iter().map(|(p, _)| p).collect(), any))
+}
+
+/// [`rota`], showing at least `count` summits; with `through = Some((until, max))`, also
+/// every summit up to the first starting after `until`, failing past `max` of them; with
+/// whether any occurrence (cancelled included) starts at or after `now`.
+fn walk(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    through: Option<(DateTime<Utc>, usize)>,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
     let rotation = &config.rotation;
     let members = &rotation.members;
     let from = match rotation.start {
@@ -60,31 +109,45 @@ pub fn rota(
     }
     .min(now);
     let horizon = Window::new(now, None).to;
-    // A pin looks ahead as many summits as the roster has members.
-    let wanted = count.saturating_add(members.len());
+    // How many summits to show: `count`, or more while they start before `until`.
+    let mut count = count;
     let record = &rotation.history.entries;
     // Every summit since `from` counts for the rotation, but only as a `Slot` (16
     // bytes); the whole occurrence is kept for the `count` shown.
     let mut matcher = rotation::Matcher::new(record);
     let mut shown: Vec<(usize, Occurrence)> = Vec::new();
     let mut upcoming = 0;
+    let mut any = false;
     let mut summits = occurrences(
         cal,
         Window::new(from, Some(horizon)),
         Some(&config.calendar.summit),
         warnings,
     );
-    while upcoming < wanted {
+    // A pin looks ahead as many summits as the roster has members.
+    while upcoming < count.saturating_add(members.len()) {
         let Some(o) = summits.next_instance() else {
             break;
         };
         let cancelled = o.is_cancelled();
         let start = o.start();
         let index = matcher.push(o.uid(), o.recurrence_id(), start.date_utc(), cancelled);
+        any |= start.instant() >= now;
         if !cancelled && start.instant() >= now {
             upcoming += 1;
             if shown.len() < count {
                 shown.push((index, o.occurrence()));
+                if let Some((until, max)) = through
+                    && shown.len() == count
+                    && start.instant() <= until
+                {
+                    // Not past `until` yet: one more.
+                    if count > max {
+                        warnings.extend(summits.take_warnings());
+                        return Err(TooMany { max });
+                    }
+                    count += 1;
+                }
             }
         }
     }
@@ -119,7 +182,7 @@ pub fn rota(
         ));
     }
     check(config, matched.slots(), &out, now, warnings);
-    out
+    Ok((out, any))
 }
 
 /// Whether `p`'s facilitator is the member a `[[rotation.assign]]` pin names for its
@@ -231,6 +294,70 @@ mod tests {
             location: None,
             url: None,
         }
+    }
+
+    fn daily(rrule: &str) -> (Calendar, Config) {
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:d@x\r\n\
+DTSTART:20260101T160000Z\r\nDURATION:PT1H\r\nRRULE:{rrule}\r\nSUMMARY:Developer Summit\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let cal = crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap();
+        let config = Config::from_toml(
+            "[[rotation.members]]\nname = \"Ada\"\nemail = \"ada@example.org\"\n\
+[[rotation.members]]\nname = \"Grace\"\nemail = \"grace@example.org\"\n",
+            std::path::Path::new("summit.toml"),
+            std::path::Path::new("/cfg"),
+        )
+        .unwrap();
+        (cal, config)
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// `plan_through` gives what `plan` gives for the smallest count that reaches past
+    /// `until` (and at least `count`), facilitators included.
+    #[test]
+    fn plan_through_stops_at_the_first_summit_past_until() {
+        let (cal, config) = daily("FREQ=DAILY");
+        let now = t("2026-03-01T00:00:00Z");
+        let w = &mut Vec::new();
+        // Summits at 16:00 on March 1..=10 start before the 10th at 17:00; the 11th is past.
+        let (got, any) =
+            plan_through(&cal, &config, now, 3, t("2026-03-10T17:00:00Z"), 100, w).unwrap();
+        assert!(any);
+        assert_eq!(got.len(), 11);
+        assert_eq!(got, plan(&cal, &config, now, 11, w));
+        assert_eq!(got[..], plan(&cal, &config, now, 40, w)[..11]);
+        // At least `count`.
+        let (got, _) =
+            plan_through(&cal, &config, now, 16, t("2026-03-02T00:00:00Z"), 100, w).unwrap();
+        assert_eq!(got, plan(&cal, &config, now, 16, w));
+        // A summit exactly at `until` is not past it.
+        let (got, _) =
+            plan_through(&cal, &config, now, 1, t("2026-03-02T16:00:00Z"), 100, w).unwrap();
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn plan_through_refuses_more_than_max() {
+        let (cal, config) = daily("FREQ=HOURLY");
+        let now = t("2026-03-01T00:00:00Z");
+        let until = t("2026-03-02T00:00:00Z");
+        // 25 summits from 00:00 to 24:00 inclusive start at or before `until`.
+        let w = &mut Vec::new();
+        assert_eq!(
+            plan_through(&cal, &config, now, 1, until, 24, w),
+            Err(TooMany { max: 24 })
+        );
+        let (got, _) = plan_through(&cal, &config, now, 1, until, 25, w).unwrap();
+        assert_eq!(got.len(), 26);
+        // Nothing at or after `now`: none, and nothing met.
+        let (cal, config) = daily("FREQ=DAILY;COUNT=5");
+        let (got, any) = plan_through(&cal, &config, now, 1, until, 25, w).unwrap();
+        assert_eq!((got.len(), any), (0, false));
     }
 
     #[test]

@@ -9,6 +9,9 @@
 #   bash tests/hostile/measure.sh count_4e9 deep_nesting
 #   SUMMIT=target/debug/summit LIMIT=20 bash tests/hostile/measure.sh
 #   COMMANDS="who --count 1000,rota --ics --count 1000" bash tests/hostile/measure.sh daily_summits_10k
+#   COMMANDS="tick --dry-run" bash tests/hostile/measure.sh daily_summits_10k
+#
+# `tick` and `send` run with a fresh state directory per run (under $WORK/state).
 #
 # Needs python3 (to write the feeds) and GNU time at /usr/bin/time (Debian: `time`).
 set -euo pipefail
@@ -27,6 +30,12 @@ cat > "$WORK/summit.toml" <<'EOF'
 [calendar]
 summit = "(?i)summit"
 zones = ["UTC", "Europe/Berlin"]
+
+[mail]
+from = "Summit Bot <bot@example.org>"
+public-list = "developers@example.org"
+team-list = "team@example.org"
+transport = "file"
 
 [[rotation.members]]
 name = "Ada"
@@ -48,6 +57,11 @@ for feed in "${feeds[@]}"; do
     args=(--now "$NOW" --feed "$feed")
     [[ $cmd == events* ]] || args+=(--config "$WORK/summit.toml")
     tag="$name.${cmd// /_}"
+    if [[ $cmd == tick* || $cmd == send* ]]; then
+      rm -rf "$WORK/state/$tag"
+      mkdir -p "$WORK/state/$tag"
+      args+=(--state-dir "$WORK/state/$tag")
+    fi
     set +e
     (
       ulimit -v $((MEM_MB * 1024))

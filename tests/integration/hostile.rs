@@ -41,6 +41,12 @@ const CONFIG: &str = r#"
 summit = "(?i)summit"
 zones = ["UTC", "Europe/Berlin"]
 
+[mail]
+from = "Summit Bot <bot@example.org>"
+public-list = "developers@example.org"
+team-list = "team@example.org"
+transport = "file"
+
 [[rotation.members]]
 name = "Ada"
 email = "ada@example.org"
@@ -150,8 +156,11 @@ impl Case {
     fn run_with(&self, feed_args: &[&str], args: &[&str], stdin: Option<Vec<u8>>) -> Outcome {
         let mut all: Vec<&str> = vec!["--now", NOW];
         all.extend_from_slice(feed_args);
-        if args.first() == Some(&"next") {
+        if matches!(args.first(), Some(&("next" | "tick"))) {
             all.extend_from_slice(&["--config", "summit.toml"]);
+        }
+        if args.first() == Some(&"tick") {
+            all.extend_from_slice(&["--state-dir", "state"]);
         }
         all.extend_from_slice(args);
         all.push("--json");
@@ -999,6 +1008,59 @@ fn next_keeps_only_what_the_rotation_needs() {
     let case = Case::new("daily_summits_10k", &cal(&body));
     let run = case.run(&["next", "--count", "1000"]);
     run.check();
+    assert!(
+        run.peak_kb < 200 * 1024,
+        "{}: peak {} MB, target 200 MB",
+        run.what,
+        run.peak_kb / 1024
+    );
+}
+
+/// `tick` plans only the summits of its window (92 days back to the longest lead
+/// ahead), in one walk of the rotation, and keeps whole only the occurrences its ledger
+/// names. Here a million summits fall in that window: more than
+/// `delivery::MAX_PLANNED`, so it refuses with an error rather than mail about each.
+#[test]
+fn tick_refuses_a_flood_of_summits() {
+    let body: String = (0..10_000)
+        .map(|i| vevent(&format!("d{i}"), Some("FREQ=DAILY"), "20260101T000000Z", ""))
+        .collect();
+    let case = Case::new("daily_summits_10k", &cal(&body));
+    let run = case.run(&["tick", "--dry-run"]);
+    run.check();
+    assert_eq!(run.status, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than 500 summits fall between"),
+        "{}: {}",
+        run.what,
+        run.stderr
+    );
+    assert!(
+        run.peak_kb < 200 * 1024,
+        "{}: peak {} MB, target 200 MB",
+        run.what,
+        run.peak_kb / 1024
+    );
+}
+
+/// `tick` on many series whose summits are all weeks away (nothing due, and few inside
+/// its window): one walk of the rotation, nothing kept whole but the few it plans.
+#[test]
+fn tick_on_many_series_plans_only_its_window() {
+    let body: String = (0..10_000)
+        .map(|i| {
+            vevent(
+                &format!("w{i}"),
+                Some("FREQ=YEARLY"),
+                "20200701T000000Z",
+                "",
+            )
+        })
+        .collect();
+    let case = Case::new("yearly_summits_10k", &cal(&body));
+    let run = case.run(&["tick", "--dry-run"]);
+    run.check();
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
     assert!(
         run.peak_kb < 200 * 1024,
         "{}: peak {} MB, target 200 MB",

@@ -110,8 +110,7 @@ impl Context<'_> {
     /// Reads and parses the feed named by `--feed` or `calendar.feed`.
     fn calendar(&self, config: &Config) -> Result<Calendar> {
         let source = self.source(config)?;
-        let bytes = source.read()?;
-        let cal = calendar::parse(&bytes, &source.name(), config.calendar.default_tz)?;
+        let (cal, _) = self.read_feed(config, &source, None, false)?;
         warn_all(&cal.warnings);
         Ok(cal)
     }
@@ -127,20 +126,38 @@ impl Context<'_> {
         write: bool,
     ) -> Result<(Calendar, Vec<String>)> {
         let source = self.source(config)?;
-        let options = CacheOptions {
-            dir: dir.to_path_buf(),
-            now: self.now,
-            max_age: config.calendar.cache_max_age,
-            write,
-        };
-        let (cal, warning) = source.read_cached(&options, |bytes| {
-            calendar::parse(bytes, &source.name(), config.calendar.default_tz)
-        })?;
+        let (cal, warning) = self.read_feed(config, &source, Some(dir), write)?;
         if let Some(w) = warning {
             eprintln!("warning: {w}");
         }
         let warnings = cal.warnings.clone();
         Ok((cal, warnings))
+    }
+
+    /// Reads and parses `source`: through the cache in the state directory `dir` when
+    /// given (updated when `write`; see [`Source::read_cached`]), else directly. Prints
+    /// nothing; returns the warning that the cached copy stood in, if it did.
+    fn read_feed(
+        &self,
+        config: &Config,
+        source: &Source,
+        dir: Option<&Path>,
+        write: bool,
+    ) -> Result<(Calendar, Option<String>)> {
+        let name = source.name();
+        let parse = |bytes: &[u8]| calendar::parse(bytes, &name, config.calendar.default_tz);
+        match dir {
+            Some(dir) => {
+                let options = CacheOptions {
+                    dir: dir.to_path_buf(),
+                    now: self.now,
+                    max_age: config.calendar.cache_max_age,
+                    write,
+                };
+                source.read_cached(&options, parse)
+            }
+            None => parse(&source.read()?).map(|c| (c, None)),
+        }
     }
 
     fn events(

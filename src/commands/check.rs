@@ -13,8 +13,7 @@ use serde::Serialize;
 
 use super::{Context, line, no_summit, one_line, warn_all, write_json};
 use crate::agenda::Agenda;
-use crate::calendar::fetch::CacheOptions;
-use crate::calendar::{self, Calendar};
+use crate::calendar::Calendar;
 use crate::config::{Config, MailConfig, Security, Smtp, Transport};
 use crate::delivery::{self, Notice};
 use crate::error::{Error, Result};
@@ -222,19 +221,7 @@ impl Context<'_> {
             Err(e) => return failed(e),
         };
         let name = source.name();
-        let parse = |bytes: &[u8]| calendar::parse(bytes, &name, config.calendar.default_tz);
-        let read = match dir {
-            Some(dir) => {
-                let options = CacheOptions {
-                    dir: dir.to_path_buf(),
-                    now: self.now,
-                    max_age: config.calendar.cache_max_age,
-                    write: false,
-                };
-                source.read_cached(&options, parse)
-            }
-            None => source.read().and_then(|b| parse(&b)).map(|c| (c, None)),
-        };
+        let read = self.read_feed(config, &source, dir, false);
         let (cal, stood_in) = match read {
             Ok(r) => r,
             Err(e) => return failed(e),

@@ -250,6 +250,16 @@ fn read_head(path: &Path) -> String {
 }
 
 impl Outcome {
+    /// Peak resident memory stayed under the 200 MB target.
+    fn within_the_memory_target(&self) {
+        assert!(
+            self.peak_kb < 200 * 1024,
+            "{}: peak {} MB, target 200 MB",
+            self.what,
+            self.peak_kb / 1024
+        );
+    }
+
     /// The bounded-work contract: ended by itself within the loose bounds, exit 0 or 1,
     /// only `error:`/`warning:` lines, an `error:` line on exit 1, JSON on exit 0.
     fn check(&self) -> &Self {
@@ -998,22 +1008,22 @@ fn byday_that_is_not_ascii() {
     );
 }
 
+/// 10 000 DAILY summit series begun five months before [`NOW`].
+fn daily_summits_10k() -> Case {
+    let body: String = (0..10_000)
+        .map(|i| vevent(&format!("d{i}"), Some("FREQ=DAILY"), "20260101T000000Z", ""))
+        .collect();
+    Case::new("daily_summits_10k", &cal(&body))
+}
+
 /// `next` walks every summit since the epoch (1.5 million here) for the rotation, but
 /// keeps only a few bytes of each.
 #[test]
 fn next_keeps_only_what_the_rotation_needs() {
-    let body: String = (0..10_000)
-        .map(|i| vevent(&format!("d{i}"), Some("FREQ=DAILY"), "20260101T000000Z", ""))
-        .collect();
-    let case = Case::new("daily_summits_10k", &cal(&body));
+    let case = daily_summits_10k();
     let run = case.run(&["next", "--count", "1000"]);
     run.check();
-    assert!(
-        run.peak_kb < 200 * 1024,
-        "{}: peak {} MB, target 200 MB",
-        run.what,
-        run.peak_kb / 1024
-    );
+    run.within_the_memory_target();
 }
 
 /// `tick` plans only the summits of its window (92 days back to the longest lead
@@ -1022,10 +1032,7 @@ fn next_keeps_only_what_the_rotation_needs() {
 /// `delivery::MAX_PLANNED`, so it refuses with an error rather than mail about each.
 #[test]
 fn tick_refuses_a_flood_of_summits() {
-    let body: String = (0..10_000)
-        .map(|i| vevent(&format!("d{i}"), Some("FREQ=DAILY"), "20260101T000000Z", ""))
-        .collect();
-    let case = Case::new("daily_summits_10k", &cal(&body));
+    let case = daily_summits_10k();
     let run = case.run(&["tick", "--dry-run"]);
     run.check();
     assert_eq!(run.status, Some(1), "{}", run.stderr);
@@ -1035,12 +1042,7 @@ fn tick_refuses_a_flood_of_summits() {
         run.what,
         run.stderr
     );
-    assert!(
-        run.peak_kb < 200 * 1024,
-        "{}: peak {} MB, target 200 MB",
-        run.what,
-        run.peak_kb / 1024
-    );
+    run.within_the_memory_target();
 }
 
 /// `tick` on many series whose summits are all weeks away (nothing due, and few inside
@@ -1061,10 +1063,5 @@ fn tick_on_many_series_plans_only_its_window() {
     let run = case.run(&["tick", "--dry-run"]);
     run.check();
     assert_eq!(run.status, Some(0), "{}", run.stderr);
-    assert!(
-        run.peak_kb < 200 * 1024,
-        "{}: peak {} MB, target 200 MB",
-        run.what,
-        run.peak_kb / 1024
-    );
+    run.within_the_memory_target();
 }

@@ -128,6 +128,10 @@ pub enum Command {
         /// Also send messages whose earlier delivery was interrupted and never confirmed.
         #[arg(long)]
         retry: bool,
+        /// Send without asking, even before the step is due or for a summit that is not
+        /// the nearest one (without a terminal, `send` refuses those unless given this).
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// The cron entry point: send every step that is due and not yet sent, and the
     /// corrections of announced summits that moved; prints nothing when nothing is due.

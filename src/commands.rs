@@ -58,7 +58,17 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
             summit,
             dry_run,
             retry,
-        } => ctx.send(*step, *summit, *dry_run, *retry, out),
+            yes,
+        } => ctx.send(
+            *step,
+            *summit,
+            SendFlags {
+                dry_run: *dry_run,
+                retry: *retry,
+                yes: *yes,
+            },
+            out,
+        ),
         Command::Tick { dry_run, retry } => ctx.tick(*dry_run, *retry, out),
         Command::Check { connect } => ctx.check(*connect, out),
         Command::Timeline { summit, tz } => ctx.timeline(*summit, *tz, out),
@@ -691,15 +701,26 @@ impl Context<'_> {
         &self,
         step: Step,
         date: Option<chrono::NaiveDate>,
-        dry_run: bool,
-        retry: bool,
+        flags: SendFlags,
         out: &mut dyn Write,
     ) -> Result<()> {
+        let SendFlags {
+            dry_run,
+            retry,
+            yes,
+        } = flags;
         let mut setup = self.delivery_setup(dry_run)?;
         let (cal, warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
         self.with_agenda(&mut setup.config, &cal)?;
         let config = &setup.config;
         let (planned, next) = self.find_summit(step, config, &cal, date)?;
+        if delivery::before_start(&planned, config) {
+            return Err(Error::NoSummit(format!(
+                "the summit on {} is before rotation.start {}, so nothing of it is sent; expected a summit from rotation.start on",
+                planned.summit.start.date_utc(),
+                config.rotation.start.map(|d| d.to_string()).unwrap_or_default()
+            )));
+        }
         if let Some(end) = timeline::window_end(
             step,
             &planned.summit,
@@ -725,16 +746,44 @@ impl Context<'_> {
             self.now,
             retry,
         );
-        if dry_run {
-            let occ = OccurrenceKey::of(&planned.summit);
-            plan.notices.extend(
-                setup
-                    .ledger
-                    .of_occurrence(&occ)
-                    .filter(|e| e.key.kind == Kind::Step(step) && e.state == State::Sent)
-                    .cloned()
-                    .map(Notice::AlreadySent),
-            );
+        // What was already sent is said, and not sent again.
+        let occ = OccurrenceKey::of(&planned.summit);
+        plan.notices.extend(
+            setup
+                .ledger
+                .of_occurrence(&occ)
+                .filter(|e| e.key.kind == Kind::Step(step) && e.state == State::Sent)
+                .cloned()
+                .map(Notice::AlreadySent),
+        );
+        if !dry_run && !plan.sends.is_empty() {
+            let due = step.due(&planned.summit, &config.timeline);
+            let nearest = match date {
+                None => true,
+                Some(_) => self
+                    .find_summit(step, config, &cal, None)
+                    .is_ok_and(|(p, _)| OccurrenceKey::of(&p.summit) == occ),
+            };
+            let mut surprises = Vec::new();
+            if self.now < due {
+                surprises.push(format!(
+                    "it is not due until {}",
+                    calendar::When::Timed(due)
+                ));
+            }
+            if !nearest {
+                surprises.push(
+                    "this summit is not the nearest one whose step is open".to_string(),
+                );
+            }
+            if !surprises.is_empty() && !yes {
+                let what = format!(
+                    "the {step} of the summit on {}: {}",
+                    planned.summit.start.date_utc(),
+                    surprises.join(", and ")
+                );
+                confirm(&what)?;
+            }
         }
         self.carry_out(setup, plan, &warnings, dry_run, out)
     }
@@ -769,15 +818,60 @@ impl Context<'_> {
                     .collect::<Vec<_>>(),
             );
         }
-        // Drafted up front, so a template error stops the run before anything is recorded.
-        let batch: Vec<(Outgoing, Draft)> = plan
-            .sends
-            .into_iter()
-            .map(|o| delivery::compose(&o, config, &setup.templates, self.now).map(|d| (o, d)))
-            .collect::<Result<_>>()?;
+        // Each message is drafted on its own: one that cannot be drafted (a template
+        // error, an agenda that does not load, an address the builder refuses) fails
+        // alone, recorded as failed and retried inside its window, and the rest go.
+        let mut batch: Vec<(Outgoing, Draft)> = Vec::new();
+        let mut undrafted: Vec<Entry> = Vec::new();
+        for o in plan.sends {
+            match delivery::compose(&o, config, &setup.templates, self.now) {
+                Ok(d) => batch.push((o, d)),
+                Err(e) => {
+                    let reason = format!("it could not be drafted: {e}");
+                    errors.push(format!(
+                        "{} was not sent: {reason}; {}",
+                        o.describe(),
+                        retry_hint(&o)
+                    ));
+                    let entry = o.failed(mail, &reason, self.now);
+                    records.push(RecordJson::entry("failed", &entry, Some(reason)));
+                    // An unconfirmed intent resent with --retry stays what it was: it
+                    // may have been delivered.
+                    if o.previous.as_ref().is_none_or(|p| p.state != State::Intent) {
+                        undrafted.push(entry);
+                    }
+                }
+            }
+        }
         let mut recorded = setup.fresh;
+        let mut adopted: Vec<&Entry> = Vec::new();
+        for n in &plan.notices {
+            if let Notice::Adopted(e) = n {
+                adopted.push(e);
+            }
+        }
+        if !adopted.is_empty() {
+            let summits: std::collections::HashSet<&OccurrenceKey> =
+                adopted.iter().map(|e| &e.key.occurrence).collect();
+            eprintln!(
+                "warning: {} step(s) of {} summit(s) fell due before summit kept this state directory{} and their windows have closed: {}, not sent (`summit ledger list --all` lists them)",
+                adopted.len(),
+                summits.len(),
+                setup
+                    .ledger
+                    .since
+                    .map(|t| format!(" (since {})", calendar::When::Timed(t)))
+                    .unwrap_or_default(),
+                if dry_run { "they would be recorded as missed" } else { "recorded as missed" },
+            );
+        }
         for n in plan.notices {
             match &n {
+                Notice::Adopted(e) => {
+                    records.push(RecordJson::entry("missed", e, e.error.clone()));
+                    setup.ledger.upsert(e.clone());
+                    recorded = true;
+                }
                 Notice::Missed(e) => {
                     eprintln!("warning: {}", n.message());
                     records.push(RecordJson::entry("missed", e, e.error.clone()));
@@ -813,6 +907,10 @@ impl Context<'_> {
                 }
             }
         } else {
+            for e in undrafted {
+                setup.ledger.upsert(e);
+                recorded = true;
+            }
             if recorded {
                 state::ensure_dir(&setup.dir)?;
                 setup.ledger.save(&setup.ledger_path)?;
@@ -851,15 +949,11 @@ impl Context<'_> {
                             records.push(RecordJson::outgoing("sent", o, &d.message_id, None));
                         }
                         Outcome::NotSent { reason, .. } => {
-                            let retry = match o.until {
-                                Some(u) => format!(
-                                    "the next tick retries it until {}",
-                                    calendar::When::Timed(u)
-                                ),
-                                None => "the next tick retries it".into(),
-                            };
-                            errors
-                                .push(format!("{} was not sent: {reason}; {retry}", o.describe()));
+                            errors.push(format!(
+                                "{} was not sent: {reason}; {}",
+                                o.describe(),
+                                retry_hint(o)
+                            ));
                             records.push(RecordJson::outgoing(
                                 "failed",
                                 o,
@@ -898,6 +992,58 @@ impl Context<'_> {
         } else {
             Err(Error::Delivery(errors.join("\n")))
         }
+    }
+}
+
+/// The flags of `summit send`.
+#[derive(Clone, Copy)]
+struct SendFlags {
+    dry_run: bool,
+    retry: bool,
+    yes: bool,
+}
+
+/// How long `send` waits for an answer at its terminal prompt.
+const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Asks on the terminal whether to send `what` now; without a terminal (cron, a
+/// script), refuses and names `--yes`.
+///
+/// # Errors
+/// [`Error::Usage`] when there is no terminal, when the answer is not yes, or when no
+/// answer comes within five minutes.
+fn confirm(what: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    let refused = |why: &str| {
+        Error::Usage(format!(
+            "not sending {}; {why}",
+            crate::mail::render::one_line(what)
+        ))
+    };
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(refused("pass `--yes` to send it anyway"));
+    }
+    eprint!("Send {} now? [y/N] ", crate::mail::render::one_line(what));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut answer = String::new();
+        let _ = tx.send(std::io::stdin().read_line(&mut answer).map(|_| answer));
+    });
+    match rx.recv_timeout(CONFIRM_WAIT) {
+        Ok(Ok(a)) if matches!(a.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(()),
+        Ok(_) => Err(refused("the answer was not yes (`--yes` sends without asking)")),
+        Err(_) => {
+            eprintln!();
+            Err(refused("no answer came within 5 minutes (`--yes` sends without asking)"))
+        }
+    }
+}
+
+/// What happens next to a message that was not sent: `the next tick retries it until …`.
+fn retry_hint(o: &Outgoing) -> String {
+    match o.until {
+        Some(u) => format!("the next tick retries it until {}", calendar::When::Timed(u)),
+        None => "the next tick retries it".into(),
     }
 }
 

@@ -121,6 +121,24 @@ pub struct Timeline {
     /// `topic-deadline`: topics must be proposed this long before the start (default 24
     /// hours).
     pub topic_deadline: Duration,
+    /// `assignment-until`: the heads-up stops being useful this long before the start
+    /// (default 0: at the start).
+    pub assignment_until: Duration,
+    /// `reminder-until`: the reminder stops being useful this long before the start
+    /// (default: at the topic deadline, since it invites topics).
+    pub reminder_until: Duration,
+    /// `agenda-vote-until`: the call for votes stops being useful this long before the
+    /// start (default: when the outreach is due, which picks the most-voted topics).
+    pub agenda_vote_until: Duration,
+    /// `outreach-until`: the outreach stops being useful this long before the start
+    /// (default 0: at the start).
+    pub outreach_until: Duration,
+    /// `checklist-until`: the run-sheet stops being useful this long before the start
+    /// (default: with the outreach).
+    pub checklist_until: Duration,
+    /// `handover-until`: the handover stops being useful this long after the summit's
+    /// end (default 48 hours); in any case when the next summit's first step is due.
+    pub handover_until: Duration,
 }
 
 impl Default for Timeline {
@@ -132,6 +150,12 @@ impl Default for Timeline {
             outreach: Duration::days(1),
             handover: Duration::hours(2),
             topic_deadline: Duration::hours(24),
+            assignment_until: Duration::zero(),
+            reminder_until: Duration::hours(24),
+            agenda_vote_until: Duration::days(1),
+            outreach_until: Duration::zero(),
+            checklist_until: Duration::zero(),
+            handover_until: Duration::hours(48),
         }
     }
 }
@@ -303,6 +327,12 @@ struct RawTimeline {
     outreach: Option<Spanned<String>>,
     handover: Option<Spanned<String>>,
     topic_deadline: Option<Spanned<String>>,
+    assignment_until: Option<Spanned<String>>,
+    reminder_until: Option<Spanned<String>>,
+    agenda_vote_until: Option<Spanned<String>>,
+    outreach_until: Option<Spanned<String>>,
+    checklist_until: Option<Spanned<String>>,
+    handover_until: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -511,6 +541,118 @@ impl Config {
                 "topic-deadline",
                 defaults.topic_deadline,
             )?,
+            ..defaults
+        };
+        // When each step stops being useful: a named moment of the summit or a duration
+        // before its start (after its end for the handover), resolved to an offset.
+        let until = |v: &Option<Spanned<String>>,
+                     key: &str,
+                     lead: Option<Duration>,
+                     default: Duration|
+         -> Result<Duration> {
+            let Some(s) = v else { return Ok(default) };
+            let text = s.get_ref().trim();
+            let named = match text {
+                "start" => Some(Some(Duration::zero())),
+                "topic-deadline" => Some(Some(timeline.topic_deadline)),
+                "assignment" => Some(timeline.assignment),
+                "reminder" => Some(Some(timeline.reminder)),
+                "agenda-vote" => Some(Some(timeline.agenda_vote)),
+                "outreach" | "checklist" => Some(Some(timeline.outreach)),
+                _ => None,
+            };
+            let value = match named {
+                _ if key == "handover-until" => parse_offset(text),
+                Some(Some(d)) => Some(d),
+                Some(None) => {
+                    return Err(at(s, format!("timeline.{key} `{text}` names the assignment, which is `off`; expected `start`, `topic-deadline`, another step or a duration")));
+                }
+                None => parse_offset(text),
+            }
+            .ok_or_else(|| {
+                at(
+                    s,
+                    format!(
+                        "timeline.{key} `{text}` is not a moment of the summit, expected {}",
+                        if key == "handover-until" {
+                            "a duration after the summit's end, e.g. `48h`"
+                        } else {
+                            "`start`, `topic-deadline`, a step (`reminder`, `agenda-vote`, `outreach`) or a duration before the start, e.g. `6h`"
+                        }
+                    ),
+                )
+            })?;
+            // A window that closes before it opens would never send the step.
+            let empty = match lead {
+                Some(lead) => value >= lead,
+                None => value <= timeline.handover,
+            };
+            if empty {
+                return Err(at(
+                    s,
+                    format!(
+                        "timeline.{key} `{text}` closes the step's window before it is due, expected a moment after it is due ({})",
+                        match lead {
+                            Some(l) => format!("{} before the start", format_offset(l)),
+                            None => format!("{} after the end", format_offset(timeline.handover)),
+                        }
+                    ),
+                ));
+            }
+            Ok(value)
+        };
+        let t = &raw.timeline;
+        // The defaults, where the moment they name comes after the step is due: else the
+        // start.
+        let before = |moment: Duration, lead: Duration| {
+            if moment < lead {
+                moment
+            } else {
+                Duration::zero()
+            }
+        };
+        let outreach_until = until(
+            &t.outreach_until,
+            "outreach-until",
+            Some(timeline.outreach),
+            Duration::zero(),
+        )?;
+        let timeline = Timeline {
+            assignment_until: match timeline.assignment {
+                Some(lead) => until(
+                    &t.assignment_until,
+                    "assignment-until",
+                    Some(lead),
+                    Duration::zero(),
+                )?,
+                None => Duration::zero(),
+            },
+            reminder_until: until(
+                &t.reminder_until,
+                "reminder-until",
+                Some(timeline.reminder),
+                before(timeline.topic_deadline, timeline.reminder),
+            )?,
+            agenda_vote_until: until(
+                &t.agenda_vote_until,
+                "agenda-vote-until",
+                Some(timeline.agenda_vote),
+                before(timeline.outreach, timeline.agenda_vote),
+            )?,
+            outreach_until,
+            checklist_until: until(
+                &t.checklist_until,
+                "checklist-until",
+                Some(timeline.outreach),
+                outreach_until,
+            )?,
+            handover_until: until(
+                &t.handover_until,
+                "handover-until",
+                None,
+                Duration::hours(48).max(timeline.handover + Duration::hours(1)),
+            )?,
+            ..timeline
         };
 
         let url = |v: Option<Spanned<String>>, key: &str| -> Result<Option<String>> {

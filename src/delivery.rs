@@ -205,6 +205,27 @@ impl Outgoing {
         )
     }
 
+    /// Its ledger entry when it failed at `now` before it was handed over (it could not
+    /// be drafted): `failed` with `reason`, retried by the next run inside its window.
+    pub fn failed(&self, mail: &MailConfig, reason: &str, now: DateTime<Utc>) -> Entry {
+        let previous = self.previous.as_ref();
+        Entry {
+            key: self.key.clone(),
+            state: State::Failed,
+            message_id: Some(self.message_id(mail)),
+            due: self.due,
+            announced: self.announced.clone(),
+            intent_at: previous.and_then(|e| e.intent_at),
+            sent_at: None,
+            failed_at: Some(now),
+            missed_at: None,
+            attempts: previous.map_or(0, |e| e.attempts),
+            error: Some(reason.to_string()),
+            unconfirmed: false,
+            marked_at: None,
+        }
+    }
+
     /// Its ledger entry once an operator records it as sent at `now` without `summit`
     /// sending it (`summit ledger mark-sent --summit DATE --step STEP`: the step was
     /// done by hand): its entry from an earlier attempt marked sent, else a new `sent`
@@ -249,8 +270,12 @@ pub enum Notice {
     /// on every run (an error) until `--retry` resends it or `summit ledger mark-sent`
     /// (or `forget`) settles it.
     Unconfirmed(Entry),
-    /// A message that was already sent (reported by `send --dry-run` only).
+    /// A message that was already sent (reported by `send`).
     AlreadySent(Entry),
+    /// A message whose window had closed before the ledger was started (the first run
+    /// in a state directory, or a summit before it): recorded as missed as the entry
+    /// given, and counted in one line rather than reported on its own.
+    Adopted(Entry),
 }
 
 impl Notice {
@@ -271,6 +296,11 @@ impl Notice {
                     .map(|t| When::Timed(t).to_string())
                     .unwrap_or_default(),
                 settle_hint(e.message_id.as_deref().unwrap_or("?")),
+            ),
+            Notice::Adopted(e) => format!(
+                "{} was not sent: {}",
+                describe(&e.key, &e.announced),
+                e.error.as_deref().unwrap_or("its window closed")
             ),
             Notice::AlreadySent(e) => format!(
                 "{} was already sent at {} (Message-ID <{}>)",
@@ -342,6 +372,10 @@ pub fn plan(
     let mut plan = Plan::default();
     for (i, p) in summits.planned.iter().enumerate() {
         let next = summits.planned.get(i + 1);
+        if before_start(p, config) {
+            // Nobody's turn, and nothing of it is ever sent.
+            continue;
+        }
         for step in Step::ALL {
             if step.enabled(&config.timeline) && step.due(&p.summit, &config.timeline) <= now {
                 plan_step(&mut plan, p, next, step, ledger, config, mail, now, retry);
@@ -352,6 +386,14 @@ pub fn plan(
     plan.sends
         .sort_by_key(|o| (o.due, o.summit.summit.start.instant(), o.key.kind));
     plan
+}
+
+/// Whether `p` is before `rotation.start`: the summits `summit` does not run.
+pub fn before_start(p: &Planned, config: &Config) -> bool {
+    config
+        .rotation
+        .start
+        .is_some_and(|d| p.summit.start.date_utc() < d)
 }
 
 /// The messages of `step` of `p` that are due at `now` (or, for `send`, wanted now),
@@ -433,19 +475,34 @@ pub fn plan_step(
         let window = until.map_or_else(String::new, |u| When::Timed(u).to_string());
         match entry.map(|e| (e, e.state)) {
             None if open => plan.sends.push(outgoing(None)),
-            None => {
-                // Only what fell due while the ledger was kept is worth a report.
-                if ledger.since.is_some_and(|s| due >= s) {
-                    plan.notices.push(closed(
-                        format!(
-                            "nothing ran from its due time {} until its window closed at {window}",
-                            When::Timed(due)
-                        ),
-                        None,
-                        false,
-                    ));
-                }
+            // Recorded as missed whatever happens next, so that a summit that moves
+            // later never reopens it; said once, unless another recipient's entry of
+            // the step already says it (the roster or the lists changed since).
+            None if ledger
+                .of_occurrence(&key.occurrence)
+                .any(|e| e.key.kind == key.kind) => {}
+            None if ledger.since.is_none_or(|s| due < s) => {
+                // Due before the ledger was started (a first run): summed up in one line.
+                let Notice::Missed(e) = closed(
+                    format!(
+                        "it fell due at {} and its window closed at {window}, before summit kept this state directory",
+                        When::Timed(due)
+                    ),
+                    None,
+                    false,
+                ) else {
+                    unreachable!("closed gives a missed notice")
+                };
+                plan.notices.push(Notice::Adopted(e));
             }
+            None => plan.notices.push(closed(
+                format!(
+                    "nothing ran from its due time {} until its window closed at {window}",
+                    When::Timed(due)
+                ),
+                None,
+                false,
+            )),
             Some((_, State::Sent | State::Missed)) => {}
             Some((e, State::Failed)) if open => plan.sends.push(outgoing(Some(e))),
             Some((e, State::Failed)) => plan.notices.push(closed(
@@ -864,6 +921,7 @@ pub fn deliver(
 mod tests {
     use super::*;
     use crate::config::Config;
+    use chrono::Datelike;
     use std::path::Path;
 
     const CONFIG: &str = r#"
@@ -956,6 +1014,15 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             .collect()
     }
 
+    /// The notices of `p` but the steps due before the ledger was started.
+    fn unadopted(p: &Plan) -> Vec<Notice> {
+        p.notices
+            .iter()
+            .filter(|n| !matches!(n, Notice::Adopted(_)))
+            .cloned()
+            .collect()
+    }
+
     /// Records every planned send as sent at `now`, like a successful run.
     fn send_all(p: &Plan, ledger: &mut Ledger, now: &str) {
         for o in &p.sends {
@@ -981,22 +1048,39 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
     fn each_step_is_due_from_its_due_time_until_its_window_closes() {
         let cal = calendar("");
         let l = Ledger::default();
+        // The October handover: open for 48 hours after the end.
         assert_eq!(
-            names(&plan_at(&cal, &l, "2026-11-23T15:59:59Z", false)),
+            names(&plan_at(&cal, &l, "2026-10-28T17:59:59Z", false)),
             ["handover 2026-10-26"]
         );
+        assert!(names(&plan_at(&cal, &l, "2026-10-28T18:00:00Z", false)).is_empty());
         assert_eq!(
             names(&plan_at(&cal, &l, "2026-11-23T16:00:00Z", false)),
             ["reminder 2026-11-26"]
         );
-        // A late first run catches up on everything still open, in due order.
+        // The reminder invites topics: useful until the topic deadline; the call for
+        // votes until the outreach picks the most-voted topics.
         assert_eq!(
-            names(&plan_at(&cal, &l, "2026-11-25T17:00:00Z", false)),
-            [
-                "reminder 2026-11-26",
-                "agenda-vote 2026-11-26",
-                "outreach 2026-11-26"
-            ]
+            names(&plan_at(&cal, &l, "2026-11-25T15:59:59Z", false)),
+            ["reminder 2026-11-26", "agenda-vote 2026-11-26"]
+        );
+        // A late first run sends only what is still useful.
+        let p = plan_at(&cal, &l, "2026-11-25T17:00:00Z", false);
+        assert_eq!(names(&p), ["outreach 2026-11-26"]);
+        let adopted: Vec<String> = p
+            .notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Adopted(e) => {
+                    Some(format!("{} {}", e.key.kind, e.announced.start.date_utc()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            adopted.contains(&"reminder 2026-11-26".to_string())
+                && adopted.contains(&"agenda-vote 2026-11-26".to_string()),
+            "{adopted:?}"
         );
         // At the start, the steps before it are over; the handover is not due yet.
         assert!(
@@ -1008,14 +1092,35 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             names(&plan_at(&cal, &l, "2026-11-26T20:00:00Z", false)),
             ["handover 2026-11-26"]
         );
-        // The handover stays open until the next summit's reminder.
         assert_eq!(
-            names(&plan_at(&cal, &l, "2026-12-23T15:59:00Z", false)),
+            names(&plan_at(&cal, &l, "2026-11-28T17:59:00Z", false)),
             ["handover 2026-11-26"]
         );
+        assert!(names(&plan_at(&cal, &l, "2026-11-28T18:00:00Z", false)).is_empty());
         assert_eq!(
             names(&plan_at(&cal, &l, "2026-12-23T16:00:00Z", false)),
             ["reminder 2026-12-26"]
+        );
+    }
+
+    /// The handover never stays open once the next summit's first step is due, however
+    /// close the next summit is.
+    #[test]
+    fn the_handover_closes_when_the_next_summit_begins_its_timeline() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:w@x\r\n\
+DTSTAMP:20260101T000000Z\r\nDTSTART:20261001T160000Z\r\nDTEND:20261001T180000Z\r\n\
+RRULE:FREQ=DAILY;INTERVAL=8\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap();
+        let l = Ledger::default();
+        // Summits on Oct 1 and Oct 9: the assignment of Oct 9 is due Oct 2 16:00, before
+        // the 48 hours after Oct 1 18:00 are over.
+        assert!(
+            names(&plan_at(&cal, &l, "2026-10-02T15:59:00Z", false))
+                .contains(&"handover 2026-10-01".to_string())
+        );
+        assert!(
+            !names(&plan_at(&cal, &l, "2026-10-02T16:00:00Z", false))
+                .contains(&"handover 2026-10-01".to_string())
         );
     }
 
@@ -1037,14 +1142,16 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         let missed: Vec<String> = p
             .notices
             .iter()
-            .map(|n| match n {
-                Notice::Missed(e) => e.key.kind.to_string(),
+            .filter_map(|n| match n {
+                Notice::Missed(e) => Some(e.key.kind.to_string()),
+                // October's steps, due before the ledger was started.
+                Notice::Adopted(e) if e.announced.start.date_utc().month() == 10 => None,
                 other => panic!("{other:?}"),
             })
             .collect();
         assert_eq!(missed, ["agenda-vote", "outreach"]);
         for n in p.notices {
-            if let Notice::Missed(e) = n {
+            if let Notice::Missed(e) | Notice::Adopted(e) = n {
                 l.upsert(e);
             }
         }
@@ -1093,13 +1200,16 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         l.upsert(e.clone());
         let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", false);
         assert!(p.sends.is_empty());
-        assert!(matches!(&p.notices[..], [Notice::Unconfirmed(_)]), "{p:?}");
+        assert!(
+            matches!(&unadopted(&p)[..], [Notice::Unconfirmed(_)]),
+            "{p:?}"
+        );
         let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", true);
         assert_eq!(names(&p), ["reminder 2026-11-26"]);
         assert_eq!(p.sends[0].previous.as_ref(), Some(&e));
         // Past the window, an unconfirmed intent becomes a missed, unconfirmed one.
         let p = plan_at(&cal, &l, "2026-11-26T16:00:00Z", true);
-        match &p.notices[..] {
+        match &unadopted(&p)[..] {
             [Notice::Missed(m)] => assert!(m.unconfirmed && m.intent_at.is_some()),
             other => panic!("{other:?}"),
         }
@@ -1279,7 +1389,11 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
         let templates = Templates::load(None).unwrap();
         let now = t("2026-11-25T17:00:00Z");
         let mut l = Ledger::default();
-        let p = public(plan_at(&cal, &l, "2026-11-25T17:00:00Z", false));
+        // The reminder and the call for votes (open until the topic deadline and the
+        // outreach), then the outreach.
+        let mut p = public(plan_at(&cal, &l, "2026-11-25T15:00:00Z", false));
+        p.sends
+            .extend(public(plan_at(&cal, &l, "2026-11-25T17:00:00Z", false)).sends);
         assert_eq!(p.sends.len(), 3);
         let mut batch: Vec<(Outgoing, Draft)> = p
             .sends
@@ -1360,7 +1474,8 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
         let templates = Templates::load(None).unwrap();
         let mut l = Ledger::default();
         let now = "2026-11-25T17:00:00Z";
-        let p = public(plan_at(&cal, &l, now, false));
+        let mut p = public(plan_at(&cal, &l, "2026-11-25T15:00:00Z", false));
+        p.sends.extend(public(plan_at(&cal, &l, now, false)).sends);
         assert_eq!(p.sends.len(), 3);
         for o in &p.sends {
             let draft = compose(o, &c, &templates, t(now)).unwrap();
@@ -1376,6 +1491,11 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
             l.upsert(e);
         }
         assert!(public(plan_at(&cal, &l, now, false)).sends.is_empty());
+        assert!(
+            public(plan_at(&cal, &l, "2026-11-25T15:00:00Z", false))
+                .sends
+                .is_empty()
+        );
         // An earlier attempt is what gets marked, keeping its history.
         let o = &p.sends[0];
         let failed = Entry {

@@ -98,19 +98,50 @@ impl FromStr for Step {
     }
 }
 
-/// When `step` of `summit` stops being useful (UTC): the summit's start for the steps
-/// before it; for the handover, the reminder of the `next` summit (never, when there is
-/// no next summit). From its due time until then the step is open.
+/// When `step` of `summit` stops being useful (UTC): from its due time until then the
+/// step is open; past it the step is never sent, whatever the feed says later.
+///
+/// Each step has its own `[timeline]` `*-until` (defaults, by the seeds' reasons): the
+/// assignment until the start; the reminder, which invites topics, until the topic
+/// deadline; the call for votes until the outreach picks the most-voted topics; the
+/// outreach and the checklist until the start; the handover until 48 hours after the
+/// end, and never once the `next` summit's first step is due (its assignment, or its
+/// reminder when the assignment is off). A step before the summit never stays open past
+/// its start.
+///
+/// Returns `Some` always; the `Option` is kept for callers that had no bound.
 pub fn window_end(
     step: Step,
     summit: &Occurrence,
     next: Option<&Occurrence>,
     timeline: &Timeline,
 ) -> Option<DateTime<Utc>> {
-    match step {
-        Step::Handover => next.map(|n| Step::Reminder.due(n, timeline)),
-        _ => Some(summit.start.instant()),
-    }
+    let start = summit.start.instant();
+    let before = |d: Duration| start - d.max(Duration::zero());
+    Some(match step {
+        Step::Assignment => before(timeline.assignment_until),
+        Step::Reminder => before(timeline.reminder_until),
+        Step::AgendaVote => before(timeline.agenda_vote_until),
+        Step::Outreach => before(timeline.outreach_until),
+        Step::Checklist => before(timeline.checklist_until),
+        Step::Handover => {
+            let own = summit.end.instant().max(start) + timeline.handover_until;
+            match next.and_then(|n| first_due(n, timeline)) {
+                Some(first) => own.min(first),
+                None => own,
+            }
+        }
+    })
+}
+
+/// When the first step of `summit` (other than its handover) is due: its assignment,
+/// or its reminder when the assignment is off.
+pub fn first_due(summit: &Occurrence, timeline: &Timeline) -> Option<DateTime<Utc>> {
+    Step::ALL
+        .into_iter()
+        .filter(|s| *s != Step::Handover && s.enabled(timeline))
+        .map(|s| s.due(summit, timeline))
+        .min()
 }
 
 /// Every step of `summit` with its due time, in due order (ties keep timeline order).

@@ -615,7 +615,7 @@ impl Context<'_> {
         let templates = Templates::load(config.mail.as_ref().and_then(|m| m.templates.as_deref()))?;
         let cal = self.calendar(&config)?;
         self.with_agenda(&mut config, &cal)?;
-        let (planned, next) = self.find_summit(Step::Reminder, &config, &cal, date)?;
+        let (planned, next) = self.find_summit(Step::Checklist, &config, &cal, date)?;
         let rendered = mail::checklist(&planned, next.as_ref(), &config, &templates, self.now)?;
         write_out(out, rendered.body.as_bytes())
     }
@@ -718,7 +718,11 @@ impl Context<'_> {
             return Err(Error::NoSummit(format!(
                 "the summit on {} is before rotation.start {}, so nothing of it is sent; expected a summit from rotation.start on",
                 planned.summit.start.date_utc(),
-                config.rotation.start.map(|d| d.to_string()).unwrap_or_default()
+                config
+                    .rotation
+                    .start
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             )));
         }
         if let Some(end) = timeline::window_end(
@@ -772,9 +776,7 @@ impl Context<'_> {
                 ));
             }
             if !nearest {
-                surprises.push(
-                    "this summit is not the nearest one whose step is open".to_string(),
-                );
+                surprises.push("this summit is not the nearest one whose step is open".to_string());
             }
             if !surprises.is_empty() && !yes {
                 let what = format!(
@@ -862,7 +864,11 @@ impl Context<'_> {
                     .since
                     .map(|t| format!(" (since {})", calendar::When::Timed(t)))
                     .unwrap_or_default(),
-                if dry_run { "they would be recorded as missed" } else { "recorded as missed" },
+                if dry_run {
+                    "they would be recorded as missed"
+                } else {
+                    "recorded as missed"
+                },
             );
         }
         for n in plan.notices {
@@ -1031,10 +1037,14 @@ fn confirm(what: &str) -> Result<()> {
     });
     match rx.recv_timeout(CONFIRM_WAIT) {
         Ok(Ok(a)) if matches!(a.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(()),
-        Ok(_) => Err(refused("the answer was not yes (`--yes` sends without asking)")),
+        Ok(_) => Err(refused(
+            "the answer was not yes (`--yes` sends without asking)",
+        )),
         Err(_) => {
             eprintln!();
-            Err(refused("no answer came within 5 minutes (`--yes` sends without asking)"))
+            Err(refused(
+                "no answer came within 5 minutes (`--yes` sends without asking)",
+            ))
         }
     }
 }
@@ -1042,7 +1052,10 @@ fn confirm(what: &str) -> Result<()> {
 /// What happens next to a message that was not sent: `the next tick retries it until …`.
 fn retry_hint(o: &Outgoing) -> String {
     match o.until {
-        Some(u) => format!("the next tick retries it until {}", calendar::When::Timed(u)),
+        Some(u) => format!(
+            "the next tick retries it until {}",
+            calendar::When::Timed(u)
+        ),
         None => "the next tick retries it".into(),
     }
 }

@@ -363,6 +363,9 @@ pub struct Filter {
     /// Only entries of summits (as announced) starting at or after this instant, and
     /// unconfirmed intents whatever their age; every entry when `None`.
     pub since: Option<DateTime<Utc>>,
+    /// Not the missed entries due before this instant: the steps a first run adopted
+    /// (due before the ledger was started, [`Ledger::since`]); shown when `None`.
+    pub adopted_before: Option<DateTime<Utc>>,
 }
 
 impl Filter {
@@ -372,6 +375,9 @@ impl Filter {
             && self
                 .since
                 .is_none_or(|s| e.state == State::Intent || e.announced.start.instant() >= s)
+            && !self
+                .adopted_before
+                .is_some_and(|t| e.state == State::Missed && e.due < t)
     }
 }
 
@@ -1164,6 +1170,7 @@ mod tests {
         let recent = Filter {
             states: Vec::new(),
             since: Some(t("2026-09-01T00:00:00Z")),
+            adopted_before: None,
         };
         let got = listed(&recent);
         assert_eq!(got.len(), 3, "{got:?}");
@@ -1175,6 +1182,7 @@ mod tests {
         let intents = Filter {
             states: vec![State::Intent, State::Failed],
             since: None,
+            adopted_before: None,
         };
         assert_eq!(
             listed(&intents).concat(),

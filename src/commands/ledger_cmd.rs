@@ -61,6 +61,7 @@ impl Context<'_> {
         let filter = Filter {
             states: args.state.clone(),
             since: (!args.all).then(|| self.now - Duration::days(delivery::LOOKBACK_DAYS)),
+            adopted_before: ledger.since.filter(|_| !args.all),
         };
         let groups = ledger.listing(&filter);
         if self.cli.json {

@@ -105,7 +105,7 @@ ok    transport: file: outbox ./outbox: created, writable
     assert_eq!(errors(&r, 0), Vec::<String>::new());
     assert_eq!(
         line_of(&r, "ledger"),
-        "ok    ledger: state/ledger.toml: 2 message(s): 2 sent"
+        "ok    ledger: state/ledger.toml: 16 message(s): 1 sent, 15 missed"
     );
 }
 

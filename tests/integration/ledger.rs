@@ -58,9 +58,9 @@ fn kind(id: &str) -> &str {
     id.split('.').nth(1).unwrap()
 }
 
-/// The first tick of a fresh ledger (sends the October handover), then a tick at the
-/// reminder's due time that is killed once the reminder was handed over: the ledger
-/// keeps an intent. Returns the reminder's Message-ID.
+/// The first tick of a fresh ledger (adopts the earlier summits' closed steps), then a
+/// tick at the reminder's due time that is killed once the reminder was handed over:
+/// the ledger keeps an intent. Returns the reminder's Message-ID.
 fn interrupt_the_reminder(site: &Site) -> String {
     site.tick_ok("2026-11-22T00:00:00Z");
     std::fs::write(site.path("die"), "").unwrap();
@@ -68,9 +68,9 @@ fn interrupt_the_reminder(site: &Site) -> String {
     assert_ne!(r.status, 0, "killed while handing the reminder over");
     assert!(site.has_intent(), "{}", site.ledger());
     let ids = sent(site);
-    assert_eq!(ids.len(), 2, "{ids:?}");
-    assert_eq!(kind(&ids[1]), "reminder");
-    ids[1].clone()
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(kind(&ids[0]), "reminder");
+    ids[0].clone()
 }
 
 /// The Message-ID in the `summit ledger mark-sent ID` that an error message suggests.
@@ -182,7 +182,7 @@ fn an_interrupted_send_is_listed_and_mark_sent_settles_it() {
         site.ledger()
     );
     assert_eq!(site.tick_ok("2026-11-23T18:00:00Z"), "");
-    assert_eq!(sent(&site).len(), 2);
+    assert_eq!(sent(&site).len(), 1);
     // Marking it again is harmless.
     let r = site.run("2026-11-23T18:00:00Z", &["ledger", "mark-sent", &id]);
     assert_eq!(r.status, 0);
@@ -221,20 +221,20 @@ fn an_interrupted_smtp_send_settled_by_message_id_is_never_sent_again() {
     // while it waits for the reply.
     server.control(r#"{"delay_after_store": 30}"#);
     let child = site.spawn("2026-11-23T16:00:00Z", &["tick"]);
-    server.wait_for(2);
+    server.wait_for(1);
     kill(child);
     server.control("{}");
     assert!(site.has_intent(), "{}", site.ledger());
     let r = site.tick("2026-11-23T17:00:00Z");
     assert_eq!(r.status, 1, "{}", r.stderr);
     let id = suggested(&r.stderr);
-    assert_eq!(server.messages()[1].message_id(), id);
+    assert_eq!(server.messages()[0].message_id(), id);
     let r = site.run("2026-11-23T17:00:00Z", &["ledger", "mark-sent", &id]);
     assert_eq!((r.status, r.stderr.as_str()), (0, ""), "{}", r.stdout);
     assert_eq!(site.tick_ok("2026-11-23T18:00:00Z"), "");
     site.tick_ok("2026-11-24T16:00:00Z");
     let steps: Vec<String> = server.messages().iter().map(step_of).collect();
-    assert_eq!(steps, ["handover", "reminder", "agenda-vote"]);
+    assert_eq!(steps, ["reminder", "agenda-vote"]);
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn forget_makes_tick_send_again() {
     assert!(!site.ledger().contains(&id), "{}", site.ledger());
     let out = site.tick_ok("2026-11-23T18:00:00Z");
     assert!(out.starts_with("sent the reminder"), "{out}");
-    assert_eq!(sent(&site)[2], id);
+    assert_eq!(sent(&site)[1], id);
     assert_eq!(site.tick_ok("2026-11-23T19:00:00Z"), "");
 
     // By summit date and step: the dry run says so and keeps it; then it is sent again.
@@ -290,22 +290,31 @@ fn forget_makes_tick_send_again() {
 #[test]
 fn a_step_marked_done_by_hand_is_not_sent() {
     let site = sendmail_site();
-    // What a first tick would send, and what it would send at the reminder's time.
-    let r = site.run("2026-11-22T00:00:00Z", &["tick", "--dry-run", "--json"]);
-    let now = r.json();
-    assert_eq!(now.as_array().unwrap().len(), 1, "{now}");
+    // What a first tick would send the day after the October summit, and what it would
+    // send at the reminder's time.
+    let would_send = |json: serde_json::Value| -> Vec<serde_json::Value> {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == "would-send")
+            .cloned()
+            .collect()
+    };
+    let r = site.run("2026-10-30T00:00:00Z", &["tick", "--dry-run", "--json"]);
+    let now = would_send(r.json());
+    assert_eq!(now.len(), 1, "{now:?}");
     assert_eq!(now[0]["step"], "handover");
     let handover = now[0]["message_id"].as_str().unwrap().to_string();
     let r = site.run("2026-11-23T16:00:00Z", &["tick", "--dry-run", "--json"]);
-    let would = r.json();
-    assert_eq!(would.as_array().unwrap().len(), 1, "{would}");
+    let would = would_send(r.json());
+    assert_eq!(would.len(), 1, "{would:?}");
     assert_eq!(would[0]["step"], "reminder");
     let reminder = would[0]["message_id"].as_str().unwrap().to_string();
 
     // A fresh state directory: the October handover was done by hand already, and the
     // November reminder will be.
     let r = site.run(
-        "2026-11-22T00:00:00Z",
+        "2026-10-30T00:00:00Z",
         &[
             "ledger",
             "mark-sent",
@@ -348,8 +357,11 @@ fn a_step_marked_done_by_hand_is_not_sent() {
     assert_eq!(marked[0]["attempts"], 0);
     assert_eq!(marked[0]["intent_at"], serde_json::Value::Null);
 
-    // Nothing to send at first, nor when the reminder falls due.
-    assert_eq!(site.tick_ok("2026-11-22T00:00:00Z"), "");
+    // Nothing to send at first (the first tick adopts the steps that closed before the
+    // ledger was started), nor when the reminder falls due.
+    let r = site.tick("2026-11-22T00:00:00Z");
+    assert_eq!((r.status, r.stdout.as_str()), (0, ""));
+    assert!(crate::tick::is_adoption_line(&r.stderr), "{}", r.stderr);
     assert_eq!(site.tick_ok("2026-11-23T16:00:00Z"), "");
     assert!(sent(&site).is_empty());
     // The other steps go on, in the reminder's thread.
@@ -426,11 +438,11 @@ fn bad_selectors_exit_2_naming_the_value() {
             "ledger",
             "mark-sent",
             "--summit",
-            "2026-10-29",
+            "2026-07-30",
             "--step",
             "reminder",
         ],
-        "the reminder of the summit on 2026-10-29 stopped being useful at 2026-10-29T16:00:00Z (its window closed)",
+        "the reminder of the summit on 2026-07-30 stopped being useful at 2026-07-29T15:00:00Z (its window closed)",
     );
     fails(
         &[
@@ -835,12 +847,18 @@ fn a_change_waits_for_a_running_tick_and_loses_nothing() {
     assert!(tick.wait().unwrap().success());
     assert!(mark.wait().unwrap().success());
     // Both changes are in the ledger: the reminder sent by tick, the vote by hand.
-    assert_eq!(site.states(), ["sent", "sent", "sent"], "{}", site.ledger());
+    let states = site.states();
+    assert_eq!(
+        states[states.len() - 2..],
+        ["sent", "sent"],
+        "{}",
+        site.ledger()
+    );
     assert!(
         site.ledger()
             .contains("marked-at = \"2026-11-23T16:00:00Z\"")
     );
     assert_eq!(site.tick_ok("2026-11-24T16:00:00Z"), "");
     let kinds: Vec<String> = sent(&site).iter().map(|m| kind(m).to_string()).collect();
-    assert_eq!(kinds, ["handover", "reminder"]);
+    assert_eq!(kinds, ["reminder"]);
 }

@@ -645,7 +645,11 @@ fn send_delivers_a_step_once_and_tick_does_not_repeat_it() {
     let r = site.run("2026-11-21T10:00:00Z", &["send", "reminder"]);
     assert_eq!(
         (r.status, r.stdout.as_str(), r.stderr.as_str()),
-        (2, "", "error: not sending the reminder of the summit on 2026-11-26: it is not due until 2026-11-23T16:00:00Z; pass `--yes` to send it anyway\n")
+        (
+            2,
+            "",
+            "error: not sending the reminder of the summit on 2026-11-26: it is not due until 2026-11-23T16:00:00Z; pass `--yes` to send it anyway\n"
+        )
     );
     assert!(!site.path("state/ledger.toml").exists() || !site.ledger().contains("reminder"));
     let r = site.run("2026-11-21T10:00:00Z", &["send", "reminder", "--yes"]);
@@ -660,7 +664,9 @@ fn send_delivers_a_step_once_and_tick_does_not_repeat_it() {
     let again = site.run("2026-11-21T11:00:00Z", &["send", "reminder"]);
     assert_eq!((again.status, again.stderr.as_str()), (0, ""));
     assert!(
-        again.stdout.starts_with("already sent: the reminder of the summit on 2026-11-26")
+        again
+            .stdout
+            .starts_with("already sent: the reminder of the summit on 2026-11-26")
             && again.stdout.contains("(Message-ID <"),
         "{}",
         again.stdout
@@ -707,7 +713,11 @@ fn dry_run_sends_and_records_nothing() {
     let r = site.run("2026-11-25T17:00:00Z", &["tick", "--dry-run"]);
     assert_eq!(r.status, 0);
     assert!(is_adoption_line(&r.stderr), "{}", r.stderr);
-    assert!(r.stderr.contains("they would be recorded as missed"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("they would be recorded as missed"),
+        "{}",
+        r.stderr
+    );
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", r.stdout);
     assert!(lines[0].starts_with("would send the reminder of the summit on 2026-11-26 to prometheus-developers@googlegroups.com (due 2026-11-23T16:00:00Z, Message-ID <"), "{}", lines[0]);

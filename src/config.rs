@@ -1266,6 +1266,57 @@ email = "ada@example.org"
         assert_eq!(format_offset(Duration::weeks(1)), "7d");
     }
 
+    /// Each step's useful-until: a moment of the summit or a duration, resolved to an
+    /// offset; a window that would close before it opens is an error naming the key.
+    #[test]
+    fn until_keys() {
+        let d = Timeline::default();
+        assert_eq!(
+            (d.assignment_until, d.reminder_until, d.agenda_vote_until),
+            (Duration::zero(), Duration::hours(24), Duration::days(1))
+        );
+        assert_eq!(
+            (d.outreach_until, d.checklist_until, d.handover_until),
+            (Duration::zero(), Duration::zero(), Duration::hours(48))
+        );
+        let c = load(&format!(
+            "[timeline]\nreminder-until = \"agenda-vote\"\nagenda-vote-until = \"6h\"\noutreach-until = \"2h\"\nhandover-until = \"3d\"\n{MINIMAL}"
+        ))
+        .unwrap();
+        let t = &c.timeline;
+        assert_eq!(t.reminder_until, Duration::days(2));
+        assert_eq!(t.agenda_vote_until, Duration::hours(6));
+        assert_eq!(t.outreach_until, Duration::hours(2));
+        assert_eq!(t.checklist_until, Duration::hours(2), "with the outreach");
+        assert_eq!(t.handover_until, Duration::days(3));
+        // A reminder due after the topic deadline is useful until the start.
+        let c = load(&format!("[timeline]\nreminder = \"12h\"\n{MINIMAL}")).unwrap();
+        assert_eq!(c.timeline.reminder_until, Duration::zero());
+        for (text, want) in [
+            (
+                "reminder-until = \"reminder\"",
+                "line 2: timeline.reminder-until `reminder` closes the step's window before it is due, expected a moment after it is due (3d before the start)",
+            ),
+            (
+                "handover-until = \"1h\"",
+                "timeline.handover-until `1h` closes the step's window before it is due, expected a moment after it is due (2h after the end)",
+            ),
+            (
+                "outreach-until = \"soon\"",
+                "timeline.outreach-until `soon` is not a moment of the summit, expected `start`, `topic-deadline`",
+            ),
+            (
+                "assignment = \"off\"\nreminder-until = \"assignment\"",
+                "timeline.reminder-until `assignment` names the assignment, which is `off`",
+            ),
+        ] {
+            let err = load(&format!("[timeline]\n{text}\n{MINIMAL}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
     #[test]
     fn away_ranges() {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();

@@ -17,3 +17,4 @@ mod ledger;
 mod next;
 mod rotation;
 mod tick;
+mod truth;

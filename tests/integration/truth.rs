@@ -1,0 +1,274 @@
+//! Every message true when it arrives (issue #8): what `tick` and `send` do on a first
+//! run, after the machine was off, after the feed changed, and when one message cannot
+//! be drafted. The example deployment, delivering to files; the summit of 26 November
+//! 2026 starts at 16:00 UTC.
+
+use pretty_assertions::assert_eq;
+
+use crate::tick::{Site, example_without_assignment, is_adoption_line};
+
+/// The steps `tick` reported as sent, as `step date`.
+fn sent(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix("sent the ").unwrap_or_else(|| panic!("{l}"));
+            let (step, rest) = rest.split_once(" of the summit on ").unwrap();
+            format!("{step} {}", &rest[..10])
+        })
+        .collect()
+}
+
+/// The example deployment with the assignment heads-up on (as shipped).
+fn site() -> Site {
+    Site::new(&std::fs::read_to_string(crate::test::example_config()).unwrap())
+}
+
+#[test]
+fn a_first_run_on_the_day_sends_only_what_is_still_true() {
+    let site = site();
+    // Half an hour before the start: the reminder (its topic deadline passed
+    // yesterday) and the call for votes (the outreach already picked the topics) would
+    // be false now; the heads-up and the facilitator's outreach are still true.
+    let r = site.tick("2026-11-26T15:30:00Z");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(is_adoption_line(&r.stderr), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("17 step(s) of 4 summit(s)"),
+        "five steps of each summit from August to October, and November's reminder and vote: {}",
+        r.stderr
+    );
+    assert_eq!(
+        sent(&r.stdout),
+        ["assignment 2026-11-26", "outreach 2026-11-26"]
+    );
+    let ledger = site.ledger();
+    assert!(ledger.contains("step = \"reminder\""), "{ledger}");
+    // Each skipped step is recorded with its reason.
+    assert!(
+        ledger.contains(
+            "its window closed at 2026-11-25T16:00:00Z, before summit kept this state directory"
+        ),
+        "{ledger}"
+    );
+    // And never sent later, whatever happens.
+    assert_eq!(site.tick_ok("2026-11-26T15:45:00Z"), "");
+}
+
+#[test]
+fn a_first_run_days_after_a_summit_sends_no_late_handover() {
+    let site = site();
+    let r = site.tick("2026-12-02T09:00:00Z");
+    assert_eq!((r.status, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    assert!(is_adoption_line(&r.stderr), "{}", r.stderr);
+    // The December summit's heads-up is due on 10 December, a week before it.
+    assert_eq!(site.tick_ok("2026-12-10T15:59:00Z"), "");
+    assert_eq!(
+        sent(&site.tick_ok("2026-12-10T16:00:00Z")),
+        ["assignment 2026-12-17"]
+    );
+}
+
+#[test]
+fn the_machine_off_overnight_skips_what_stopped_being_true_and_says_so() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    assert_eq!(
+        sent(&site.tick_ok("2026-11-23T16:00:00Z")),
+        ["reminder 2026-11-26"]
+    );
+    // Off from the evening of the 23rd until the evening of the 25th: the call for
+    // votes stopped being useful when the outreach fell due.
+    let r = site.tick("2026-11-25T17:00:00Z");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(sent(&r.stdout), ["outreach 2026-11-26"]);
+    assert_eq!(
+        r.stderr,
+        "warning: the agenda-vote of the summit on 2026-11-26 to prometheus-team@googlegroups.com was not sent: nothing ran from its due time 2026-11-24T16:00:00Z until its window closed at 2026-11-25T16:00:00Z\n"
+    );
+    assert_eq!(site.tick_ok("2026-11-25T18:00:00Z"), "", "said once");
+}
+
+#[test]
+fn the_machine_off_for_a_week_sends_the_handover_only_while_it_is_true() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    // Back the day after the summit: what led up to it is over; the handover is still
+    // useful (48 hours after the end).
+    let r = site.tick("2026-11-27T10:00:00Z");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(sent(&r.stdout), ["handover 2026-11-26"]);
+    assert_eq!(r.stderr.lines().count(), 3, "{}", r.stderr);
+    // Back a week after instead: nothing at all, three weeks of silence reported.
+    let late = Site::new(&example_without_assignment());
+    late.tick_ok("2026-11-20T00:00:00Z");
+    let r = late.tick("2026-12-03T10:00:00Z");
+    assert_eq!((r.status, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    let warnings: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(warnings.len(), 4, "{}", r.stderr);
+    assert!(
+        warnings[3].starts_with("warning: the handover of the summit on 2026-11-26 to prometheus-team@googlegroups.com was not sent")
+            && warnings[3].ends_with("until its window closed at 2026-11-28T18:00:00Z"),
+        "{}",
+        warnings[3]
+    );
+}
+
+/// The example feed with the 26 November summit moved to `start` (Berlin, two hours).
+fn feed_moving_november(start: &str, end: &str) -> String {
+    let text = std::fs::read_to_string(crate::test::example_feed()).unwrap();
+    let over = format!(
+        "BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Berlin:{start}\r\nDTEND;TZID=Europe/Berlin:{end}\r\n\
+DTSTAMP:20261120T120000Z\r\nUID:5q1hvb0n7ktr4ga1kq3cs0l6pk@google.com\r\n\
+RECURRENCE-ID;TZID=Europe/Berlin:20261126T170000\r\nSEQUENCE:3\r\n\
+SUMMARY:Prometheus Developer Summit\r\nEND:VEVENT\r\n"
+    );
+    let text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    text.replacen("END:VCALENDAR", &format!("{over}END:VCALENDAR"), 1)
+}
+
+#[test]
+fn a_summit_moved_after_its_handover_closed_never_reopens_it() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    // Off until after the handover's window closed: recorded as missed.
+    let r = site.tick("2026-11-29T00:00:00Z");
+    assert_eq!((r.status, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the handover of the summit on 2026-11-26"),
+        "{}",
+        r.stderr
+    );
+    // Someone moves the (past) summit two days later in the calendar: its handover
+    // would be open again by the clock, but it was closed and stays closed.
+    std::fs::write(
+        site.path("feed.ics"),
+        feed_moving_november("20261128T170000", "20261128T190000"),
+    )
+    .unwrap();
+    assert_eq!(site.tick_ok("2026-11-29T01:00:00Z"), "");
+    assert_eq!(site.tick_ok("2026-11-30T10:00:00Z"), "");
+}
+
+#[test]
+fn nothing_is_sent_for_a_summit_before_rotation_start() {
+    let config = example_without_assignment().replacen(
+        "start = \"2025-01-30\"",
+        "start = \"2026-12-01\"",
+        1,
+    );
+    assert!(
+        config.contains("start = \"2026-12-01\""),
+        "the example has [rotation]"
+    );
+    let site = Site::new(&config);
+    for now in [
+        "2026-11-20T00:00:00Z",
+        "2026-11-23T16:00:00Z",
+        "2026-11-25T16:00:00Z",
+        "2026-11-26T20:00:00Z",
+    ] {
+        let r = site.tick(now);
+        assert_eq!(
+            (r.status, r.stdout.as_str()),
+            (0, ""),
+            "{now}: {}",
+            r.stderr
+        );
+    }
+    assert!(
+        !site.ledger().contains("original = \"2026-11-26"),
+        "{}",
+        site.ledger()
+    );
+    let r = site.run(
+        "2026-11-23T16:00:00Z",
+        &["send", "reminder", "--summit", "2026-11-26", "--yes"],
+    );
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("is before rotation.start 2026-12-01"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        sent(&site.tick_ok("2026-12-14T16:00:00Z")),
+        ["reminder 2026-12-17"]
+    );
+}
+
+#[test]
+fn one_message_that_cannot_be_drafted_does_not_stop_the_others() {
+    let config =
+        example_without_assignment().replacen("[mail]", "[mail]\ntemplates = \"templates\"", 1);
+    assert!(config.contains("templates = \"templates\""));
+    let site = Site::new(&config);
+    std::fs::create_dir(site.path("templates")).unwrap();
+    // A user's call for votes that names a variable no template has.
+    std::fs::write(
+        site.path("templates/agenda-vote.txt"),
+        "Subject: Vote\n\nHello {{ voters.first }}\n",
+    )
+    .unwrap();
+    let r = site.tick("2026-11-24T17:00:00Z");
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert_eq!(
+        sent(&r.stdout),
+        ["reminder 2026-11-26"],
+        "the reminder still goes"
+    );
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(
+        errors[0].starts_with("error: the agenda-vote of the summit on 2026-11-26 to prometheus-team@googlegroups.com was not sent: it could not be drafted: template `agenda-vote.txt` line 3:")
+            && errors[0].ends_with("the next tick retries it until 2026-11-25T16:00:00Z"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        site.ledger().contains("state = \"failed\""),
+        "{}",
+        site.ledger()
+    );
+    // Fixed: the next tick sends it.
+    std::fs::remove_file(site.path("templates/agenda-vote.txt")).unwrap();
+    assert_eq!(
+        sent(&site.tick_ok("2026-11-24T18:00:00Z")),
+        ["agenda-vote 2026-11-26"]
+    );
+}
+
+#[test]
+fn send_for_a_summit_that_is_not_the_nearest_needs_yes() {
+    let site = Site::new(&example_without_assignment());
+    let r = site.run(
+        "2026-11-23T16:00:00Z",
+        &["send", "reminder", "--summit", "2026-12-17"],
+    );
+    assert_eq!((r.status, r.stdout.as_str()), (2, ""));
+    assert_eq!(
+        r.stderr,
+        "error: not sending the reminder of the summit on 2026-12-17: it is not due until 2026-12-14T16:00:00Z, and this summit is not the nearest one whose step is open; pass `--yes` to send it anyway\n"
+    );
+    // The nearest one, due now: no question asked.
+    let r = site.run("2026-11-23T16:00:00Z", &["send", "reminder"]);
+    assert_eq!((r.status, r.stderr.as_str()), (0, ""));
+    assert_eq!(sent(&r.stdout), ["reminder 2026-11-26"]);
+    // A dry run never asks.
+    let r = site.run(
+        "2026-11-23T16:00:00Z",
+        &["send", "reminder", "--summit", "2026-12-17", "--dry-run"],
+    );
+    assert_eq!((r.status, r.stderr.as_str()), (0, ""));
+    assert!(
+        r.stdout
+            .starts_with("would send the reminder of the summit on 2026-12-17"),
+        "{}",
+        r.stdout
+    );
+}

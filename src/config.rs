@@ -228,6 +228,8 @@ pub struct Member {
     /// `away`: inclusive date ranges (`"2026-12-20..2027-01-06"` or one date
     /// `"2026-12-24"`) when the member cannot facilitate; dates are the summit's UTC date.
     pub away: Vec<(NaiveDate, NaiveDate)>,
+    /// `greeting`: how mails greet the member (`Hello Ada,`), when not by `name`.
+    pub greeting: Option<String>,
 }
 
 impl Member {
@@ -357,6 +359,8 @@ struct RawMember {
     email: Spanned<String>,
     #[serde(default)]
     away: Vec<Spanned<String>>,
+    #[serde(default)]
+    greeting: Option<Spanned<String>>,
 }
 
 impl Config {
@@ -717,10 +721,25 @@ impl Config {
                     })
                 })
                 .collect::<Result<_>>()?;
+            let greeting = match &m.greeting {
+                Some(g) if g.get_ref().trim().is_empty() || g.get_ref().contains('@') => {
+                    return Err(at(
+                        g,
+                        format!(
+                            "greeting `{}` of `{}` is not a name, expected e.g. `Ada`",
+                            g.get_ref(),
+                            m.name
+                        ),
+                    ));
+                }
+                Some(g) => Some(crate::mail::render::one_line(g.get_ref())),
+                None => None,
+            };
             members.push(Member {
                 name: m.name.trim().to_string(),
                 email,
                 away,
+                greeting,
             });
         }
 

@@ -76,8 +76,8 @@ pub struct Project {
     pub notes_url: Option<String>,
     /// `calendar-url`: the public calendar page people subscribe to.
     pub calendar_url: Option<String>,
-    /// `meeting-url`: where the summit happens (video call link), when the feed does not
-    /// say.
+    /// `meeting-url`: where the summit happens (video call link). When set, the mails use
+    /// it rather than the link the feed gives (see `mail::meeting_link`).
     pub meeting_url: Option<String>,
     /// `code-of-conduct-url`: the Code of Conduct mentioned at the start of the summit.
     pub code_of_conduct_url: Option<String>,
@@ -998,6 +998,33 @@ email = "ada@example.org"
             let e = load(&format!("{text}{MINIMAL}")).unwrap_err().to_string();
             assert!(e.contains(want), "{e}");
         }
+    }
+
+    #[test]
+    fn a_member_may_have_a_greeting() {
+        let c = load(MINIMAL).unwrap();
+        assert_eq!(c.rotation.members[0].greeting, None);
+        let c = load(&format!("{MINIMAL}greeting = \"Ada\"\n")).unwrap();
+        assert_eq!(c.rotation.members[0].greeting.as_deref(), Some("Ada"));
+        for (greeting, want) in [
+            (
+                "ada@example.org",
+                "line 5: greeting `ada@example.org` of `Ada` is not a name",
+            ),
+            ("  ", "line 5: greeting `  ` of `Ada` is not a name"),
+        ] {
+            let e = load(&format!("{MINIMAL}greeting = \"{greeting}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{e}");
+        }
+        let e = load(&format!("{MINIMAL}greting = \"Ada\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 5") && e.contains("unknown field `greting`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1356,6 +1356,111 @@ mod tests {
     }
 
     #[test]
+    fn links_in_text() {
+        let zoom = "https://us02web.zoom.us/j/855?pwd=Ab";
+        // Trailing punctuation and unopened brackets are not part of a link.
+        assert_eq!(
+            link_in(&format!("Join: {zoom}."), true).as_deref(),
+            Some(zoom)
+        );
+        assert_eq!(link_in(&format!("({zoom}),"), true).as_deref(), Some(zoom));
+        assert_eq!(
+            link_in("see https://en.wikipedia.org/wiki/X_(Y).", false).as_deref(),
+            Some("https://en.wikipedia.org/wiki/X_(Y)")
+        );
+        // Only meeting hosts (and their subdomains) in a description.
+        let text = "Notes: https://docs.example.org/d, Jitsi: <HTTPS://Meet.Jit.Si/Dev>";
+        assert_eq!(
+            link_in(text, true).as_deref(),
+            Some("HTTPS://Meet.Jit.Si/Dev")
+        );
+        assert_eq!(
+            link_in(text, false).as_deref(),
+            Some("https://docs.example.org/d")
+        );
+        for host in [
+            "https://meet.google.com/abc-defg-hij",
+            "https://zoom.us/j/1",
+            "https://teams.microsoft.com/l/meetup-join/19%3a",
+            "https://acme.webex.com/meet/x",
+        ] {
+            assert_eq!(link_in(&format!("x {host} y"), true).as_deref(), Some(host));
+        }
+        // Not a meeting host: a look-alike, userinfo tricks.
+        assert_eq!(link_in("https://zoom.us.evil.example/j/1", true), None);
+        assert_eq!(link_in("https://notzoom.us/j/1", true), None);
+        assert_eq!(
+            link_in("https://zoom.us@evil.example/j/1", true),
+            None,
+            "the host is after the `@`"
+        );
+        assert_eq!(link_in("ftp://zoom.us/x httpx://zoom.us", false), None);
+        assert_eq!(link_in("https://", false), None);
+        // A whole value is a link or not.
+        assert_eq!(
+            http_link(" https://x.org/a. ").as_deref(),
+            Some("https://x.org/a")
+        );
+        assert_eq!(http_link("mailto:a@b.org"), None);
+        assert_eq!(http_link("Room https://x.org"), None);
+    }
+
+    #[test]
+    fn the_meeting_link_in_order_and_descriptions_not_kept() {
+        let zoom = "https://zoom.us/j/9";
+        let event = |props: &str| {
+            let text = cal(&format!(
+                "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261217T160000Z\r\n{props}END:VEVENT\r\n"
+            ));
+            parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap()
+        };
+        let description = format!("DESCRIPTION:Hello\\n{zoom}\\, dial 1\r\n");
+        let c = event(&description);
+        assert_eq!(c.events[0].url.as_deref(), Some(zoom));
+        let c = event(&format!(
+            "{description}LOCATION:https://loc.example.org\r\n"
+        ));
+        assert_eq!(c.events[0].url.as_deref(), Some("https://loc.example.org"));
+        let c = event(&format!(
+            "{description}LOCATION:https://loc.example.org\r\nX-GOOGLE-CONFERENCE:https://meet.google.com/a\r\n"
+        ));
+        assert_eq!(
+            c.events[0].url.as_deref(),
+            Some("https://meet.google.com/a")
+        );
+        let c = event(&format!(
+            "{description}X-GOOGLE-CONFERENCE:https://meet.google.com/a\r\nURL:https://u.example.org\r\n"
+        ));
+        assert_eq!(c.events[0].url.as_deref(), Some("https://u.example.org"));
+
+        // Only the link of a description is kept, and a long one is searched only so far.
+        let long = format!(
+            "DESCRIPTION:{}{zoom}\r\n",
+            "x ".repeat(MAX_DESCRIPTION_BYTES)
+        );
+        let text = cal(&format!(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261217T160000Z\r\n{description}{long}END:VEVENT\r\n"
+        ));
+        let mut warnings = Warnings::new("t.ics");
+        let kept = Kept::read(&text, "t.ics", &mut warnings).unwrap();
+        assert!(kept.text.len() < 200, "{}", kept.text);
+        assert!(
+            kept.text.contains(&format!("DESCRIPTION:{zoom}\n")),
+            "{}",
+            kept.text
+        );
+        let c = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(c.events[0].url.as_deref(), Some(zoom));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("DESCRIPTION of") && w.contains("searched for a meeting link")),
+            "{:?}",
+            c.warnings
+        );
+    }
+
+    #[test]
     fn text_unescaping() {
         assert_eq!(unescape_text(r"a\, b\; c\nd\\e"), "a, b; c\nd\\e");
     }

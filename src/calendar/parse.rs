@@ -291,7 +291,7 @@ const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
 
 /// The hosts of the meeting services whose links [`link_in`] finds in a DESCRIPTION:
 /// Google Meet, Zoom, Jitsi, Microsoft Teams and Webex (and their subdomains).
-const MEETING_HOSTS: [&str; 9] = [
+pub const MEETING_HOSTS: [&str; 9] = [
     "meet.google.com",
     "zoom.us",
     "zoom.com",

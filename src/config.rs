@@ -76,8 +76,8 @@ pub struct Project {
     pub notes_url: Option<String>,
     /// `calendar-url`: the public calendar page people subscribe to.
     pub calendar_url: Option<String>,
-    /// `meeting-url`: where the summit happens (video call link), when the feed does not
-    /// say.
+    /// `meeting-url`: where the summit happens (video call link). When set, the mails use
+    /// it rather than the link the feed gives (see `mail::meeting_link`).
     pub meeting_url: Option<String>,
     /// `code-of-conduct-url`: the Code of Conduct mentioned at the start of the summit.
     pub code_of_conduct_url: Option<String>,
@@ -252,6 +252,8 @@ pub struct Member {
     /// `away`: inclusive date ranges (`"2026-12-20..2027-01-06"` or one date
     /// `"2026-12-24"`) when the member cannot facilitate; dates are the summit's UTC date.
     pub away: Vec<(NaiveDate, NaiveDate)>,
+    /// `greeting`: how mails greet the member (`Hello Ada,`), when not by `name`.
+    pub greeting: Option<String>,
 }
 
 impl Member {
@@ -387,6 +389,8 @@ struct RawMember {
     email: Spanned<String>,
     #[serde(default)]
     away: Vec<Spanned<String>>,
+    #[serde(default)]
+    greeting: Option<Spanned<String>>,
 }
 
 impl Config {
@@ -859,10 +863,25 @@ impl Config {
                     })
                 })
                 .collect::<Result<_>>()?;
+            let greeting = match &m.greeting {
+                Some(g) if g.get_ref().trim().is_empty() || g.get_ref().contains('@') => {
+                    return Err(at(
+                        g,
+                        format!(
+                            "greeting `{}` of `{}` is not a name, expected e.g. `Ada`",
+                            g.get_ref(),
+                            m.name
+                        ),
+                    ));
+                }
+                Some(g) => Some(crate::mail::render::one_line(g.get_ref())),
+                None => None,
+            };
             members.push(Member {
                 name: m.name.trim().to_string(),
                 email,
                 away,
+                greeting,
             });
         }
 
@@ -1121,6 +1140,33 @@ email = "ada@example.org"
             let e = load(&format!("{text}{MINIMAL}")).unwrap_err().to_string();
             assert!(e.contains(want), "{e}");
         }
+    }
+
+    #[test]
+    fn a_member_may_have_a_greeting() {
+        let c = load(MINIMAL).unwrap();
+        assert_eq!(c.rotation.members[0].greeting, None);
+        let c = load(&format!("{MINIMAL}greeting = \"Ada\"\n")).unwrap();
+        assert_eq!(c.rotation.members[0].greeting.as_deref(), Some("Ada"));
+        for (greeting, want) in [
+            (
+                "ada@example.org",
+                "line 5: greeting `ada@example.org` of `Ada` is not a name",
+            ),
+            ("  ", "line 5: greeting `  ` of `Ada` is not a name"),
+        ] {
+            let e = load(&format!("{MINIMAL}greeting = \"{greeting}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{e}");
+        }
+        let e = load(&format!("{MINIMAL}greting = \"Ada\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 5") && e.contains("unknown field `greting`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -666,7 +666,11 @@ fn plan_corrections(
                     summit: summit.clone(),
                     facilitator: facilitator.clone(),
                 },
-                next: None,
+                next: summits
+                    .planned
+                    .iter()
+                    .find(|p| p.summit.start.instant() > summit.start.instant())
+                    .cloned(),
                 to: recipients.clone(),
                 announced: current.clone(),
                 in_reply_to: Some(parent),
@@ -796,6 +800,7 @@ pub fn compose(
             mail::draft_correction(
                 &o.summit.summit,
                 o.summit.facilitator.as_ref(),
+                o.next.as_ref(),
                 was,
                 *change,
                 o.key.seq,

@@ -124,6 +124,7 @@ mod tests {
                 name: name.into(),
                 email: "x@example.org".parse().unwrap(),
                 away: Vec::new(),
+                greeting: None,
             }),
         }
     }

@@ -565,6 +565,7 @@ mod tests {
                 .parse()
                 .unwrap(),
             away,
+            greeting: None,
         }
     }
 

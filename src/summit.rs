@@ -170,6 +170,7 @@ fn walk(
                     .unwrap_or_else(|| record[r].email.to_string()),
                 email: record[r].email.clone(),
                 away: Vec::new(),
+                greeting: None,
             }),
             _ => None,
         };

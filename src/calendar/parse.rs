@@ -92,7 +92,9 @@ pub struct Vevent {
     pub status: Option<String>,
     /// LOCATION, unescaped.
     pub location: Option<String>,
-    /// URL.
+    /// The meeting link: the first of URL, X-GOOGLE-CONFERENCE, a link in LOCATION and
+    /// the first meeting link in DESCRIPTION (see [`link_in`]) that is an `https://` or
+    /// `http://` link.
     pub url: Option<String>,
     /// DTSTART.
     pub dtstart: Stamp,
@@ -280,9 +282,96 @@ fn observance_property(o: &mut zone::Observance, p: &Property<'_>) {
     }
 }
 
-/// How long a SUMMARY, LOCATION or URL may be: every occurrence carries a copy, and
-/// mail headers are built from them.
+/// How long a SUMMARY, LOCATION, URL or X-GOOGLE-CONFERENCE may be: every occurrence
+/// carries a copy, and mail headers are built from them.
 const MAX_TEXT_BYTES: usize = 4096;
+
+/// How much of a DESCRIPTION is searched for a meeting link; only the link is kept.
+const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
+
+/// The hosts of the meeting services whose links [`link_in`] finds in a DESCRIPTION:
+/// Google Meet, Zoom, Jitsi, Microsoft Teams and Webex (and their subdomains).
+pub const MEETING_HOSTS: [&str; 9] = [
+    "meet.google.com",
+    "zoom.us",
+    "zoom.com",
+    "zoomgov.com",
+    "meet.jit.si",
+    "8x8.vc",
+    "teams.microsoft.com",
+    "teams.live.com",
+    "webex.com",
+];
+
+/// `value` as a link when it is one `https://` or `http://` link (any case), without
+/// trailing punctuation; `None` otherwise.
+pub fn http_link(value: &str) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() || v.contains(char::is_whitespace) {
+        return None;
+    }
+    link_in(v, false).filter(|l| v.starts_with(l.as_str()))
+}
+
+/// The first `https://` or `http://` link in `text` (with `meeting_only`, the first
+/// whose host is one of [`MEETING_HOSTS`] or a subdomain of one), ended by whitespace,
+/// `<`, `>`, `"` or `\`, and stripped of trailing punctuation (`.`, `,`, `;`, `:`, `!`,
+/// `?`, `'`, and a `)` or `]` it does not open). Links longer than 4 KiB are skipped.
+pub fn link_in(text: &str, meeting_only: bool) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("http").map(|i| i + from) {
+        from = i + 4;
+        let rest = &lower[i..];
+        let scheme = if rest.starts_with("https://") {
+            8
+        } else if rest.starts_with("http://") {
+            7
+        } else {
+            continue;
+        };
+        let end = text[i..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\\'))
+            .map_or(text.len(), |e| i + e);
+        let mut link = &text[i..end];
+        loop {
+            let trimmed = link.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'']);
+            let trimmed = match trimmed.chars().last() {
+                Some(')') if trimmed.matches('(').count() < trimmed.matches(')').count() => {
+                    &trimmed[..trimmed.len() - 1]
+                }
+                Some(']') if trimmed.matches('[').count() < trimmed.matches(']').count() => {
+                    &trimmed[..trimmed.len() - 1]
+                }
+                _ => trimmed,
+            };
+            if trimmed.len() == link.len() {
+                break;
+            }
+            link = trimmed;
+        }
+        let authority = link[scheme..]
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        let host = host
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if host.is_empty() || link.len() > MAX_TEXT_BYTES {
+            continue;
+        }
+        let meeting = MEETING_HOSTS
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        if !meeting_only || meeting {
+            return Some(link.to_string());
+        }
+    }
+    None
+}
 
 /// `value`, cut to [`MAX_TEXT_BYTES`] (at a character boundary) with a warning when longer.
 fn capped(name: &str, value: &str, line: usize, warnings: &mut Warnings<'_>) -> String {
@@ -331,6 +420,8 @@ fn read_vevent<'p>(
         sequence: -1,
     };
     let mut dtstart = None;
+    // The candidates for the meeting link, in the order they are preferred.
+    let (mut url, mut conference, mut described) = (None, None, None);
     for p in props {
         let name = p.name.as_str().to_ascii_uppercase();
         let raw = p.val.as_str();
@@ -356,7 +447,10 @@ fn read_vevent<'p>(
             "LOCATION" => {
                 ev.location = Some(capped(&name, val, line, warnings)).filter(|s| !s.is_empty())
             }
-            "URL" => ev.url = Some(capped(&name, val, line, warnings)).filter(|s| !s.is_empty()),
+            "URL" => url = http_link(&capped(&name, val, line, warnings)),
+            "X-GOOGLE-CONFERENCE" => conference = http_link(&capped(&name, val, line, warnings)),
+            // Kept by [`Kept::property`] as the description's meeting link only.
+            "DESCRIPTION" => described = http_link(val),
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),
             "DTEND" => match stamp(val) {
@@ -402,6 +496,8 @@ fn read_vevent<'p>(
         }
     }
     ev.dtstart = dtstart.ok_or_else(|| "no DTSTART".to_string())?;
+    let located = ev.location.as_deref().and_then(|l| link_in(l, false));
+    ev.url = url.or(conference).or(located).or(described);
     // A DATE DTSTART with a DATE-TIME DTEND breaks RFC 5545 §3.8.2.2; clients read the
     // start as midnight in the end's zone.
     if let (Stamp::Date(d), Some(Stamp::Local(_, zone))) = (&ev.dtstart, &ev.dtend) {
@@ -566,12 +662,14 @@ const MAX_NESTING: usize = 8;
 const TOP_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
 
 /// The VEVENT properties [`read_vevent`] reads: the only ones [`Kept`] keeps of a VEVENT.
-const VEVENT_PROPERTIES: [&str; 13] = [
+const VEVENT_PROPERTIES: [&str; 15] = [
     "UID",
     "SUMMARY",
     "STATUS",
     "LOCATION",
     "URL",
+    "X-GOOGLE-CONFERENCE",
+    "DESCRIPTION",
     "SEQUENCE",
     "DTSTART",
     "DTEND",
@@ -880,7 +978,7 @@ impl<'s> Repair<'s> {
                 format!("content line `{shown}` outside VCALENDAR skipped")
             });
         } else {
-            if !out.property(name, &line, self.stack.len()) {
+            if !out.property(name, &line, self.stack.len(), n, warnings) {
                 let shown: String = line.chars().take(60).collect();
                 return Err(Error::Calendar {
                     source_name: self.source_name.to_string(),
@@ -1038,10 +1136,19 @@ impl Kept {
         }
     }
 
-    /// The content line `line`, of the property `name`, `depth` components deep. Returns
-    /// whether it is readable: `false` when it is kept and the `icalendar` parser cannot
-    /// read its parameters.
-    fn property(&mut self, name: &str, line: &str, depth: usize) -> bool {
+    /// The content line `line` (feed line `n`), of the property `name`, `depth`
+    /// components deep. Returns whether it is readable: `false` when it is kept and the
+    /// `icalendar` parser cannot read its parameters. Of a VEVENT's DESCRIPTION only its
+    /// meeting link is kept, as `DESCRIPTION:LINK`: the first of its first
+    /// [`MAX_DESCRIPTION_BYTES`] (a longer one is searched that far, with a warning).
+    fn property(
+        &mut self,
+        name: &str,
+        line: &str,
+        depth: usize,
+        n: usize,
+        warnings: &mut Warnings<'_>,
+    ) -> bool {
         let is = |names: &[&str]| names.iter().position(|k| k.eq_ignore_ascii_case(name));
         let buffer = match (depth, &mut self.open) {
             (1, _) => match is(&CALENDAR_PROPERTIES) {
@@ -1053,6 +1160,10 @@ impl Kept {
             },
             (2, Some(open)) if open.kind == PartKind::Vevent => {
                 if is(&VEVENT_PROPERTIES).is_none() {
+                    return true;
+                }
+                if name.eq_ignore_ascii_case("DESCRIPTION") {
+                    self.description(line, n, warnings);
                     return true;
                 }
                 &mut self.text
@@ -1075,6 +1186,36 @@ impl Kept {
         buffer.push_str(line);
         buffer.push('\n');
         true
+    }
+
+    /// Keeps the meeting link of the DESCRIPTION line `line` (feed line `n`), if any, as
+    /// a `DESCRIPTION:LINK` line (TEXT-escaped, RFC 5545 §3.3.11).
+    fn description(&mut self, line: &str, n: usize, warnings: &mut Warnings<'_>) {
+        let Some((_, value)) = content_line_name(line) else {
+            return;
+        };
+        let mut end = value.len().min(MAX_DESCRIPTION_BYTES);
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < value.len() {
+            warnings.repeated(Problem::TextCut, Some(n), || {
+                format!(
+                    "DESCRIPTION of {} bytes: only its first {end} bytes are searched for a meeting link",
+                    value.len()
+                )
+            });
+        }
+        if let Some(link) = link_in(&unescape_text(&value[..end]), true) {
+            self.text.push_str("DESCRIPTION:");
+            for c in link.chars() {
+                if matches!(c, '\\' | ';' | ',') {
+                    self.text.push('\\');
+                }
+                self.text.push(c);
+            }
+            self.text.push('\n');
+        }
     }
 }
 
@@ -1125,7 +1266,7 @@ impl Problem {
             Problem::VeventSkipped => "VEVENTs skipped",
             Problem::ValueIgnored => "DTEND, DURATION, RDATE or EXDATE values ignored",
             Problem::EndBeforeStart => "VEVENTs whose DTEND is before DTSTART",
-            Problem::TextCut => "SUMMARY, LOCATION or URL values cut",
+            Problem::TextCut => "SUMMARY, LOCATION, URL or DESCRIPTION values cut",
             Problem::UnknownTzid => "unknown TZIDs",
         }
     }
@@ -1212,6 +1353,111 @@ mod tests {
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("1H"), None);
         assert_eq!(parse_duration("PT5X"), None);
+    }
+
+    #[test]
+    fn links_in_text() {
+        let zoom = "https://us02web.zoom.us/j/855?pwd=Ab";
+        // Trailing punctuation and unopened brackets are not part of a link.
+        assert_eq!(
+            link_in(&format!("Join: {zoom}."), true).as_deref(),
+            Some(zoom)
+        );
+        assert_eq!(link_in(&format!("({zoom}),"), true).as_deref(), Some(zoom));
+        assert_eq!(
+            link_in("see https://en.wikipedia.org/wiki/X_(Y).", false).as_deref(),
+            Some("https://en.wikipedia.org/wiki/X_(Y)")
+        );
+        // Only meeting hosts (and their subdomains) in a description.
+        let text = "Notes: https://docs.example.org/d, Jitsi: <HTTPS://Meet.Jit.Si/Dev>";
+        assert_eq!(
+            link_in(text, true).as_deref(),
+            Some("HTTPS://Meet.Jit.Si/Dev")
+        );
+        assert_eq!(
+            link_in(text, false).as_deref(),
+            Some("https://docs.example.org/d")
+        );
+        for host in [
+            "https://meet.google.com/abc-defg-hij",
+            "https://zoom.us/j/1",
+            "https://teams.microsoft.com/l/meetup-join/19%3a",
+            "https://acme.webex.com/meet/x",
+        ] {
+            assert_eq!(link_in(&format!("x {host} y"), true).as_deref(), Some(host));
+        }
+        // Not a meeting host: a look-alike, userinfo tricks.
+        assert_eq!(link_in("https://zoom.us.evil.example/j/1", true), None);
+        assert_eq!(link_in("https://notzoom.us/j/1", true), None);
+        assert_eq!(
+            link_in("https://zoom.us@evil.example/j/1", true),
+            None,
+            "the host is after the `@`"
+        );
+        assert_eq!(link_in("ftp://zoom.us/x httpx://zoom.us", false), None);
+        assert_eq!(link_in("https://", false), None);
+        // A whole value is a link or not.
+        assert_eq!(
+            http_link(" https://x.org/a. ").as_deref(),
+            Some("https://x.org/a")
+        );
+        assert_eq!(http_link("mailto:a@b.org"), None);
+        assert_eq!(http_link("Room https://x.org"), None);
+    }
+
+    #[test]
+    fn the_meeting_link_in_order_and_descriptions_not_kept() {
+        let zoom = "https://zoom.us/j/9";
+        let event = |props: &str| {
+            let text = cal(&format!(
+                "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261217T160000Z\r\n{props}END:VEVENT\r\n"
+            ));
+            parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap()
+        };
+        let description = format!("DESCRIPTION:Hello\\n{zoom}\\, dial 1\r\n");
+        let c = event(&description);
+        assert_eq!(c.events[0].url.as_deref(), Some(zoom));
+        let c = event(&format!(
+            "{description}LOCATION:https://loc.example.org\r\n"
+        ));
+        assert_eq!(c.events[0].url.as_deref(), Some("https://loc.example.org"));
+        let c = event(&format!(
+            "{description}LOCATION:https://loc.example.org\r\nX-GOOGLE-CONFERENCE:https://meet.google.com/a\r\n"
+        ));
+        assert_eq!(
+            c.events[0].url.as_deref(),
+            Some("https://meet.google.com/a")
+        );
+        let c = event(&format!(
+            "{description}X-GOOGLE-CONFERENCE:https://meet.google.com/a\r\nURL:https://u.example.org\r\n"
+        ));
+        assert_eq!(c.events[0].url.as_deref(), Some("https://u.example.org"));
+
+        // Only the link of a description is kept, and a long one is searched only so far.
+        let long = format!(
+            "DESCRIPTION:{}{zoom}\r\n",
+            "x ".repeat(MAX_DESCRIPTION_BYTES)
+        );
+        let text = cal(&format!(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261217T160000Z\r\n{description}{long}END:VEVENT\r\n"
+        ));
+        let mut warnings = Warnings::new("t.ics");
+        let kept = Kept::read(&text, "t.ics", &mut warnings).unwrap();
+        assert!(kept.text.len() < 200, "{}", kept.text);
+        assert!(
+            kept.text.contains(&format!("DESCRIPTION:{zoom}\n")),
+            "{}",
+            kept.text
+        );
+        let c = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(c.events[0].url.as_deref(), Some(zoom));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("DESCRIPTION of") && w.contains("searched for a meeting link")),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]

@@ -387,6 +387,7 @@ impl Context<'_> {
                 if let Err(e) = mail::draft_correction(
                     &p.summit,
                     p.facilitator.as_ref(),
+                    next,
                     &announced,
                     change,
                     1,

@@ -12,11 +12,6 @@ use chrono::{DateTime, Utc};
 use crate::calendar::{Occurrence, When};
 use crate::mail::render::one_line;
 
-/// The iCalendar text (CRLF line ends) of `summit`.
-///
-/// `sequence` is 0 for the reminder and the correction's number for a correction, so a
-/// calendar that imported an earlier version replaces it; `cancelled` sets
-/// STATUS:CANCELLED.
 /// The opening lines every calendar summit writes: BEGIN, VERSION, PRODID, CALSCALE and
 /// METHOD:PUBLISH (RFC 5545 §3.4, §3.7; RFC 5546 §3.2.1).
 pub(crate) fn calendar_header() -> Vec<String> {
@@ -34,6 +29,12 @@ pub(crate) fn calendar_header() -> Vec<String> {
     ]
 }
 
+/// The iCalendar text (CRLF line ends) of `summit`.
+///
+/// `url` is `project.meeting-url`: the URL property is it, else the summit's own
+/// meeting link ([`Occurrence::url`]). `sequence` is 0 for the reminder and the
+/// correction's number for a correction, so a calendar that imported an earlier version
+/// replaces it; `cancelled` sets STATUS:CANCELLED.
 pub fn event(
     summit: &Occurrence,
     url: Option<&str>,
@@ -57,7 +58,8 @@ pub fn event(
     if let Some(loc) = &summit.location {
         lines.push(format!("LOCATION:{}", text(loc)));
     }
-    if let Some(u) = summit.url.as_deref().or(url) {
+    // The same link as the mails (`mail::meeting_link`): the configured one first.
+    if let Some(u) = url.or(summit.url.as_deref()) {
         let u = one_line(u);
         if !u.is_empty() && !u.contains(' ') {
             lines.push(format!("URL:{u}"));

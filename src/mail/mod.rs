@@ -4,11 +4,14 @@
 pub mod deliver;
 pub mod ics;
 pub mod render;
+pub mod words;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lettre::Message;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0,
+};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -39,7 +42,7 @@ pub struct Draft {
     pub rendered: Rendered,
     /// The whole message.
     pub message: Message,
-    /// Its Reply-To: the facilitator.
+    /// Its Reply-To (see [`reply_to`]).
     reply_to: Option<Mailbox>,
     /// Its Date.
     date: DateTime<Utc>,
@@ -193,7 +196,7 @@ pub fn draft(
         .into_iter()
         .enumerate()
         .map(|(i, group)| {
-            let recipient = group.first().map(Person::from);
+            let recipient = group.first().map(|m| Person::recipient(m, config));
             let mut ctx = context(step, planned, next, config, now, recipient);
             let rendered = match (&ranked, step) {
                 (Some(r), Step::Outreach) => {
@@ -217,18 +220,40 @@ pub fn draft(
             } else {
                 format!("{date}-{step}")
             };
+            let reply_to = reply_to(Kind::Step(step), &group, planned.facilitator.as_ref(), mail);
             Draft::new(
                 Kind::Step(step),
                 group,
                 message_id,
                 file_stem,
                 rendered,
-                planned.facilitator.as_ref().map(Member::mailbox),
+                reply_to,
                 mail,
                 now,
             )
         })
         .collect()
+}
+
+/// The Reply-To of a message of `kind` to `to`: none on a message to the public list
+/// (replies stay on the list), the team list on the assignment (the facilitator swaps
+/// there), else the facilitator when there is one.
+pub fn reply_to(
+    kind: Kind,
+    to: &[Mailbox],
+    facilitator: Option<&Member>,
+    mail: &MailConfig,
+) -> Option<Mailbox> {
+    let public = to.iter().any(|m| {
+        m.email
+            .to_string()
+            .eq_ignore_ascii_case(mail.public_list.email.as_ref())
+    });
+    match kind {
+        _ if public => None,
+        Kind::Step(Step::Assignment) => Some(mail.team_list.clone()),
+        _ => facilitator.map(Member::mailbox),
+    }
 }
 
 /// How a summit changed since it was announced.
@@ -258,7 +283,8 @@ impl Change {
 }
 
 /// Drafts correction number `seq` of a summit to `to`: it was announced as
-/// `announced` and now stands as `summit` (with `change`).
+/// `announced` and now stands as `summit` (with `change`), as of `now`. `next` is the
+/// summit after it, which a cancellation names.
 ///
 /// # Errors
 /// As [`draft`].
@@ -266,6 +292,7 @@ impl Change {
 pub fn draft_correction(
     summit: &Occurrence,
     facilitator: Option<&Member>,
+    next: Option<&Planned>,
     announced: &Announced,
     change: Change,
     seq: u32,
@@ -275,8 +302,6 @@ pub fn draft_correction(
     now: DateTime<Utc>,
 ) -> Result<Draft> {
     let mail = config.mail()?;
-    let zones = &config.calendar.zones;
-    let p = &config.project;
     let was = Occurrence {
         summary: announced.summary.clone(),
         start: announced.start,
@@ -284,13 +309,14 @@ pub fn draft_correction(
         all_day: announced.start.is_all_day(),
         ..summit.clone()
     };
-    let recipient = to.first().map(Person::from);
+    let recipient = to.first().map(|m| Person::recipient(m, config));
     let ctx = CorrectionContext {
         project: project_view(config),
-        summit: SummitView::new(summit, zones, p.meeting_url.as_deref()),
-        announced: SummitView::new(&was, zones, p.meeting_url.as_deref()),
+        summit: SummitView::of(summit, config, now),
+        announced: SummitView::of(&was, config, now),
         change,
-        facilitator: facilitator.map(Person::from),
+        facilitator: facilitator.map(Person::member),
+        next: next.map(|n| next_view(n, config, now)),
         recipient,
         now: When::Timed(now).to_string(),
     };
@@ -301,7 +327,7 @@ pub fn draft_correction(
         message_id(summit, Kind::Correction, seq, to, mail),
         format!("{}-correction-{seq}", was.start.date_utc()),
         rendered,
-        facilitator.map(Member::mailbox),
+        reply_to(Kind::Correction, to, facilitator, mail),
         mail,
         now,
     )
@@ -314,6 +340,7 @@ struct CorrectionContext<'a> {
     announced: SummitView,
     change: Change,
     facilitator: Option<Person>,
+    next: Option<NextView>,
     recipient: Option<Person>,
     now: String,
 }
@@ -331,7 +358,13 @@ fn build(
         .from(mail.from.clone())
         .subject(rendered.subject.clone())
         .date(now.into())
-        .message_id(Some(format!("<{message_id}>")));
+        .message_id(Some(format!("<{message_id}>")))
+        .header(MIME_VERSION_1_0)
+        // RFC 3834 §5: sent by a program, so auto-responders do not answer it.
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ));
     if let Some(r) = reply_to {
         builder = builder.reply_to(r.clone());
     }
@@ -430,31 +463,90 @@ pub fn message_id(
 
 // ---- template context ----
 
-/// A person in templates: `{{ facilitator.name }}`, `{{ facilitator.email }}`.
+/// A person in templates: `{{ facilitator.name }}`, `{{ facilitator.email }}`,
+/// `Hello {{ recipient.greeting }},`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Person {
-    /// Display name.
+    /// Display name (the address when a mailbox has none).
     pub name: String,
     /// E-mail address.
     pub email: String,
+    /// How a message greets them, never an address: a roster member's `greeting`, else
+    /// their name; a mailing list as a community (`Prometheus developers` for the
+    /// public list, `Prometheus team` for the team list); `None` for an address with no
+    /// name.
+    pub greeting: Option<String>,
+}
+
+impl Person {
+    /// A roster member: greeted by their `greeting`, else their name.
+    pub fn member(m: &Member) -> Self {
+        Person {
+            name: m.name.clone(),
+            email: m.email.to_string(),
+            greeting: m
+                .greeting
+                .clone()
+                .or_else(|| Some(m.name.clone()).filter(|n| !n.contains('@') && !n.is_empty())),
+        }
+    }
+
+    /// The recipient `m` of a message: a mailing list of `config`, a roster member (by
+    /// address, any case), or someone else (a topic owner), greeted by the mailbox's name
+    /// when it has one.
+    pub fn recipient(m: &Mailbox, config: &Config) -> Self {
+        let email = m.email.to_string();
+        let is = |list: &Mailbox| list.email.to_string().eq_ignore_ascii_case(&email);
+        let project = &config.project.name;
+        let list = config.mail.as_ref().and_then(|mail| {
+            if is(&mail.public_list) {
+                Some(format!("{project} developers"))
+            } else if is(&mail.team_list) {
+                Some(format!("{project} team"))
+            } else {
+                None
+            }
+        });
+        if let Some(greeting) = list {
+            return Person {
+                greeting: Some(greeting),
+                ..Person::from(m)
+            };
+        }
+        let member = config
+            .rotation
+            .members
+            .iter()
+            .find(|x| x.email.to_string().eq_ignore_ascii_case(&email));
+        match member {
+            Some(x) => Person {
+                // The name the message is addressed to stays the mailbox's.
+                name: m.name.clone().unwrap_or_else(|| x.name.clone()),
+                ..Person::member(x)
+            },
+            None => Person::from(m),
+        }
+    }
 }
 
 impl From<&Mailbox> for Person {
-    /// The mailbox's name (its address when it has none) and address.
+    /// The mailbox's name (its address when it has none) and address, greeted by its
+    /// name when it has one.
     fn from(m: &Mailbox) -> Self {
+        let name = m.name.clone().filter(|n| !n.trim().is_empty());
         Person {
-            name: m.name.clone().unwrap_or_else(|| m.email.to_string()),
+            name: name.clone().unwrap_or_else(|| m.email.to_string()),
             email: m.email.to_string(),
+            greeting: name
+                .map(|n| render::one_line(&n))
+                .filter(|n| !n.contains('@')),
         }
     }
 }
 
 impl From<&Member> for Person {
     fn from(m: &Member) -> Self {
-        Person {
-            name: m.name.clone(),
-            email: m.email.to_string(),
-        }
+        Person::member(m)
     }
 }
 
@@ -487,6 +579,39 @@ pub fn zone_times(instant: DateTime<Utc>, zones: &[Tz]) -> Vec<ZoneTime> {
         .collect()
 }
 
+/// The link people join `o` by: `project.meeting-url` when configured, else the one the
+/// feed gives (see [`Occurrence::url`]: URL, X-GOOGLE-CONFERENCE, a link in LOCATION,
+/// the first meeting link in DESCRIPTION).
+pub fn meeting_link(o: &Occurrence, config: &Config) -> Option<String> {
+    config
+        .project
+        .meeting_url
+        .clone()
+        .or_else(|| o.url.clone())
+        .map(|u| render::one_line(&u))
+        .filter(|u| !u.is_empty() && !u.contains(' '))
+}
+
+/// `summary` without a leading project name: `Prometheus Developer Summit` of project
+/// `Prometheus` is `Developer Summit`, so a subject that starts `[Prometheus]` does not
+/// say it twice. Unchanged when nothing would be left.
+pub fn title(summary: &str, project: &str) -> String {
+    let s = render::one_line(summary);
+    let p = project.trim();
+    if p.is_empty() {
+        return s;
+    }
+    let rest = match s.get(..p.len()) {
+        Some(head) if head.eq_ignore_ascii_case(p) => &s[p.len()..],
+        _ => return s,
+    };
+    if !rest.starts_with([' ', ':', '-', '\u{2013}', '\u{2014}']) {
+        return s;
+    }
+    let rest = rest.trim_start_matches([' ', ':', '-', '\u{2013}', '\u{2014}']);
+    if rest.is_empty() { s } else { rest.to_string() }
+}
+
 /// A summit in templates.
 #[derive(Clone, Debug, Serialize)]
 pub struct SummitView {
@@ -494,6 +619,8 @@ pub struct SummitView {
     pub uid: String,
     /// SUMMARY, on one line.
     pub summary: String,
+    /// SUMMARY without a leading project name (see [`title`]), e.g. `Developer Summit`.
+    pub title: String,
     /// Start, RFC 3339 UTC.
     pub start: String,
     /// End, RFC 3339 UTC.
@@ -502,20 +629,53 @@ pub struct SummitView {
     pub date: String,
     /// Weekday of the start date (UTC), e.g. `Thursday`.
     pub weekday: String,
+    /// Whether it is an all-day summit (then `times` is empty).
+    pub all_day: bool,
     /// Length in minutes.
     pub duration_minutes: i64,
-    /// The start in every configured zone, the first configured zone first.
+    /// The start in every configured zone, the first configured zone first (empty for
+    /// an all-day summit).
     pub times: Vec<ZoneTime>,
+    /// The start date in the first configured zone, e.g. `Thu 17 Dec` (with the year
+    /// when it is not this year).
+    pub day: String,
+    /// The start in every configured zone on one line, e.g. `Thu 17 Dec, 16:00 UTC /
+    /// 17:00 CET / 08:00 PST`, or `Thu 17 Dec, all day` (see [`words::at`]).
+    pub at: String,
+    /// When it starts, said at the send time in the first configured zone: `today`,
+    /// `tomorrow`, `yesterday`, `on Thursday` or `on Thu 17 Dec` (see
+    /// [`words::relative_day`]).
+    pub when: String,
+    /// The title qualified by `when`: `tomorrow's Developer Summit`, `the Developer
+    /// Summit on Thursday`.
+    pub the: String,
+    /// The summit as a past event: `today's summit`, `yesterday's summit`, `the summit
+    /// on Thu 26 Nov`.
+    pub held: String,
+    /// Whether it has started at the send time (an all-day summit at 00:00 UTC of its
+    /// date).
+    pub past: bool,
+    /// Calendar days from the send time to the start, in the first configured zone:
+    /// 0 today, 1 tomorrow, negative when past.
+    pub days: i64,
     /// LOCATION of the event, if any.
     pub location: Option<String>,
-    /// URL of the event, or `project.meeting-url`.
+    /// The meeting link (see [`meeting_link`]); the same as `link`.
     pub url: Option<String>,
+    /// The meeting link (see [`meeting_link`]).
+    pub link: Option<String>,
 }
 
 impl SummitView {
-    /// The view of `o` with times in `zones`.
-    pub fn new(o: &Occurrence, zones: &[Tz], meeting_url: Option<&str>) -> Self {
+    /// The view of `o` under `config` (zones, project name, meeting link), as said at
+    /// `now`.
+    pub fn of(o: &Occurrence, config: &Config, now: DateTime<Utc>) -> Self {
+        let zones = &config.calendar.zones;
+        let tz = zones.first().copied().unwrap_or(Tz::UTC);
         let start = o.start.instant();
+        let title = title(&o.summary, &config.project.name);
+        let today = now.with_timezone(&tz).date_naive();
+        let link = meeting_link(o, config);
         SummitView {
             uid: o.uid.clone(),
             summary: render::one_line(&o.summary),
@@ -523,22 +683,40 @@ impl SummitView {
             end: o.end.to_string(),
             date: o.start.date_utc().format("%Y-%m-%d").to_string(),
             weekday: o.start.date_utc().format("%A").to_string(),
+            all_day: o.start.is_all_day(),
             duration_minutes: (o.end.instant() - start).num_minutes().max(0),
             times: match o.start {
                 When::Timed(t) => zone_times(t, zones),
                 When::AllDay(_) => Vec::new(),
             },
+            day: words::short_date(words::local_date(o.start, tz), today),
+            at: words::at(o.start, zones, now),
+            when: words::relative_day(o.start, now, tz),
+            the: words::relative_noun(&title, o.start, now, tz),
+            held: words::relative_noun("summit", o.start, now, tz),
+            days: words::days_between(o.start, now, tz),
+            past: start <= now,
+            title,
             location: o.location.as_deref().map(render::one_line),
-            url: o.url.clone().or_else(|| meeting_url.map(String::from)),
+            url: link.clone(),
+            link,
         }
     }
 }
 
+/// The topic deadline in templates.
 #[derive(Serialize)]
 struct Deadline {
+    /// RFC 3339 UTC.
     utc: String,
+    /// `timeline.topic-deadline` in hours.
     hours: i64,
+    /// In every configured zone.
     times: Vec<ZoneTime>,
+    /// In every configured zone on one line (see [`words::at`]).
+    at: String,
+    /// Said at the send time: `today`, `tomorrow`, `on Wednesday`, ….
+    when: String,
 }
 
 #[derive(Serialize)]
@@ -548,6 +726,14 @@ struct NextView {
     /// Whether the facilitator was arranged (a pin, a hand-written or pinned record
     /// entry) rather than proposed by the rotation; see [`crate::summit::arranged`].
     arranged: bool,
+}
+
+fn next_view(n: &Planned, config: &Config, now: DateTime<Utc>) -> NextView {
+    NextView {
+        summit: SummitView::of(&n.summit, config, now),
+        facilitator: n.facilitator.as_ref().map(Person::member),
+        arranged: crate::summit::arranged(n, config),
+    }
 }
 
 #[derive(Serialize)]
@@ -626,6 +812,9 @@ struct Context<'a> {
     topics: Vec<TopicView>,
     zones: Vec<String>,
     now: String,
+    /// Whether the public reminder of this summit is not yet due at the send time:
+    /// nothing about it has gone out in public.
+    before_public: bool,
 }
 
 fn context<'a>(
@@ -637,22 +826,20 @@ fn context<'a>(
     recipient: Option<Person>,
 ) -> Context<'a> {
     let zones = &config.calendar.zones;
-    let p = &config.project;
+    let tz = zones.first().copied().unwrap_or(Tz::UTC);
     let deadline = topic_deadline(&planned.summit, &config.timeline);
     Context {
         project: project_view(config),
-        summit: SummitView::new(&planned.summit, zones, p.meeting_url.as_deref()),
-        facilitator: planned.facilitator.as_ref().map(Person::from),
+        summit: SummitView::of(&planned.summit, config, now),
+        facilitator: planned.facilitator.as_ref().map(Person::member),
         deadline: Deadline {
             utc: When::Timed(deadline).to_string(),
             hours: config.timeline.topic_deadline.num_hours(),
             times: zone_times(deadline, zones),
+            at: words::at(When::Timed(deadline), zones, now),
+            when: words::relative_day(When::Timed(deadline), now, tz),
         },
-        next: next.map(|n| NextView {
-            summit: SummitView::new(&n.summit, zones, p.meeting_url.as_deref()),
-            facilitator: n.facilitator.as_ref().map(Person::from),
-            arranged: crate::summit::arranged(n, config),
-        }),
+        next: next.map(|n| next_view(n, config, now)),
         step: StepView {
             name: step.name(),
             due: When::Timed(step.due(&planned.summit, &config.timeline)).to_string(),
@@ -662,6 +849,7 @@ fn context<'a>(
         topics: Vec::new(),
         zones: zones.iter().map(|z| z.name().to_string()).collect(),
         now: When::Timed(now).to_string(),
+        before_public: now < Step::Reminder.due(&planned.summit, &config.timeline),
     }
 }
 
@@ -680,4 +868,24 @@ pub fn checklist(
     // Printed, not mailed: no greeting (`recipient` is none).
     let ctx = context(Step::Checklist, planned, next, config, now, None);
     templates.render(Step::Checklist, &ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_skips_a_leading_project_name() {
+        let t = |s: &str| title(s, "Prometheus");
+        assert_eq!(t("Prometheus Developer Summit"), "Developer Summit");
+        assert_eq!(t("prometheus: Developer Summit"), "Developer Summit");
+        assert_eq!(t("Prometheus – Developer Summit"), "Developer Summit");
+        assert_eq!(t("Developer Summit"), "Developer Summit");
+        assert_eq!(t("PrometheusCon Summit"), "PrometheusCon Summit");
+        assert_eq!(t("Prometheus"), "Prometheus");
+        assert_eq!(
+            title("Prometheus Developer Summit", ""),
+            "Prometheus Developer Summit"
+        );
+    }
 }

@@ -56,7 +56,8 @@ pub struct Templates {
 pub struct Rendered {
     /// The subject, on one line, with control characters removed.
     pub subject: String,
-    /// The body, with `\n` line ends, ending in one newline.
+    /// The body, with `\n` line ends, ending in one newline, wrapped at [`BODY_WIDTH`]
+    /// characters (a URL longer than that stands on its own line, unbroken).
     pub body: String,
 }
 
@@ -194,7 +195,12 @@ impl LowercaseFirst for String {
     }
 }
 
-/// Splits rendered text into the `Subject:` line and the body after the blank line.
+/// How wide body lines are wrapped (characters): the usual width of mail a person
+/// writes, so that quoting it in a reply still fits 78 columns (RFC 5322 §2.1.1).
+pub const BODY_WIDTH: usize = 72;
+
+/// Splits rendered text into the `Subject:` line and the body after the blank line,
+/// which is wrapped at [`BODY_WIDTH`] (see [`super::words::wrap`]).
 fn split_subject(name: &str, text: &str) -> Result<Rendered> {
     let text = text.replace("\r\n", "\n");
     let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
@@ -209,7 +215,7 @@ fn split_subject(name: &str, text: &str) -> Result<Rendered> {
             ),
         })?;
     let body = rest.strip_prefix('\n').unwrap_or(rest);
-    let body = body.trim_end().to_string() + "\n";
+    let body = super::words::wrap(body.trim_end(), BODY_WIDTH) + "\n";
     Ok(Rendered {
         subject: one_line(subject),
         body,

@@ -436,11 +436,14 @@ fn checklist_is_the_run_sheet_for_the_day() {
         .stdout;
     for want in [
         "Facilitator: Grace Hopper <grace@example.org>",
-        "Thu 26 Nov 2026, 17:00 CET (Europe/Berlin)",
+        "Run-sheet of today's Developer Summit.",
+        "Start: Thu 26 Nov, 16:00 UTC / 08:00 PST / 17:00 CET / 21:30 IST",
+        "Join: https://zoom.example.org/j/000000000",
         "[ ] Start the meeting on time",
         "[ ] Start the recording.",
-        "Code of Conduct applies: https://github.com/cncf/foundation/blob/main/code-of-conduct.md",
-        "Notes document: https://docs.google.com/document/d/1uurQCi5iVufhYHGlBZ8mJMK_freDFKPG0iYBQqJ9fvA",
+        // Wrapped at 72 columns; the link stays whole.
+        "Code of Conduct applies:\n    https://github.com/cncf/foundation/blob/main/code-of-conduct.md",
+        "Notes document:\nhttps://docs.google.com/document/d/1uurQCi5iVufhYHGlBZ8mJMK_freDFKPG0iYBQqJ9fvA",
         "[ ] Find who takes notes",
         "1. Remote write 2.0 (Alice Example, 12 votes)",
         "[ ] Call for consensus",
@@ -488,8 +491,29 @@ fn the_upcoming_facilitator_hears_a_week_before() {
     );
     assert_eq!(
         header(&out, "Subject"),
-        "[Prometheus] You facilitate the Prometheus Developer Summit on 2026-11-26"
+        "[Prometheus] You facilitate: Developer Summit, Thu 26 Nov"
     );
+    // The team list hears the facilitator's reply (a swap is arranged there).
+    assert_eq!(header(&out, "Reply-To"), "prometheus-team@googlegroups.com");
+    assert!(out.contains("Hello Grace Hopper,"), "{out}");
+    assert!(
+        out.contains("you facilitate the Developer Summit on Thu 26 Nov:"),
+        "{out}"
+    );
+    // A week before, nothing has gone out in public yet: the reminder is due on the 23rd.
+    assert!(out.contains("before anything goes out in public"), "{out}");
+    // Drafted once the reminder is due, it does not say so.
+    let late = Test::new()
+        .example()
+        .now("2026-11-23T16:00:00Z")
+        .args(["draft", "assignment"])
+        .success()
+        .stdout;
+    assert!(
+        !late.contains("before anything goes out in public"),
+        "{late}"
+    );
+    assert!(late.contains("the Developer Summit on Thursday"), "{late}");
     let v = Test::new()
         .example()
         .now("2026-11-10T00:00:00Z")

@@ -103,24 +103,14 @@ fn addr_specs(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The lines of `body` that show the start in each configured zone, checked to hold the
-/// right local time.
-fn assert_start_in_every_zone(body: &str, date: &str, times: [&str; 4]) {
-    for (zone, time) in [
-        "UTC",
-        "America/Los_Angeles",
-        "Europe/Berlin",
-        "Asia/Kolkata",
-    ]
-    .into_iter()
-    .zip(times)
-    {
-        let line = body
-            .lines()
-            .find(|l| l.contains(&format!("({zone})")) && l.contains(date))
-            .unwrap_or_else(|| panic!("no start line for {zone} on {date}:\n{body}"));
-        assert!(line.contains(time), "{zone} should show {time}: {line:?}");
-    }
+/// The line of `body` that shows the start on `day` in every configured zone (UTC,
+/// America/Los_Angeles, Europe/Berlin, Asia/Kolkata), with these local times.
+fn assert_start_in_every_zone(body: &str, day: &str, times: [&str; 4]) {
+    let want = format!("{day}, {}", times.join(" / "));
+    assert!(
+        body.lines().any(|l| l.trim() == want),
+        "no line `{want}`:\n{body}"
+    );
 }
 
 // ---- the reminder, with Python's email package ----
@@ -139,14 +129,16 @@ fn reminder_out_writes_an_eml_that_python_parses() {
     assert_eq!(addr_specs(&m["to"]), [PUBLIC]);
     assert_eq!(
         m["reply_to"],
-        serde_json::json!([["Grace Hopper", "grace@example.org"]]),
-        "Reply-To is the facilitator"
+        Value::Null,
+        "no Reply-To: replies to the reminder stay on the list"
     );
     assert_eq!(m["bcc"], Value::Null);
     assert_eq!(m["cc"], Value::Null);
     let subject = m["subject"].as_str().unwrap();
-    assert!(subject.contains("Prometheus Developer Summit"), "{subject}");
-    assert!(subject.contains("2026-11-26"), "{subject}");
+    assert_eq!(
+        subject,
+        "[Prometheus] Add agenda topics: Developer Summit, Thu 26 Nov"
+    );
     assert!(
         !subject.contains('\n') && !subject.contains('\r'),
         "{subject:?}"
@@ -157,7 +149,15 @@ fn reminder_out_writes_an_eml_that_python_parses() {
         id.starts_with('<') && id.ends_with("@example.org>") && !id.contains(' '),
         "{id}"
     );
-    for key in ["from", "to", "reply-to", "subject", "date", "message-id"] {
+    for key in [
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "mime-version",
+        "auto-submitted",
+    ] {
         let n = m["keys"]
             .as_array()
             .unwrap()
@@ -168,10 +168,27 @@ fn reminder_out_writes_an_eml_that_python_parses() {
     }
 
     let body = m["body"].as_str().unwrap();
-    assert_start_in_every_zone(body, "26 Nov 2026", ["16:00", "08:00", "17:00", "21:30"]);
-    // The topic deadline: 24 hours before the start.
+    assert!(body.starts_with("Hello Prometheus developers,\n"), "{body}");
+    // Sent on Saturday 21 for Thursday 26.
+    assert!(
+        body.contains("The next Developer Summit is on Thursday:"),
+        "{body}"
+    );
+    assert_start_in_every_zone(
+        body,
+        "Thu 26 Nov",
+        ["16:00 UTC", "08:00 PST", "17:00 CET", "21:30 IST"],
+    );
+    assert!(
+        body.contains("Join: https://zoom.example.org/j/000000000"),
+        "the LOCATION's link: {body}"
+    );
+    // The topic deadline: 24 hours before the start, in every zone.
     assert!(body.contains("24 hours"), "{body}");
-    assert!(body.contains("Wed 25 Nov 2026, 16:00"), "{body}");
+    assert!(
+        body.contains("Wed 25 Nov, 16:00 UTC / 08:00 PST / 17:00 CET / 21:30 IST"),
+        "{body}"
+    );
     assert!(body.contains(NOTES), "notes link: {body}");
     assert!(body.contains(CALENDAR), "calendar link: {body}");
     assert!(
@@ -219,13 +236,21 @@ fn reminder_eml_parses_with_mailparse() {
     };
     assert_eq!(single("From"), [FROM]);
     assert_eq!(single("To"), [PUBLIC]);
-    assert_eq!(single("Reply-To"), ["grace@example.org"]);
+    assert!(
+        h.get_first_value("Reply-To").is_none(),
+        "replies stay on the list"
+    );
+    assert_eq!(h.get_first_value("MIME-Version").as_deref(), Some("1.0"));
+    assert_eq!(
+        h.get_first_value("Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
     assert!(h.get_first_value("Bcc").is_none());
     assert_eq!(h.get_all_values("Subject").len(), 1);
     let subject = h.get_first_value("Subject").unwrap();
-    assert!(
-        subject.contains("Prometheus Developer Summit on Thursday 2026-11-26"),
-        "{subject}"
+    assert_eq!(
+        subject,
+        "[Prometheus] Add agenda topics: Developer Summit, Thu 26 Nov"
     );
     let date = mailparse::dateparse(&h.get_first_value("Date").unwrap()).unwrap();
     assert_eq!(date, 1_795_255_200, "2026-11-21T10:00:00Z");
@@ -237,8 +262,12 @@ fn reminder_eml_parses_with_mailparse() {
     assert_eq!(mail.ctype.mimetype, "text/plain");
     assert_eq!(mail.ctype.charset, "utf-8");
     let body = mail.get_body().unwrap().replace("\r\n", "\n");
-    assert_start_in_every_zone(&body, "26 Nov 2026", ["16:00", "08:00", "17:00", "21:30"]);
-    assert!(body.contains("Wed 25 Nov 2026, 16:00"), "{body}");
+    assert_start_in_every_zone(
+        &body,
+        "Thu 26 Nov",
+        ["16:00 UTC", "08:00 PST", "17:00 CET", "21:30 IST"],
+    );
+    assert!(body.contains("Wed 25 Nov, 16:00 UTC"), "{body}");
     assert!(body.contains(NOTES) && body.contains(CALENDAR), "{body}");
 }
 
@@ -258,7 +287,7 @@ fn without_out_one_message_goes_to_stdout_without_separator_and_nothing_is_writt
     );
     assert!(r.stdout.contains("Subject: "), "{}", r.stdout);
     assert!(r.stdout.contains("Message-ID: <"), "{}", r.stdout);
-    assert!(r.stdout.contains("(Asia/Kolkata)"), "{}", r.stdout);
+    assert!(r.stdout.contains("21:30 IST"), "{}", r.stdout);
     let written: Vec<_> = std::fs::read_dir(t.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -353,22 +382,25 @@ fn message_id_differs_per_step_and_per_summit() {
 #[test]
 fn all_four_steps_draft_for_a_summit() {
     let mut subjects = Vec::new();
-    for (step, to) in [
-        ("reminder", PUBLIC),
-        ("agenda-vote", TEAM),
-        ("outreach", "grace@example.org"),
-        ("handover", TEAM),
+    for (step, to, reply_to) in [
+        ("reminder", PUBLIC, None),
+        ("agenda-vote", TEAM, Some("grace@example.org")),
+        ("outreach", "grace@example.org", Some("grace@example.org")),
+        ("handover", TEAM, Some("grace@example.org")),
     ] {
         let (_t, file) = draft_one(step, "2026-11-21T10:00:00Z", &["--summit", "2026-11-26"]);
         let m = python_parse(&file);
         assert_eq!(m["defects"], serde_json::json!([]), "{step}: {m}");
         assert_eq!(addr_specs(&m["to"]), [to], "{step}");
         assert_eq!(addr_specs(&m["from"]), [FROM], "{step}");
-        assert_eq!(
-            addr_specs(&m["reply_to"]),
-            ["grace@example.org"],
-            "{step}: Reply-To is the facilitator"
-        );
+        match reply_to {
+            Some(r) => assert_eq!(
+                addr_specs(&m["reply_to"]),
+                [r],
+                "{step}: Reply-To is the facilitator"
+            ),
+            None => assert_eq!(m["reply_to"], Value::Null, "{step}: no Reply-To"),
+        }
         assert!(
             m["date"].is_string() && m["message_id"].is_string(),
             "{step}"
@@ -380,9 +412,9 @@ fn all_four_steps_draft_for_a_summit() {
         let body = m["body"].as_str().unwrap();
         // The handover is about the next summit; the others name this one.
         let date = if step == "handover" {
-            "2026-12-17"
+            "Thu 17 Dec"
         } else {
-            "2026-11-26"
+            "Thu 26 Nov"
         };
         assert!(body.contains(date), "{step}: {body}");
         subjects.push(subject);
@@ -398,9 +430,13 @@ fn agenda_vote_names_the_topic_deadline_and_the_notes() {
     let (_t, file) = draft_one("agenda-vote", "2026-11-21T10:00:00Z", &[]);
     let m = python_parse(&file);
     let body = m["body"].as_str().unwrap();
-    assert!(body.contains("Wed 25 Nov 2026, 16:00"), "{body}");
+    assert!(
+        body.contains("Wed 25 Nov, 16:00 UTC / 08:00 PST / 17:00 CET / 21:30 IST"),
+        "{body}"
+    );
     assert!(body.contains(NOTES), "{body}");
     assert!(body.contains("vote"), "{body}");
+    assert!(body.starts_with("Hello Prometheus team,\n"), "{body}");
 }
 
 #[test]
@@ -412,9 +448,23 @@ fn outreach_goes_to_the_facilitator_and_names_every_zone() {
         serde_json::json!([["Grace Hopper", "grace@example.org"]])
     );
     let body = m["body"].as_str().unwrap();
-    assert!(body.contains("Grace Hopper"), "{body}");
-    assert_start_in_every_zone(body, "26 Nov 2026", ["16:00", "08:00", "17:00", "21:30"]);
+    assert!(body.starts_with("Hello Grace Hopper,\n"), "{body}");
+    assert_start_in_every_zone(
+        body,
+        "Thu 26 Nov",
+        ["16:00 UTC", "08:00 PST", "17:00 CET", "21:30 IST"],
+    );
     assert!(body.contains("code-of-conduct"), "{body}");
+    // Sent on Tuesday 24 for Thursday 26: neither "tomorrow" nor "(today)".
+    assert!(
+        body.contains("You facilitate the Developer Summit on Thursday:"),
+        "{body}"
+    );
+    assert!(body.contains("Before the summit:\n"), "{body}");
+    assert_eq!(
+        m["subject"],
+        "[Prometheus] Prepare to facilitate: Developer Summit, Thu 26 Nov"
+    );
 }
 
 #[test]
@@ -422,18 +472,30 @@ fn without_summit_the_next_summit_is_drafted() {
     // Just after the November start, the reminder is for the moved December summit.
     let (_t, file) = draft_one("reminder", "2026-11-26T16:00:01Z", &[]);
     let m = python_parse(&file);
-    assert!(m["subject"].as_str().unwrap().contains("2026-12-17"), "{m}");
-    assert_eq!(addr_specs(&m["reply_to"]), ["alan@example.org"]);
+    assert!(
+        m["subject"].as_str().unwrap().ends_with("Thu 17 Dec"),
+        "{m}"
+    );
+    assert_eq!(m["reply_to"], Value::Null);
+    assert!(m["body"].as_str().unwrap().contains("Alan Turing"), "{m}");
     let body = m["body"].as_str().unwrap();
-    assert_start_in_every_zone(body, "17 Dec 2026", ["16:00", "08:00", "17:00", "21:30"]);
-    assert!(body.contains("Wed 16 Dec 2026, 16:00"), "deadline: {body}");
+    assert_start_in_every_zone(
+        body,
+        "Thu 17 Dec",
+        ["16:00 UTC", "08:00 PST", "17:00 CET", "21:30 IST"],
+    );
+    assert!(body.contains("Wed 16 Dec, 16:00 UTC"), "deadline: {body}");
 }
 
 #[test]
 fn reminder_after_the_spring_dst_change_shows_summer_times() {
     let (_t, file) = draft_one("reminder", "2027-04-20T00:00:00Z", &[]);
     let body = python_parse(&file)["body"].as_str().unwrap().to_string();
-    assert_start_in_every_zone(&body, "29 Apr 2027", ["15:00", "08:00", "17:00", "20:30"]);
+    assert_start_in_every_zone(
+        &body,
+        "Thu 29 Apr",
+        ["15:00 UTC", "08:00 PDT", "17:00 CEST", "20:30 IST"],
+    );
 }
 
 // ---- handover ----
@@ -447,13 +509,22 @@ fn handover_names_the_next_facilitator_and_the_next_date() {
     );
     let m = python_parse(&file);
     assert_eq!(addr_specs(&m["to"]), [TEAM]);
-    let subject = m["subject"].as_str().unwrap();
-    assert!(subject.contains("2026-12-17"), "{subject}");
+    // The rotation proposes Alan: the subject asks him to confirm, as the body does.
+    assert_eq!(
+        m["subject"],
+        "[Prometheus] Please confirm: Alan Turing facilitates the Developer Summit, Thu 17 Dec"
+    );
     let body = m["body"].as_str().unwrap();
+    assert!(body.starts_with("Hello Prometheus team,\n"), "{body}");
+    // Sent four hours after the start, the same day.
+    assert!(
+        body.contains("Thank you all for today's Developer Summit"),
+        "{body}"
+    );
     assert!(body.contains("Alan Turing"), "{body}");
     assert!(body.contains("alan@example.org"), "{body}");
-    assert!(body.contains("2026-12-17"), "{body}");
-    assert!(!body.contains("2026-12-31"), "{body}");
+    assert!(body.contains("Thu 17 Dec, 16:00 UTC"), "{body}");
+    assert!(!body.contains("31 Dec"), "{body}");
 }
 
 #[test]
@@ -475,9 +546,12 @@ fn handover_skips_the_cancelled_summit() {
     let m = python_parse(&file);
     let body = m["body"].as_str().unwrap();
     assert!(body.contains("Katherine Johnson"), "{body}");
-    assert!(body.contains("2027-02-25"), "{body}");
-    assert!(!body.contains("2027-01-28"), "{body}");
-    assert!(m["subject"].as_str().unwrap().contains("2027-02-25"), "{m}");
+    assert!(body.contains("Thu 25 Feb 2027"), "{body}");
+    assert!(!body.contains("28 Jan"), "{body}");
+    assert!(
+        m["subject"].as_str().unwrap().ends_with("Thu 25 Feb 2027"),
+        "{m}"
+    );
 }
 
 // ---- header injection ----
@@ -565,7 +639,7 @@ fn template_override_replaces_a_built_in_template() {
         body.contains("Asia/Kolkata=Thu 26 Nov 2026, 21:30"),
         "{body}"
     );
-    assert!(!body.contains("Hello Prometheus community"), "{body}");
+    assert!(!body.contains("Hello Prometheus developers"), "{body}");
     assert_eq!(addr_specs(&m["to"]), [PUBLIC], "recipients do not change");
 
     // The steps without an override keep the built-in template.
@@ -591,7 +665,7 @@ fn templates_folder_without_overrides_uses_built_ins() {
         .args(["draft", "reminder"]);
     let r = t.success();
     assert!(
-        r.stdout.contains("Hello Prometheus community"),
+        r.stdout.contains("Hello Prometheus developers,"),
         "{}",
         r.stdout
     );
@@ -625,9 +699,8 @@ SUMMARY:Developer Summit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         .as_str()
         .unwrap()
         .to_string();
-    assert!(body.contains("Thu 26 Nov 2026, 20:30 UTC"), "{body}");
     assert!(
-        body.contains("Fri 27 Nov 2026, 02:00 IST (Asia/Kolkata)"),
+        body.contains("Thu 26 Nov, 20:30 UTC / 12:30 PST / 21:30 CET / Fri 27 Nov 02:00 IST"),
         "{body}"
     );
     let wrong = Test::new()
@@ -651,7 +724,7 @@ fn non_ascii_names_are_encoded_and_decode_back() {
         .args(["--config", "summit.toml"])
         .args(["--feed", example_feed().to_str().unwrap()])
         .now("2026-11-21T10:00:00Z")
-        .args(["draft", "reminder", "--out", "drafts"]);
+        .args(["draft", "agenda-vote", "--out", "drafts"]);
     t.success();
     let files = eml_files(&t.path("drafts"));
     let raw = std::fs::read(&files[0]).unwrap();
@@ -671,7 +744,7 @@ fn non_ascii_names_are_encoded_and_decode_back() {
         m["body"]
             .as_str()
             .unwrap()
-            .contains("Hello Prométhée community"),
+            .contains("Hello Prométhée team,"),
         "{m}"
     );
 }

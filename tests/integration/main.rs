@@ -12,6 +12,7 @@ mod corpus;
 mod draft;
 mod errors;
 mod events;
+mod form;
 mod hostile;
 mod ledger;
 mod next;

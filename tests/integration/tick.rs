@@ -811,15 +811,39 @@ fn an_announced_summit_that_moves_or_is_cancelled_gets_one_correction_in_its_thr
         Some(root.as_str())
     );
     let subject = correction.header("Subject").unwrap();
-    assert!(
-        subject.contains("Moved") && subject.contains("2026-11-27"),
+    assert_eq!(
+        subject, "[Prometheus] Moved to Fri 27 Nov: Developer Summit",
         "{subject}"
     );
-    let body = correction.parsed().subparts[0].get_body().unwrap();
-    assert!(body.contains("Fri 27 Nov 2026, 17:00 UTC"), "{body}");
+    assert_eq!(
+        correction.header("Reply-To"),
+        None,
+        "replies stay on the list"
+    );
+    assert_eq!(
+        correction.header("Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    let body = correction.parsed().subparts[0]
+        .get_body()
+        .unwrap()
+        .replace("\r\n", "\n");
+    assert!(body.starts_with("Hello Prometheus developers,"), "{body}");
     assert!(
-        body.contains("Thu 26 Nov 2026, 16:00 UTC"),
+        body.contains("It now takes place on Friday:"),
+        "sent on Tuesday 24: {body}"
+    );
+    assert!(
+        body.contains("Fri 27 Nov, 17:00 UTC / 09:00 PST / 18:00 CET / 22:30 IST"),
+        "{body}"
+    );
+    assert!(
+        body.contains("announced for\n\n  Thu 26 Nov, 16:00 UTC / 08:00 PST"),
         "the old time: {body}"
+    );
+    assert!(
+        body.contains("Join: https://zoom.example.org/j/000000000"),
+        "{body}"
     );
     let ics = calendar_part(correction).unwrap();
     assert!(
@@ -859,7 +883,25 @@ fn an_announced_summit_that_moves_or_is_cancelled_gets_one_correction_in_its_thr
     assert_eq!(site.tick_ok("2026-11-25T19:00:00Z"), "");
     let m = server.messages();
     let cancel = m.iter().rev().find(|m| m.rcpt_tos == [PUBLIC]).unwrap();
-    assert!(cancel.header("Subject").unwrap().contains("Cancelled"));
+    assert_eq!(
+        cancel.header("Subject").as_deref(),
+        Some("[Prometheus] Cancelled: Developer Summit, Fri 27 Nov")
+    );
+    // It names the next summit, and how to join it.
+    let body = cancel.parsed().subparts[0]
+        .get_body()
+        .unwrap()
+        .replace("\r\n", "\n");
+    assert!(
+        body.contains("is cancelled. It does not take place."),
+        "{body}"
+    );
+    assert!(
+        body.contains("The next summit is on Thu 17 Dec:")
+            && body.contains("Thu 17 Dec, 16:00 UTC / 08:00 PST / 17:00 CET / 21:30 IST")
+            && body.contains("Join: https://zoom.example.org/j/000000000"),
+        "{body}"
+    );
     assert_eq!(
         cancel
             .header("In-Reply-To")

@@ -149,8 +149,9 @@ pub enum Command {
     /// through tick's cache, which is not updated), `record` and `agenda` (when
     /// configured), `state` (created when missing, writable, the lock taken and
     /// released), `ledger` (parses; an unconfirmed message fails) and `transport`.
-    /// Exit status: 0 when every check is ok or warn, 2 when the configuration, a
-    /// template or the agenda is at fault, else 1.
+    /// Exit status: 0 when every check is ok or warn, 2 when the configuration or a
+    /// template is at fault, else 1 (an agenda that cannot be read is 1: `tick` still
+    /// sends every step but the outreach and the checklist).
     ///
     /// `--json`: a JSON array on standard output, one object per check, in order:
     /// `{"check": str, "status": "ok"|"warn"|"fail", "detail": str}`.

@@ -695,7 +695,7 @@ fn mailboxes(
             .map(crate::config::Member::mailbox),
     );
     if let Some(a) = &config.agenda.loaded {
-        known.extend(a.topics.iter().map(crate::agenda::Topic::mailbox));
+        known.extend(a.topics.iter().filter_map(crate::agenda::Topic::mailbox));
     }
     to.split(", ")
         .map(|a| {

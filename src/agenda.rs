@@ -230,9 +230,7 @@ impl Agenda {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Agenda {
             path: path.to_path_buf(),
             message: match e.kind() {
-                std::io::ErrorKind::NotFound => {
-                    "no such agenda file, expected the file `--agenda` or agenda.file names".into()
-                }
+                std::io::ErrorKind::NotFound => "no such agenda file".into(),
                 _ => format!("cannot read the agenda: {e}"),
             },
         })?;

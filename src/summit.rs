@@ -382,6 +382,50 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         assert_eq!(got.len(), 3);
     }
 
+    /// `rota_current` adds the summit in progress in front of what `rota` gives, with
+    /// the same facilitators; a summit is in progress from its start until its end.
+    #[test]
+    fn the_summit_in_progress_comes_first_until_it_ends() {
+        let (cal, config) = daily("FREQ=DAILY");
+        let w = &mut Vec::new();
+        let starts = |v: &[(Planned, Basis)]| {
+            v.iter()
+                .map(|(p, _)| p.summit.start.to_string())
+                .collect::<Vec<_>>()
+        };
+        // Summits at 16:00-17:00 UTC every day.
+        let during = t("2026-03-01T16:30:00Z");
+        let current = rota_current(&cal, &config, during, 3, w);
+        assert_eq!(
+            starts(&current),
+            [
+                "2026-03-01T16:00:00Z",
+                "2026-03-02T16:00:00Z",
+                "2026-03-03T16:00:00Z"
+            ]
+        );
+        assert!(in_progress(&current[0].0.summit, during));
+        assert!(!in_progress(&current[1].0.summit, during));
+        assert_eq!(current[1..], rota(&cal, &config, during, 2, w)[..]);
+        // The same facilitator as when it was still ahead.
+        assert_eq!(
+            current[0],
+            rota(&cal, &config, t("2026-03-01T15:00:00Z"), 1, w)[0]
+        );
+        // At its end it is over.
+        let end = t("2026-03-01T17:00:00Z");
+        assert_eq!(
+            rota_current(&cal, &config, end, 2, w),
+            rota(&cal, &config, end, 2, w)
+        );
+        // Before any summit starts, the same as `rota`.
+        let before = t("2026-03-01T15:59:59Z");
+        assert_eq!(
+            rota_current(&cal, &config, before, 2, w),
+            rota(&cal, &config, before, 2, w)
+        );
+    }
+
     #[test]
     fn plan_through_refuses_more_than_max() {
         let (cal, config) = daily("FREQ=HOURLY");

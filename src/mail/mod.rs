@@ -136,13 +136,13 @@ pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<
             planned.summit.start.date_utc()
         ))),
     };
+    if let Some(e) = agenda_error(step, planned, config) {
+        return Err(e);
+    }
     Ok(match step {
         Step::Reminder => vec![mail.public_list.clone()],
         Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
         Step::Assignment => facilitator()?,
-        Step::Outreach | Step::Checklist if agenda_error(step, planned, config).is_some() => {
-            return Err(agenda_error(step, planned, config).expect("checked"));
-        }
         Step::Outreach => match ranked_agenda(planned, config) {
             Some(r) => r.owners().into_iter().map(|(m, _)| m).collect(),
             None => facilitator()?,

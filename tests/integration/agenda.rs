@@ -574,6 +574,19 @@ fn a_bad_agenda_fails_only_the_outreach_and_the_checklist_naming_file_and_line()
             );
         }
     }
+    // The printed run-sheet says why it has no topics.
+    let r = Test::new()
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-26T09:00:00Z")
+        .arg("checklist")
+        .success();
+    assert!(
+        r.stdout.contains("[ ] Take the topics in vote order, by who is present:\n    (the agenda file could not be read: agenda.csv: no such agenda file;\n    see the votes in the notes document)\n"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     // The handover of the summit before, with a broken agenda for the next one.
     let r = draft_with(None, "2026-11-26T20:00:00Z", "handover");
     assert_eq!(r.status, 0, "{}", r.stderr);
@@ -625,7 +638,7 @@ fn tick_with_a_missing_agenda_sends_the_other_steps_and_reports_the_outreach() {
     );
     let site = Site::new(&config);
     std::fs::remove_file(site.dir.path().join("agenda.csv")).unwrap();
-    let warning = "warning: ./agenda.csv: no such agenda file, expected the file `--agenda` or agenda.file names; the outreach and the checklist need it and fail until it is fixed (the other steps go out as usual)";
+    let warning = "warning: ./agenda.csv: no such agenda file; the outreach and the checklist need it and fail until it is fixed (the other steps go out as usual)";
     // The reminder is due: it goes out, with one warning about the agenda.
     let r = site.run("2026-11-23T16:00:00Z", &["tick", "--dry-run"]);
     assert_eq!(r.status, 0, "{}", r.stderr);

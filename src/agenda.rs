@@ -132,12 +132,12 @@ pub struct Unreadable {
 }
 
 impl Unreadable {
-    /// The error of `step` of the summit on `date`, which needs the agenda.
-    pub fn error(&self, step: &str, date: NaiveDate) -> Error {
+    /// The error of `step`, which needs the agenda (the caller names the summit).
+    pub fn error(&self, step: &str) -> Error {
         Error::Agenda {
             path: self.path.clone(),
             message: format!(
-                "{}; the {step} of the summit on {date} needs the agenda, so it is not drafted until the file is fixed",
+                "{}; the {step} needs it, so it cannot be drafted until the file is fixed",
                 self.message
             ),
         }

@@ -164,7 +164,7 @@ pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Er
         .error
         .as_ref()
         .filter(|u| matches!(step, Step::Outreach | Step::Checklist) && u.summit == Some(date))
-        .map(|u| u.error(step.name(), date))
+        .map(|u| u.error(step.name()))
 }
 
 /// A warning when chosen topics of `planned`'s agenda have owners without an address

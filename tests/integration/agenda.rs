@@ -695,6 +695,37 @@ fn tick_with_a_missing_agenda_sends_the_other_steps_and_reports_the_outreach() {
         );
     }
     assert!(r.stderr.lines().any(|l| l == warning), "{}", r.stderr);
+    // For real: the agenda vote goes out, the outreach and the checklist are reported.
+    let r = site.run("2026-11-25T16:00:00Z", &["tick"]);
+    assert!(r.stdout.contains("sent the agenda-vote"), "{}", r.stdout);
+    for step in ["outreach", "checklist"] {
+        assert!(
+            r.stderr.contains(&format!(
+                "./agenda.csv: no such agenda file; the {step} needs it"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+    // Once the file is there, the next tick sends them while their window is open.
+    std::fs::write(site.dir.path().join("agenda.csv"), AGENDA_CSV).unwrap();
+    let r = site.run("2026-11-25T16:20:00Z", &["tick"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    for who in CHOSEN {
+        assert!(
+            r.stdout.contains(&format!(
+                "sent the outreach of the summit on 2026-11-26 to {who}"
+            )),
+            "{}",
+            r.stdout
+        );
+    }
+    assert!(
+        r.stdout
+            .contains("sent the checklist of the summit on 2026-11-26 to grace@example.org"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// The example's agenda with Bob's address left out and Carol's mistyped: both are

@@ -3,9 +3,21 @@
 //! whose topics the facilitator reaches out to the day before.
 //!
 //! TOML: an optional `summit = "YYYY-MM-DD"` (the UTC date of the summit the agenda is
-//! for) and one `[[topic]]` table per topic with `title`, `owner`, `email`, `votes` and
-//! `proposed-at`. CSV: a header row naming the columns `title`, `owner`, `email`,
-//! `votes`, `proposed-at` (any order, quoted fields allowed), then one row per topic.
+//! for) and one `[[topic]]` table per topic with `title`, `owner`, `email` (optional),
+//! `votes` and `proposed-at`. CSV: a header row naming the columns `title`, `owner`,
+//! `email` (optional), `votes`, `proposed-at` (any order, quoted fields allowed), then
+//! one row per topic.
+//!
+//! - `votes`: a whole number (`4`), or a run of `+1` as people add them to a shared
+//!   document (`+1 +1 +1` or `+1+1`: counted); an empty cell is no votes.
+//! - `proposed-at`: an RFC 3339 instant (`2026-11-20T09:30:00Z`), or a date
+//!   (`2026-11-20`), which counts as the start of that day in the first zone of
+//!   `calendar.zones`: the date is resolved when the file is loaded, with the zone the
+//!   loader passes (the zone does not depend on the summit, so nothing is lost by
+//!   resolving early, and every topic has one instant for ranking and templates).
+//! - `email`: the owner's address. A topic without one (the column absent, the cell
+//!   empty, or an address that does not parse, which is also a warning) is kept: its
+//!   owner gets no outreach, and the facilitator's checklist lists it to reach by hand.
 //!
 //! Titles and owner names come from whoever proposed a topic, so they are untrusted:
 //! an owner name with a control character or an invisible bidirectional override is an
@@ -16,7 +28,8 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use lettre::Address;
 use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
@@ -35,18 +48,30 @@ pub struct Topic {
     pub title: String,
     /// The owner's name, plain text on one line.
     pub owner: String,
-    /// The owner's e-mail address.
-    pub email: Address,
+    /// The owner's e-mail address; `None` when the agenda gives no usable one (the
+    /// facilitator reaches the owner by hand).
+    pub email: Option<Address>,
     /// The number of votes.
     pub votes: u32,
-    /// When it was proposed.
+    /// When it was proposed (UTC; a date in the file is the start of that day in the
+    /// zone given to [`Agenda::load`]).
     pub proposed_at: DateTime<Utc>,
 }
 
 impl Topic {
-    /// The owner as a mailbox, `Owner <email>`.
-    pub fn mailbox(&self) -> Mailbox {
-        Mailbox::new(Some(self.owner.clone()), self.email.clone())
+    /// The owner as a mailbox, `Owner <email>`; `None` without an address.
+    pub fn mailbox(&self) -> Option<Mailbox> {
+        self.email
+            .as_ref()
+            .map(|e| Mailbox::new(Some(self.owner.clone()), e.clone()))
+    }
+
+    /// The address in lowercase, for comparisons; empty without one.
+    fn email_key(&self) -> String {
+        self.email
+            .as_ref()
+            .map(|e| e.to_string().to_ascii_lowercase())
+            .unwrap_or_default()
     }
 }
 
@@ -57,8 +82,8 @@ pub struct TopicView {
     pub title: String,
     /// The owner's name.
     pub owner: String,
-    /// The owner's address.
-    pub email: String,
+    /// The owner's address; none (null) when the agenda gives none.
+    pub email: Option<String>,
     /// The votes.
     pub votes: u32,
     /// When it was proposed, RFC 3339 UTC.
@@ -70,7 +95,7 @@ impl From<&Topic> for TopicView {
         TopicView {
             title: t.title.clone(),
             owner: t.owner.clone(),
-            email: t.email.to_string(),
+            email: t.email.as_ref().map(ToString::to_string),
             votes: t.votes,
             proposed_at: crate::calendar::When::Timed(t.proposed_at).to_string(),
         }
@@ -87,6 +112,45 @@ pub struct Agenda {
     pub summit: Option<NaiveDate>,
     /// The topics, in file order.
     pub topics: Vec<Topic>,
+    /// What was accepted but is worth a look, one message each naming the file and
+    /// line: an owner address that does not parse (the topic is kept without one).
+    pub warnings: Vec<String>,
+}
+
+/// An agenda file that could not be loaded (missing, unreadable, malformed), recorded
+/// instead of stopping the command: only the steps that need the agenda (the outreach
+/// and the checklist) of the summit it was to be for fail, naming the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The agenda file.
+    pub path: PathBuf,
+    /// What is wrong, with the line or row when known (without the path).
+    pub message: String,
+    /// The UTC date of the summit it was to be for: the summit the command ties an
+    /// agenda without a `summit` date to; `None` when there is no such summit.
+    pub summit: Option<NaiveDate>,
+}
+
+impl Unreadable {
+    /// The error of `step`, which needs the agenda (the caller names the summit).
+    pub fn error(&self, step: &str) -> Error {
+        Error::Agenda {
+            path: self.path.clone(),
+            message: format!(
+                "{}; the {step} needs it, so it cannot be drafted until the file is fixed",
+                self.message
+            ),
+        }
+    }
+
+    /// One line for `warning:`: what is wrong and what it stops.
+    pub fn warning(&self) -> String {
+        format!(
+            "{}: {}; the outreach and the checklist need it and fail until it is fixed (the other steps go out as usual)",
+            self.path.display(),
+            self.message
+        )
+    }
 }
 
 /// The ranking of an agenda at a deadline.
@@ -101,21 +165,31 @@ pub struct Ranked {
 }
 
 impl Ranked {
-    /// The owners of the chosen topics, once each (by address, case-insensitive), in
-    /// the order of their best topic, each with their chosen topics.
+    /// The owners of the chosen topics that have an address, once each (by address,
+    /// case-insensitive), in the order of their best topic, each with their chosen
+    /// topics. The chosen topics without an address are [`Ranked::unreachable`].
     pub fn owners(&self) -> Vec<(Mailbox, Vec<&Topic>)> {
         let mut out: Vec<(Mailbox, Vec<&Topic>)> = Vec::new();
         for t in &self.chosen {
-            let key = t.email.to_string().to_ascii_lowercase();
+            let Some(mailbox) = t.mailbox() else {
+                continue;
+            };
+            let key = t.email_key();
             match out
                 .iter_mut()
                 .find(|(m, _)| m.email.to_string().to_ascii_lowercase() == key)
             {
                 Some((_, ts)) => ts.push(t),
-                None => out.push((t.mailbox(), vec![t])),
+                None => out.push((mailbox, vec![t])),
             }
         }
         out
+    }
+
+    /// The chosen topics whose owner has no address, in vote order: the facilitator
+    /// reaches them by hand (the checklist lists them).
+    pub fn unreachable(&self) -> Vec<&Topic> {
+        self.chosen.iter().filter(|t| t.email.is_none()).collect()
     }
 }
 
@@ -126,12 +200,7 @@ pub fn vote_order(a: &Topic, b: &Topic) -> Ordering {
         .cmp(&a.votes)
         .then(a.proposed_at.cmp(&b.proposed_at))
         .then_with(|| a.title.cmp(&b.title))
-        .then_with(|| {
-            a.email
-                .to_string()
-                .to_ascii_lowercase()
-                .cmp(&b.email.to_string().to_ascii_lowercase())
-        })
+        .then_with(|| a.email_key().cmp(&b.email_key()))
         .then_with(|| a.owner.cmp(&b.owner))
 }
 
@@ -149,15 +218,16 @@ pub fn rank(topics: &[Topic], deadline: DateTime<Utc>, top: usize) -> Ranked {
 
 impl Agenda {
     /// Reads and validates the agenda at `path`: TOML for a `.toml` file, CSV for a
-    /// `.csv` file.
+    /// `.csv` file. A `proposed-at` date counts from the start of that day in `zone`
+    /// (the first of `calendar.zones`).
     ///
     /// # Errors
-    /// [`Error::Config`] naming the file, the line (TOML) or row (CSV) and the value: the
-    /// file is missing or of another kind, a field is missing, an address does not
-    /// parse, votes are not a whole number, proposed-at is not RFC 3339, an owner name
-    /// has a control character.
-    pub fn load(path: &Path) -> Result<Agenda> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+    /// [`Error::Agenda`] naming the file, the line (TOML) or row (CSV) and the value: the
+    /// file is missing or of another kind, a field is missing, votes are neither a whole
+    /// number nor a run of `+1`, proposed-at is neither RFC 3339 nor a date, an owner
+    /// name has a control character.
+    pub fn load(path: &Path, zone: Tz) -> Result<Agenda> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Agenda {
             path: path.to_path_buf(),
             message: match e.kind() {
                 std::io::ErrorKind::NotFound => "no such agenda file".into(),
@@ -168,9 +238,9 @@ impl Agenda {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
-            Some("toml") => Self::from_toml(&text, path),
-            Some("csv") => Self::from_csv(&text, path),
-            _ => Err(Error::Config {
+            Some("toml") => Self::from_toml(&text, path, zone),
+            Some("csv") => Self::from_csv(&text, path, zone),
+            _ => Err(Error::Agenda {
                 path: path.to_path_buf(),
                 message: format!(
                     "`{}` is not an agenda file name, expected a `.toml` or `.csv` file",
@@ -180,11 +250,11 @@ impl Agenda {
         }
     }
 
-    /// Parses a TOML agenda; `path` names it in errors.
+    /// Parses a TOML agenda; `path` names it in errors, `zone` resolves dates.
     ///
     /// # Errors
     /// As [`Agenda::load`].
-    pub fn from_toml(text: &str, path: &Path) -> Result<Agenda> {
+    pub fn from_toml(text: &str, path: &Path, zone: Tz) -> Result<Agenda> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Raw {
@@ -195,16 +265,17 @@ impl Agenda {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "kebab-case")]
         struct RawTopic {
-            title: String,
-            owner: String,
-            email: String,
-            votes: toml::Value,
-            proposed_at: toml::Value,
+            title: toml::Spanned<String>,
+            owner: toml::Spanned<String>,
+            email: Option<toml::Spanned<String>>,
+            votes: toml::Spanned<toml::Value>,
+            proposed_at: toml::Spanned<toml::Value>,
         }
-        let err = |offset: Option<usize>, message: String| Error::Config {
+        let line = |offset: usize| line_of(text, offset);
+        let err = |offset: Option<usize>, message: String| Error::Agenda {
             path: path.to_path_buf(),
             message: match offset {
-                Some(o) => format!("line {}: {message}", line_of(text, o)),
+                Some(o) => format!("line {}: {message}", line(o)),
                 None => message,
             },
         };
@@ -229,37 +300,57 @@ impl Agenda {
             ),
         };
         let mut topics = Vec::new();
+        let mut warnings = Vec::new();
         for t in raw.topic {
             let at = t.span().start;
             let t = t.into_inner();
-            let votes = match &t.votes {
+            let votes = match t.votes.get_ref() {
                 toml::Value::Integer(n) => n.to_string(),
                 toml::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let proposed = match &t.proposed_at {
+            let proposed = match t.proposed_at.get_ref() {
                 toml::Value::Datetime(d) => d.to_string(),
                 toml::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            topics.push(
-                topic(&t.title, &t.owner, &t.email, &votes, &proposed)
-                    .map_err(|m| err(Some(at), m))?,
+            let fields = Fields {
+                title: t.title.get_ref(),
+                owner: t.owner.get_ref(),
+                email: t.email.as_ref().map_or("", |e| e.get_ref()),
+                votes: &votes,
+                proposed_at: &proposed,
+            };
+            // The line of the value at fault.
+            let (topic, warning) = fields.topic(zone).map_err(|(field, m)| {
+                let span = match field {
+                    Field::Title => t.title.span(),
+                    Field::Owner => t.owner.span(),
+                    Field::Votes => t.votes.span(),
+                    Field::ProposedAt => t.proposed_at.span(),
+                };
+                err(Some(span.start), m)
+            })?;
+            let email_at = t.email.as_ref().map_or(at, |e| e.span().start);
+            warnings.extend(
+                warning.map(|w| format!("{}: line {}: {w}", path.display(), line(email_at))),
             );
+            topics.push(topic);
         }
         Ok(Agenda {
             path: path.to_path_buf(),
             summit,
             topics,
+            warnings,
         })
     }
 
-    /// Parses a CSV agenda; `path` names it in errors.
+    /// Parses a CSV agenda; `path` names it in errors, `zone` resolves dates.
     ///
     /// # Errors
     /// As [`Agenda::load`].
-    pub fn from_csv(text: &str, path: &Path) -> Result<Agenda> {
-        let err = |line: Option<u64>, message: String| Error::Config {
+    pub fn from_csv(text: &str, path: &Path, zone: Tz) -> Result<Agenda> {
+        let err = |line: Option<u64>, message: String| Error::Agenda {
             path: path.to_path_buf(),
             message: match line {
                 Some(l) => format!("line {l}: {message}"),
@@ -275,20 +366,23 @@ impl Agenda {
             .map_err(|e| err(Some(1), format!("the header row cannot be read: {e}")))?
             .clone();
         const COLUMNS: [&str; 5] = ["title", "owner", "email", "votes", "proposed-at"];
-        let mut index = [0usize; 5];
+        /// The index of the optional column in [`COLUMNS`].
+        const EMAIL: usize = 2;
+        let mut index = [None; 5];
         for (i, name) in COLUMNS.iter().enumerate() {
-            index[i] = headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(name) || h.trim().eq_ignore_ascii_case(&name.replace('-', "_")))
-                .ok_or_else(|| {
-                    err(
-                        Some(1),
-                        format!(
-                            "the header row `{}` has no `{name}` column, expected the columns `title`, `owner`, `email`, `votes`, `proposed-at`",
-                            headers.iter().collect::<Vec<_>>().join(",")
-                        ),
-                    )
-                })?;
+            index[i] = headers.iter().position(|h| {
+                h.trim().eq_ignore_ascii_case(name)
+                    || h.trim().eq_ignore_ascii_case(&name.replace('-', "_"))
+            });
+            if index[i].is_none() && i != EMAIL {
+                return Err(err(
+                    Some(1),
+                    format!(
+                        "the header row `{}` has no `{name}` column, expected the columns `title`, `owner`, `email` (optional), `votes`, `proposed-at`",
+                        headers.iter().collect::<Vec<_>>().join(",")
+                    ),
+                ));
+            }
         }
         let known: HashSet<String> = COLUMNS
             .iter()
@@ -301,11 +395,12 @@ impl Agenda {
             return Err(err(
                 Some(1),
                 format!(
-                    "unknown column `{h}`, expected the columns `title`, `owner`, `email`, `votes`, `proposed-at`"
+                    "unknown column `{h}`, expected the columns `title`, `owner`, `email` (optional), `votes`, `proposed-at`"
                 ),
             ));
         }
         let mut topics = Vec::new();
+        let mut warnings = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map(|p| p.line());
@@ -315,16 +410,26 @@ impl Agenda {
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
-            let field = |i: usize| record.get(index[i]).unwrap_or("");
-            topics.push(
-                topic(field(0), field(1), field(2), field(3), field(4))
-                    .map_err(|m| err(line, m))?,
-            );
+            let field = |i: usize| index[i].and_then(|i| record.get(i)).unwrap_or("");
+            let fields = Fields {
+                title: field(0),
+                owner: field(1),
+                email: field(EMAIL),
+                votes: field(3),
+                proposed_at: field(4),
+            };
+            let (topic, warning) = fields.topic(zone).map_err(|(_, m)| err(line, m))?;
+            warnings.extend(warning.map(|w| match line {
+                Some(l) => format!("{}: line {l}: {w}", path.display()),
+                None => format!("{}: {w}", path.display()),
+            }));
+            topics.push(topic);
         }
         Ok(Agenda {
             path: path.to_path_buf(),
             summit: None,
             topics,
+            warnings,
         })
     }
 
@@ -334,58 +439,122 @@ impl Agenda {
     }
 }
 
-/// One validated topic from its fields as written; the error message names the value.
-fn topic(
-    title: &str,
-    owner: &str,
-    email: &str,
-    votes: &str,
-    proposed_at: &str,
-) -> std::result::Result<Topic, String> {
-    let title = one_line(title);
-    if title.is_empty() {
-        return Err("a topic has an empty title, expected the topic's title".into());
-    }
-    let owner_name = owner.trim();
-    if owner_name.is_empty() {
-        return Err(format!(
-            "topic `{title}` has an empty owner, expected the owner's name"
-        ));
-    }
-    if let Some(c) = crate::config::odd_char(owner_name) {
-        return Err(format!(
-            "owner `{}` of topic `{title}` contains the control character U+{:04X}, expected plain text on one line",
-            owner_name.escape_debug(),
-            u32::from(c)
-        ));
-    }
-    let email: Address = email.trim().parse().map_err(|e| {
-        format!(
-            "email `{}` of topic `{title}` is not an e-mail address ({e}), expected `user@example.org`",
-            email.escape_debug()
-        )
-    })?;
-    let votes: u32 = votes.trim().parse().map_err(|_| {
-        format!(
-            "votes `{}` of topic `{title}` is not a whole number, expected e.g. `4`",
-            votes.escape_debug()
-        )
-    })?;
-    let proposed_at = DateTime::parse_from_rfc3339(proposed_at.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            format!(
-                "proposed-at `{}` of topic `{title}` is not an RFC 3339 instant, expected e.g. `2026-11-20T09:30:00Z`",
-                proposed_at.escape_debug()
-            )
+/// A field of a topic, for the line of an error.
+#[derive(Clone, Copy, Debug)]
+enum Field {
+    Title,
+    Owner,
+    Votes,
+    ProposedAt,
+}
+
+/// The fields of one topic as written.
+struct Fields<'a> {
+    title: &'a str,
+    owner: &'a str,
+    email: &'a str,
+    votes: &'a str,
+    proposed_at: &'a str,
+}
+
+impl Fields<'_> {
+    /// The validated topic, with a warning when its address does not parse (the topic
+    /// is kept without one); the error message names the value and what was expected.
+    fn topic(&self, zone: Tz) -> std::result::Result<(Topic, Option<String>), (Field, String)> {
+        let title = one_line(self.title);
+        if title.is_empty() {
+            return Err((
+                Field::Title,
+                "a topic has an empty title, expected the topic's title".into(),
+            ));
+        }
+        let owner_name = self.owner.trim();
+        if owner_name.is_empty() {
+            return Err((
+                Field::Owner,
+                format!("topic `{title}` has an empty owner, expected the owner's name"),
+            ));
+        }
+        if let Some(c) = crate::config::odd_char(owner_name) {
+            return Err((
+                Field::Owner,
+                format!(
+                    "owner `{}` of topic `{title}` contains the control character U+{:04X}, expected plain text on one line",
+                    owner_name.escape_debug(),
+                    u32::from(c)
+                ),
+            ));
+        }
+        let written = self.email.trim();
+        let (email, warning) = match written.parse::<Address>() {
+            _ if written.is_empty() => (None, None),
+            Ok(a) => (Some(a), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "email `{}` of topic `{title}` is not an e-mail address ({e}), expected `user@example.org`; the topic is kept, and its owner is left to the facilitator to reach",
+                    written.escape_debug()
+                )),
+            ),
+        };
+        let votes = parse_votes(self.votes).ok_or_else(|| {
+            (Field::Votes, format!(
+                "votes `{}` of topic `{title}` is neither a whole number nor a run of `+1`, expected e.g. `4` or `+1 +1 +1`",
+                self.votes.escape_debug()
+            ))
         })?;
-    Ok(Topic {
-        title,
-        owner: owner_name.to_string(),
-        email,
-        votes,
-        proposed_at,
-    })
+        let proposed_at = parse_proposed_at(self.proposed_at, zone).ok_or_else(|| {
+            (Field::ProposedAt, format!(
+                "proposed-at `{}` of topic `{title}` is neither an RFC 3339 instant nor a date, expected e.g. `2026-11-20T09:30:00Z` or `2026-11-20`",
+                self.proposed_at.escape_debug()
+            ))
+        })?;
+        let topic = Topic {
+            title,
+            owner: owner_name.to_string(),
+            email,
+            votes,
+            proposed_at,
+        };
+        Ok((topic, warning))
+    }
+}
+
+/// The number of votes written as `text`: a whole number (`4`), a run of `+1`
+/// (`+1 +1 +1`, `+1+1`: counted), or nothing (no votes); `None` for anything else, or
+/// more than `u32::MAX`.
+pub fn parse_votes(text: &str) -> Option<u32> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(0);
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    let compact: String = text.split_whitespace().collect();
+    let n = compact.len() / 2;
+    if n > 0 && compact == "+1".repeat(n) {
+        u32::try_from(n).ok()
+    } else {
+        None
+    }
+}
+
+/// When a topic was proposed, written as `text`: an RFC 3339 instant, or a date
+/// `YYYY-MM-DD`, which is the start of that day in `zone` (a day that starts in a
+/// daylight-saving gap starts at its first local time). `None` for anything else.
+pub fn parse_proposed_at(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let midnight = date.and_time(NaiveTime::MIN);
+    // Gaps are at most a few hours: try each quarter hour of the day's first hours.
+    (0..=24 * 4)
+        .map(|q| midnight + chrono::Duration::minutes(15 * q))
+        .find_map(|t| zone.from_local_datetime(&t).earliest())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -405,7 +574,7 @@ mod tests {
         Topic {
             title: title.into(),
             owner: title.to_uppercase(),
-            email: email.parse().unwrap(),
+            email: Some(email.parse().unwrap()),
             votes,
             proposed_at: at.parse().unwrap(),
         }
@@ -449,14 +618,10 @@ mod tests {
     fn csv_with_quotes_and_errors_naming_the_row() {
         let p = Path::new("agenda.csv");
         let text = "title,owner,email,votes,proposed-at\n\"Remote write, v2\",\"Doe, Jane\",jane@x.org,4,2026-11-20T10:00:00Z\n";
-        let a = Agenda::from_csv(text, p).unwrap();
+        let a = Agenda::from_csv(text, p, Tz::UTC).unwrap();
         assert_eq!(a.topics[0].title, "Remote write, v2");
         assert_eq!(a.topics[0].owner, "Doe, Jane");
         for (row, want) in [
-            (
-                "x,y,not-an-address,1,2026-11-20T10:00:00Z",
-                "`not-an-address`",
-            ),
             ("x,y,y@x.org,1.5,2026-11-20T10:00:00Z", "votes `1.5`"),
             ("x,y,y@x.org,-1,2026-11-20T10:00:00Z", "votes `-1`"),
             ("x,y,y@x.org,1,yesterday", "proposed-at `yesterday`"),
@@ -468,32 +633,152 @@ mod tests {
             let text = format!(
                 "title,owner,email,votes,proposed-at\nok,o,o@x.org,1,2026-11-20T10:00:00Z\n{row}\n"
             );
-            let e = Agenda::from_csv(&text, p).unwrap_err().to_string();
+            let e = Agenda::from_csv(&text, p, Tz::UTC).unwrap_err().to_string();
             assert!(e.contains("agenda.csv: line 3:") && e.contains(want), "{e}");
         }
-        let e = Agenda::from_csv("title,owner,votes\n", p)
+        let e = Agenda::from_csv("title,owner,email\n", p, Tz::UTC)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("line 1") && e.contains("`email`"), "{e}");
+        assert!(
+            e.contains("line 1") && e.contains("no `votes` column"),
+            "{e}"
+        );
     }
 
     #[test]
     fn toml_with_summit_date_and_errors_naming_the_line() {
         let p = Path::new("agenda.toml");
         let text = "summit = \"2026-11-26\"\n\n[[topic]]\ntitle = \"A\"\nowner = \"Ann\"\nemail = \"ann@x.org\"\nvotes = 2\nproposed-at = 2026-11-20T10:00:00Z\n";
-        let a = Agenda::from_toml(text, p).unwrap();
+        let a = Agenda::from_toml(text, p, Tz::UTC).unwrap();
         assert_eq!(a.summit, NaiveDate::from_ymd_opt(2026, 11, 26));
         assert_eq!(a.topics[0].votes, 2);
         let bad = text.replace("votes = 2", "votes = \"two\"");
-        let e = Agenda::from_toml(&bad, p).unwrap_err().to_string();
-        assert!(e.contains("line 3") && e.contains("votes `two`"), "{e}");
+        let e = Agenda::from_toml(&bad, p, Tz::UTC).unwrap_err().to_string();
+        // The line of the value at fault.
+        assert!(e.contains("line 7") && e.contains("votes `two`"), "{e}");
+    }
+
+    #[test]
+    fn votes_are_a_number_or_a_run_of_plus_ones() {
+        for (text, want) in [
+            ("4", Some(4)),
+            (" 12 ", Some(12)),
+            ("0", Some(0)),
+            ("", Some(0)),
+            ("+1", Some(1)),
+            ("+1 +1 +1", Some(3)),
+            ("+1+1", Some(2)),
+            (" +1  +1+1 ", Some(3)),
+            ("+1 +1 +", None),
+            ("+2", None),
+            ("+1 x", None),
+            ("1 +1", None),
+            ("-1", None),
+            ("1.5", None),
+            ("four", None),
+            ("4294967296", None),
+        ] {
+            assert_eq!(parse_votes(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn proposed_at_is_an_instant_or_the_start_of_a_day_in_the_zone() {
+        let utc = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(
+            parse_proposed_at("2026-11-20T10:00:00+01:00", Tz::UTC),
+            utc("2026-11-20T09:00:00Z")
+        );
+        assert_eq!(
+            parse_proposed_at("2026-11-20", Tz::UTC),
+            utc("2026-11-20T00:00:00Z")
+        );
+        assert_eq!(
+            parse_proposed_at(" 2026-11-25 ", chrono_tz::Europe::Berlin),
+            utc("2026-11-24T23:00:00Z")
+        );
+        assert_eq!(
+            parse_proposed_at("2026-11-25", chrono_tz::America::Los_Angeles),
+            utc("2026-11-25T08:00:00Z")
+        );
+        // Santiago's clocks went from 00:00 to 01:00 on 2022-09-11: the day starts at 01:00.
+        assert_eq!(
+            parse_proposed_at("2022-09-11", chrono_tz::America::Santiago),
+            utc("2022-09-11T04:00:00Z")
+        );
+        for bad in ["yesterday", "2026-11-31", "20261120", "2026-11-20T10:00:00"] {
+            assert_eq!(parse_proposed_at(bad, Tz::UTC), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_topic_without_a_usable_address_is_kept_without_one() {
+        let p = Path::new("agenda.csv");
+        let text = "title,owner,email,votes,proposed-at
+A,Ann,ann@x.org,3,2026-11-20
+B,Bea,,+1 +1,2026-11-20T10:00:00Z
+C,Cy,cy at x,+1,2026-11-20T10:00:00Z
+";
+        let a = Agenda::from_csv(text, p, Tz::UTC).unwrap();
+        let emails: Vec<Option<String>> = a
+            .topics
+            .iter()
+            .map(|t| t.email.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(emails, [Some("ann@x.org".to_string()), None, None]);
+        assert_eq!(a.topics[1].votes, 2);
+        assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
+        assert!(
+            a.warnings[0].starts_with("agenda.csv: line 4: email `cy at x` of topic `C`"),
+            "{:?}",
+            a.warnings
+        );
+        let r = rank(&a.topics, "2026-11-25T16:00:00Z".parse().unwrap(), 3);
+        let owners: Vec<String> = r.owners().iter().map(|(m, _)| m.to_string()).collect();
+        assert_eq!(owners, ["Ann <ann@x.org>"]);
+        let unreachable: Vec<&str> = r.unreachable().iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(unreachable, ["B", "C"]);
+        // Without the column at all.
+        let a = Agenda::from_csv(
+            "title,owner,votes,proposed-at
+A,Ann,+1+1+1,2026-11-20
+",
+            p,
+            Tz::UTC,
+        )
+        .unwrap();
+        assert_eq!((a.topics[0].email.clone(), a.topics[0].votes), (None, 3));
+        // TOML: `email` is optional, votes may be a run of `+1`, proposed-at a date.
+        let a = Agenda::from_toml(
+            "[[topic]]\ntitle = \"A\"\nowner = \"Ann\"\nvotes = \"+1 +1\"\nproposed-at = 2026-11-20\n\n[[topic]]\ntitle = \"B\"\nowner = \"Bo\"\nvotes = \"+1+1+1\"\nproposed-at = \"2026-11-21\"\n",
+            Path::new("agenda.toml"),
+            chrono_tz::Europe::Berlin,
+        )
+        .unwrap();
+        assert_eq!(a.topics[0].email, None);
+        assert_eq!((a.topics[0].votes, a.topics[1].votes), (2, 3));
+        assert_eq!(
+            a.topics[0].proposed_at,
+            "2026-11-19T23:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        let e = Agenda::from_toml(
+            "[[topic]]\ntitle = \"A\"\nowner = \"Ann\"\nvotes = \"+1 -1\"\nproposed-at = 2026-11-20\n",
+            Path::new("agenda.toml"),
+            Tz::UTC,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("agenda.toml: line 4: votes `+1 -1` of topic `A` is neither a whole number nor a run of `+1`"),
+            "{e}"
+        );
     }
 
     fn arb_topic() -> impl Strategy<Value = Topic> {
         ("[a-c]{1,2}", "[a-c]{1,2}", 0u32..4, 0i64..5).prop_map(|(title, user, votes, h)| Topic {
             title: title.clone(),
             owner: title,
-            email: format!("{user}@x.org").parse().unwrap(),
+            email: (user != "c").then(|| format!("{user}@x.org").parse().unwrap()),
             votes,
             proposed_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::hours(h),
         })

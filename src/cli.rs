@@ -70,13 +70,15 @@ pub enum Command {
         #[arg(long = "match", value_name = "REGEX", value_parser = parse_regex)]
         pattern: Option<regex::Regex>,
     },
-    /// Show the next summit(s), their facilitators and their timelines.
+    /// Show the next summit(s), their facilitators and their timelines; a summit in
+    /// progress stays first until it ends, marked "now on" (`"now": true` in --json).
     Next {
         /// How many summits.
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_count)]
         count: usize,
     },
-    /// Show who facilitates the upcoming summits.
+    /// Show who facilitates the upcoming summits; a summit in progress stays first until
+    /// it ends, marked "now on" (`"now": true` in --json).
     Who {
         /// How many summits.
         #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
@@ -153,8 +155,9 @@ pub enum Command {
     /// through tick's cache, which is not updated), `record` and `agenda` (when
     /// configured), `state` (created when missing, writable, the lock taken and
     /// released), `ledger` (parses; an unconfirmed message fails) and `transport`.
-    /// Exit status: 0 when every check is ok or warn, 2 when the configuration, a
-    /// template or the agenda is at fault, else 1.
+    /// Exit status: 0 when every check is ok or warn, 2 when the configuration or a
+    /// template is at fault, else 1 (an agenda that cannot be read is 1: `tick` still
+    /// sends every step but the outreach and the checklist).
     ///
     /// `--json`: a JSON array on standard output, one object per check, in order:
     /// `{"check": str, "status": "ok"|"warn"|"fail", "detail": str}`.
@@ -167,7 +170,8 @@ pub enum Command {
     },
     /// Show every step of a summit with its due time, audience and state in the ledger.
     Timeline {
-        /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
+        /// The summit on this date (YYYY-MM-DD, UTC) instead of the summit of the day (the
+        /// one in progress until it ends, else the next one).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         summit: Option<NaiveDate>,
         /// Show due times in this IANA zone (default: the first of calendar.zones).
@@ -176,7 +180,8 @@ pub enum Command {
     },
     /// Print the facilitator's run-sheet for the day, from the `checklist.txt` template.
     Checklist {
-        /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
+        /// The summit on this date (YYYY-MM-DD, UTC) instead of the summit of the day (the
+        /// one in progress until it ends, else the next one).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         summit: Option<NaiveDate>,
     },

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::agenda::Agenda;
+use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
 use crate::calendar::{self, Calendar, Occurrence, Window};
 use crate::cli::{Cli, Command};
@@ -219,12 +219,22 @@ impl Context<'_> {
         plan
     }
 
+    /// The summit of the day (in progress at now, else the next one) and the summits
+    /// after it, `count` in all, with their facilitators ([`summit::plan_current`]).
+    fn plan_current(&self, config: &Config, cal: &Calendar, count: usize) -> Vec<Planned> {
+        let mut warnings = Vec::new();
+        let plan = summit::plan_current(cal, config, self.now, count, &mut warnings);
+        warn_all(&warnings);
+        plan
+    }
+
     fn next(&self, count: usize, out: &mut dyn Write) -> Result<()> {
         let mut config = self.config()?;
         config.members()?;
         let cal = self.calendar(&config)?;
-        self.with_agenda(&mut config, &cal)?;
-        let plan = self.plan(&config, &cal, count);
+        self.load_agenda(&mut config, &cal, true);
+        warn_all(&agenda_warnings(&config));
+        let plan = self.plan_current(&config, &cal, count);
         if plan.is_empty() {
             return Err(no_summit(&config, self.now));
         }
@@ -234,17 +244,21 @@ impl Context<'_> {
                 let (steps, extra_steps) = timeline::schedule(&p.summit, &config.timeline)
                     .into_iter()
                     .filter(|(step, _)| listed(*step, p, &config))
-                    .map(|(step, due)| StepJson {
-                        step: step.name(),
-                        due: calendar::When::Timed(due),
-                        to: mail::recipients(step, p, &config)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect(),
+                    .map(|(step, due)| {
+                        let to = mail::recipients(step, p, &config);
+                        StepJson {
+                            step: step.name(),
+                            due: calendar::When::Timed(due),
+                            to: to
+                                .as_ref()
+                                .map(|to| to.iter().map(ToString::to_string).collect())
+                                .unwrap_or_default(),
+                            error: agenda_fault(to.as_ref().err()),
+                        }
                     })
                     .partition(|s| Step::CONTRACT.iter().any(|c| c.name() == s.step));
                 NextJson {
+                    now: summit::in_progress(&p.summit, self.now),
                     summit: SummitJson::from(&p.summit),
                     facilitator: p.facilitator.as_ref().map(|m| PersonJson {
                         name: m.name.clone(),
@@ -263,7 +277,8 @@ impl Context<'_> {
             if i > 0 {
                 line(out, format_args!(""))?;
             }
-            line(out, format_args!("{}", one_line(&p.summit.summary)))?;
+            let on = if e.now { "  (now on)" } else { "" };
+            line(out, format_args!("{}{on}", one_line(&p.summit.summary)))?;
             for t in mail::zone_times(p.summit.start.instant(), zones) {
                 line(
                     out,
@@ -284,7 +299,9 @@ impl Context<'_> {
                 let due = s.due.instant();
                 let local = local_time(due, zones[0]);
                 let state = if due <= self.now { "  (due)" } else { "" };
-                let to = if s.to.is_empty() {
+                let to = if let Some(e) = &s.error {
+                    format!("  to ? ({e})")
+                } else if s.to.is_empty() {
                     String::new()
                 } else {
                     format!("  to {}", s.to.join(", "))
@@ -297,12 +314,19 @@ impl Context<'_> {
 
     /// The next `count` summits with their facilitators and why, as `who` and `rota`
     /// show them.
-    fn rota_entries(&self, count: usize) -> Result<(Config, Vec<(Planned, Basis)>)> {
+    ///
+    /// With `current`, from the summit of the day (one in progress at now comes first,
+    /// [`summit::rota_current`]), as `who` shows them.
+    fn rota_entries(&self, count: usize, current: bool) -> Result<(Config, Vec<(Planned, Basis)>)> {
         let config = self.config()?;
         config.members()?;
         let cal = self.calendar(&config)?;
         let mut warnings = Vec::new();
-        let plan = summit::rota(&cal, &config, self.now, count, &mut warnings);
+        let plan = if current {
+            summit::rota_current(&cal, &config, self.now, count, &mut warnings)
+        } else {
+            summit::rota(&cal, &config, self.now, count, &mut warnings)
+        };
         warn_all(&warnings);
         if plan.is_empty() {
             return Err(no_summit(&config, self.now));
@@ -311,7 +335,7 @@ impl Context<'_> {
     }
 
     fn who(&self, count: usize, tz: Option<Tz>, out: &mut dyn Write) -> Result<()> {
-        let (_, plan) = self.rota_entries(count)?;
+        let (_, plan) = self.rota_entries(count, true)?;
         self.print_rota(&plan, tz, out)
     }
 
@@ -335,6 +359,7 @@ impl Context<'_> {
                         Basis::Rotation => Some("rotation"),
                         _ => None,
                     },
+                    now: summit::in_progress(&p.summit, self.now),
                 })
                 .collect();
             return write_json(out, &entries);
@@ -350,9 +375,17 @@ impl Context<'_> {
                 Basis::Pinned => "  (pinned)",
                 _ => "",
             };
+            let on = if summit::in_progress(&p.summit, self.now) {
+                "  (now on)"
+            } else {
+                ""
+            };
             line(
                 out,
-                format_args!("{}  {who}{how}", local_time(p.summit.start.instant(), tz)),
+                format_args!(
+                    "{}  {who}{how}{on}",
+                    local_time(p.summit.start.instant(), tz)
+                ),
             )?;
         }
         Ok(())
@@ -366,7 +399,7 @@ impl Context<'_> {
         tz: Option<Tz>,
         out: &mut dyn Write,
     ) -> Result<()> {
-        let (config, plan) = self.rota_entries(count)?;
+        let (config, plan) = self.rota_entries(count, false)?;
         if !ics {
             if let Some(f) = file {
                 return Err(Error::Usage(format!(
@@ -399,6 +432,13 @@ impl Context<'_> {
         self.with_agenda(&mut config, &cal)?;
         let (planned, next) = self.find_summit(step, &config, &cal, date)?;
         let drafts = mail::draft(step, &planned, next.as_ref(), &config, &templates, self.now)?;
+        // A draft that needs the agenda failed above with what is wrong with it.
+        warn_all(&agenda_warnings(&config));
+        if matches!(step, Step::Outreach | Step::Checklist)
+            && let Some(w) = mail::unreached_warning(&planned, &config)
+        {
+            warn_all(&[w]);
+        }
         if drafts.is_empty() {
             let date = planned.summit.start.date_utc();
             return Err(if step == Step::Checklist {
@@ -407,7 +447,7 @@ impl Context<'_> {
                 ))
             } else {
                 Error::NoSummit(format!(
-                    "the {step} of the summit on {date} has no recipient: no topic of the agenda was proposed before the topic deadline"
+                    "the {step} of the summit on {date} has no recipient: no topic of the agenda with an owner's address was proposed before the topic deadline"
                 ))
             });
         }
@@ -488,22 +528,75 @@ impl Context<'_> {
 
 impl Context<'_> {
     /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`, tied
-    /// to the summit its file names (TOML `summit`) or else to the next summit at now.
+    /// to the summit its file names (TOML `summit`) or else to the next summit at now;
+    /// see [`Context::load_agenda`]. Never fails: a file that cannot be loaded is
+    /// recorded in `config.agenda.error`.
     fn with_agenda(&self, config: &mut Config, cal: &Calendar) -> Result<()> {
+        self.load_agenda(config, cal, false);
+        Ok(())
+    }
+
+    /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`
+    /// (`config.agenda.loaded`), tied to the summit its file names (TOML `summit`) or
+    /// else to the next summit at now; with `ongoing`, to the summit of the day (one in
+    /// progress at now, else the next), as the display commands show it. A `proposed-at`
+    /// date counts from the start of that day in the first of `calendar.zones`.
+    ///
+    /// A file that cannot be loaded is recorded in `config.agenda.error`, tied the same
+    /// way, instead of failing the command: only the outreach and the checklist of that
+    /// summit fail with it ([`mail::agenda_error`]).
+    fn load_agenda(&self, config: &mut Config, cal: &Calendar, ongoing: bool) {
         let path = match (&self.cli.agenda, &config.agenda.file) {
             (Some(p), _) => p.clone(),
             (None, Some(p)) => p.clone(),
-            (None, None) => return Ok(()),
+            (None, None) => return,
         };
-        let mut agenda = Agenda::load(&path)?;
-        if agenda.summit.is_none() {
-            // The feed's warnings are reported by the command's own planning.
-            agenda.summit = summit::plan(cal, config, self.now, 1, &mut Vec::new())
-                .first()
-                .map(|p| p.summit.start.date_utc());
+        // The feed's warnings are reported by the command's own planning.
+        let tie = |config: &Config| {
+            let plan = if ongoing {
+                summit::plan_current(cal, config, self.now, 1, &mut Vec::new())
+            } else {
+                summit::plan(cal, config, self.now, 1, &mut Vec::new())
+            };
+            plan.first().map(|p| p.summit.start.date_utc())
+        };
+        match Agenda::load(&path, config.calendar.zones[0]) {
+            Ok(mut agenda) => {
+                if agenda.summit.is_none() {
+                    agenda.summit = tie(config);
+                }
+                config.agenda.loaded = Some(agenda);
+            }
+            Err(e) => {
+                let message = match e {
+                    Error::Agenda { message, .. } => message,
+                    e => e.to_string(),
+                };
+                config.agenda.error = Some(Unreadable {
+                    path,
+                    message,
+                    summit: tie(config),
+                });
+            }
         }
-        config.agenda.loaded = Some(agenda);
-        Ok(())
+    }
+
+    /// The summit `timeline` and `checklist` show, with the summit after it: the one on
+    /// `date` (UTC), else the summit of the day (in progress at now, else the next).
+    fn summit_of_the_day(
+        &self,
+        config: &Config,
+        cal: &Calendar,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<(Planned, Option<Planned>)> {
+        if date.is_some() {
+            return self.find_summit(Step::Reminder, config, cal, date);
+        }
+        let mut plan = self.plan_current(config, cal, 2).into_iter();
+        match plan.next() {
+            Some(p) => Ok((p, plan.next())),
+            None => Err(no_summit(config, self.now)),
+        }
     }
 
     /// `summit timeline`: every step of a summit, its due time, audience and state.
@@ -516,16 +609,19 @@ impl Context<'_> {
         let mut config = self.config()?;
         config.members()?;
         let cal = self.calendar(&config)?;
-        self.with_agenda(&mut config, &cal)?;
-        // The next summit that has not started (or the one on `date`).
-        let (planned, next) = self.find_summit(Step::Reminder, &config, &cal, date)?;
+        self.load_agenda(&mut config, &cal, true);
+        warn_all(&agenda_warnings(&config));
+        // The summit of the day, until it ends (or the one on `date`).
+        let (planned, next) = self.summit_of_the_day(&config, &cal, date)?;
         let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
         let ledger = Ledger::load(&dir.join(ledger::FILE))?;
         let rows: Vec<TimelineJson> = timeline::schedule(&planned.summit, &config.timeline)
             .into_iter()
             .filter(|(step, _)| listed(*step, &planned, &config))
             .map(|(step, due)| {
-                let to = mail::recipients(step, &planned, &config).unwrap_or_default();
+                let to = mail::recipients(step, &planned, &config);
+                let error = agenda_fault(to.as_ref().err());
+                let to = to.unwrap_or_default();
                 let until = timeline::window_end(
                     step,
                     &planned.summit,
@@ -571,6 +667,7 @@ impl Context<'_> {
                     to: to.iter().map(ToString::to_string).collect(),
                     state,
                     sent_at,
+                    error,
                 }
             })
             .collect();
@@ -578,10 +675,15 @@ impl Context<'_> {
             return write_json(out, &rows);
         }
         let zone = tz.unwrap_or(config.calendar.zones[0]);
+        let on = if summit::in_progress(&planned.summit, self.now) {
+            "  (now on)"
+        } else {
+            ""
+        };
         line(
             out,
             format_args!(
-                "{} on {}",
+                "{} on {}{on}",
                 one_line(&planned.summit.summary),
                 local_time(planned.summit.start.instant(), zone)
             ),
@@ -591,7 +693,9 @@ impl Context<'_> {
                 Some(t) => format!("sent at {}", local_time(t.instant(), zone)),
                 None => r.state.to_string(),
             };
-            let to = if r.to.is_empty() {
+            let to = if let Some(e) = &r.error {
+                format!("? ({e})")
+            } else if r.to.is_empty() {
                 "-".to_string()
             } else {
                 r.to.join(", ")
@@ -614,17 +718,39 @@ impl Context<'_> {
         config.members()?;
         let templates = Templates::load(config.mail.as_ref().and_then(|m| m.templates.as_deref()))?;
         let cal = self.calendar(&config)?;
-        self.with_agenda(&mut config, &cal)?;
-        let (planned, next) = self.find_summit(Step::Checklist, &config, &cal, date)?;
+        self.load_agenda(&mut config, &cal, true);
+        warn_all(&agenda_warnings(&config));
+        // The summit of the day, until it ends (or the one on `date`).
+        let (planned, next) = self.summit_of_the_day(&config, &cal, date)?;
         let rendered = mail::checklist(&planned, next.as_ref(), &config, &templates, self.now)?;
         write_out(out, rendered.body.as_bytes())
     }
 }
 
 /// Whether `step` belongs in the listed timeline of `p`: the checklist step only when an
-/// agenda applies (without one the outreach is the facilitator's checklist).
+/// agenda applies, or was to apply but cannot be read (without one the outreach is the
+/// facilitator's checklist).
 fn listed(step: Step, p: &Planned, config: &Config) -> bool {
-    step != Step::Checklist || mail::ranked_agenda(p, config).is_some()
+    step != Step::Checklist
+        || mail::ranked_agenda(p, config).is_some()
+        || mail::agenda_error(step, p, config).is_some()
+}
+
+/// The warnings about the agenda: the file cannot be loaded (one line), or it was
+/// loaded with something worth a look (an owner address that does not parse).
+fn agenda_warnings(config: &Config) -> Vec<String> {
+    let a = &config.agenda;
+    a.error
+        .iter()
+        .map(Unreadable::warning)
+        .chain(a.loaded.iter().flat_map(|l| l.warnings.iter().cloned()))
+        .collect()
+}
+
+/// `agenda unreadable` when `error` is the agenda's: the note `next` and `timeline`
+/// show for a step whose recipients the agenda decides (the warning says why).
+fn agenda_fault(error: Option<&Error>) -> Option<String> {
+    matches!(error, Some(Error::Agenda { .. })).then(|| "agenda unreadable: see the warning".into())
 }
 
 /// One row of `summit timeline --json`.
@@ -637,6 +763,9 @@ struct TimelineJson {
     state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     sent_at: Option<calendar::When>,
+    /// Why the recipients are unknown (the agenda file cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 impl Context<'_> {
@@ -674,6 +803,8 @@ impl Context<'_> {
         let mut setup = self.delivery_setup(dry_run)?;
         let (cal, mut warnings) = self.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
         self.with_agenda(&mut setup.config, &cal)?;
+        // Printed with the feed's, only when the run has something to say.
+        warnings.extend(agenda_warnings(&setup.config));
         let summits =
             match Summits::collect(&cal, &setup.config, &setup.ledger, self.now, &mut warnings) {
                 Ok(s) => s,
@@ -685,6 +816,18 @@ impl Context<'_> {
                     return Err(e);
                 }
             };
+        // Owners with no address and no facilitator's checklist to list them: say so while
+        // their outreach is due.
+        warnings.extend(
+            summits
+                .planned
+                .iter()
+                .filter(|p| {
+                    let due = Step::Outreach.due(&p.summit, &setup.config.timeline);
+                    due <= self.now && self.now < p.summit.start.instant()
+                })
+                .filter_map(|p| mail::unreached_warning(p, &setup.config)),
+        );
         let mail = setup.config.mail()?;
         let plan = delivery::plan(
             &summits,
@@ -886,6 +1029,23 @@ impl Context<'_> {
                 }
                 Notice::Unconfirmed(e) => {
                     records.push(RecordJson::entry("unconfirmed", e, None));
+                    errors.push(n.message());
+                }
+                Notice::Blocked {
+                    key,
+                    announced,
+                    due,
+                    reason,
+                    ..
+                } => {
+                    records.push(RecordJson::new(
+                        "failed",
+                        key,
+                        announced,
+                        *due,
+                        None,
+                        Some(reason.clone()),
+                    ));
                     errors.push(n.message());
                 }
                 Notice::AlreadySent(e) => {
@@ -1241,10 +1401,16 @@ struct StepJson {
     step: &'static str,
     due: calendar::When,
     to: Vec<String>,
+    /// Why the recipients are unknown (the agenda file cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
 struct NextJson {
+    /// Whether the summit is in progress at now (only when it is).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    now: bool,
     summit: SummitJson,
     facilitator: Option<PersonJson>,
     /// The timeline steps of CONTRACT.md, in due order.
@@ -1262,6 +1428,9 @@ struct WhoJson {
     email: Option<String>,
     /// How the facilitator was decided: `record`, `pin`, `rotation`, or null.
     decided: Option<&'static str>,
+    /// Whether the summit is in progress at now (only when it is).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    now: bool,
 }
 
 /// The reader's zone: `TZ` when it names an IANA zone (`Europe/Berlin`,

@@ -54,6 +54,9 @@ pub struct AgendaConfig {
     pub top: usize,
     /// The agenda as loaded by the command, with the date of the summit it is for.
     pub loaded: Option<crate::agenda::Agenda>,
+    /// The agenda file could not be loaded: recorded by the command instead of failing,
+    /// so that only the outreach and the checklist of the summit it was for fail.
+    pub error: Option<crate::agenda::Unreadable>,
 }
 
 impl Default for AgendaConfig {
@@ -62,6 +65,7 @@ impl Default for AgendaConfig {
             file: None,
             top: crate::agenda::DEFAULT_TOP,
             loaded: None,
+            error: None,
         }
     }
 }
@@ -955,6 +959,7 @@ impl Config {
             file: raw.agenda.file.map(|f| dir.join(f)),
             top,
             loaded: None,
+            error: None,
         };
 
         Ok(Config {

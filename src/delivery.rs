@@ -270,6 +270,21 @@ pub enum Notice {
     /// on every run (an error) until `--retry` resends it or `summit ledger mark-sent`
     /// (or `forget`) settles it.
     Unconfirmed(Entry),
+    /// A message that cannot be drafted on this run for a reason that may be mended in
+    /// time (the agenda cannot be read): an error on every run while its window is
+    /// open, then recorded as missed with the reason.
+    Blocked {
+        /// Its key, without recipients (they cannot be known).
+        key: Key,
+        /// The summit as it would announce it.
+        announced: Announced,
+        /// When it was due.
+        due: DateTime<Utc>,
+        /// Why, naming the file and value.
+        reason: String,
+        /// When its window closes.
+        until: Option<DateTime<Utc>>,
+    },
     /// A message that was already sent (reported by `send`).
     AlreadySent(Entry),
     /// A message whose window had closed before the ledger was started (the first run
@@ -296,6 +311,19 @@ impl Notice {
                     .map(|t| When::Timed(t).to_string())
                     .unwrap_or_default(),
                 settle_hint(e.message_id.as_deref().unwrap_or("?")),
+            ),
+            Notice::Blocked {
+                key,
+                announced,
+                reason,
+                until,
+                ..
+            } => format!(
+                "{} was not sent: {reason}; the next tick tries it again{}",
+                describe(key, announced),
+                until
+                    .map(|u| format!(" until {}", When::Timed(u)))
+                    .unwrap_or_default()
             ),
             Notice::Adopted(e) => format!(
                 "{} was not sent: {}",
@@ -420,10 +448,26 @@ pub fn plan_step(
         Ok(to) if to.is_empty() => return,
         Ok(to) if step == Step::Outreach => to.into_iter().map(|m| vec![m]).collect(),
         Ok(to) => vec![to],
+        Err(e @ crate::Error::Agenda { .. }) if open => {
+            // The agenda cannot be read: the step fails on every run while it is
+            // useful (the file may be fixed in time), and is recorded as missed, with
+            // this reason, once its window closes.
+            plan.notices.push(Notice::Blocked {
+                key: step_key(&p.summit, step, &[]),
+                announced,
+                due,
+                reason: e.to_string(),
+                until,
+            });
+            return;
+        }
         Err(e) => {
-            // Nobody to send it to: say so once.
+            // Nobody to send it to: say so once, unless it went to someone already.
             let key = step_key(&p.summit, step, &[]);
-            if ledger.get(&key).is_none() {
+            let done = ledger
+                .of_occurrence(&key.occurrence)
+                .any(|e| e.key.kind == key.kind && !e.key.to.is_empty());
+            if ledger.get(&key).is_none() && !done {
                 plan.notices.push(Notice::Missed(Entry {
                     error: Some(e.to_string()),
                     ..missed(key, due, announced, None, now)
@@ -756,7 +800,7 @@ fn mailboxes(
             .map(crate::config::Member::mailbox),
     );
     if let Some(a) = &config.agenda.loaded {
-        known.extend(a.topics.iter().map(crate::agenda::Topic::mailbox));
+        known.extend(a.topics.iter().filter_map(crate::agenda::Topic::mailbox));
     }
     to.split(", ")
         .map(|a| {

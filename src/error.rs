@@ -22,6 +22,17 @@ pub enum Error {
         message: String,
     },
 
+    /// The agenda file (`--agenda` or `agenda.file`) is missing, unreadable or malformed
+    /// (exit 1). Only the steps that need it (the outreach and the checklist) fail with
+    /// it; the others go out as usual.
+    #[error("{}: {message}", path.display())]
+    Agenda {
+        /// The agenda file at fault.
+        path: PathBuf,
+        /// What is wrong, naming the line or row and the value.
+        message: String,
+    },
+
     /// A mail template does not compile or does not render (exit 2).
     #[error("template `{name}`{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
     Template {

@@ -52,10 +52,47 @@ pub fn rota(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, warnings) {
+    match walk(cal, config, now, count, None, false, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
+}
+
+/// The summit of the day and the next ones: like [`rota`], but from the first summit
+/// that has not ended at `now` (UTC), so a summit in progress (started before `now`,
+/// ending after it) comes first. What the display commands show (`next`, `who`,
+/// `timeline`, `checklist`): the facilitator keeps the run-sheet until the summit ends.
+/// Who facilitates is the same as [`rota`] says; `tick` keeps to [`plan_through`].
+pub fn rota_current(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<(Planned, Basis)> {
+    match walk(cal, config, now, count, None, true, warnings) {
+        Ok((out, _)) => out,
+        Err(TooMany { .. }) => unreachable!("no bound was given"),
+    }
+}
+
+/// [`rota_current`] without why each summit has its facilitator.
+pub fn plan_current(
+    cal: &Calendar,
+    config: &Config,
+    now: DateTime<Utc>,
+    count: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<Planned> {
+    rota_current(cal, config, now, count, warnings)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Whether `summit` is in progress at `now`: started at or before it, ending after it.
+pub fn in_progress(summit: &Occurrence, now: DateTime<Utc>) -> bool {
+    summit.start.instant() <= now && now < summit.end.instant()
 }
 
 /// More summits than asked for fall inside the window of [`plan_through`].
@@ -86,19 +123,22 @@ pub fn plan_through(
     max: usize,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Planned>, bool), TooMany> {
-    let (out, any) = walk(cal, config, now, count, Some((until, max)), warnings)?;
+    let (out, any) = walk(cal, config, now, count, Some((until, max)), false, warnings)?;
     Ok((out.into_iter().map(|(p, _)| p).collect(), any))
 }
 
 /// [`rota`], showing at least `count` summits; with `through = Some((until, max))`, also
 /// every summit up to the first starting after `until`, failing past `max` of them; with
-/// whether any occurrence (cancelled included) starts at or after `now`.
+/// whether any occurrence (cancelled included) starts at or after `now`. With
+/// `ongoing`, a summit that started before `now` and ends after it is shown too
+/// ([`rota_current`]).
 fn walk(
     cal: &Calendar,
     config: &Config,
     now: DateTime<Utc>,
     count: usize,
     through: Option<(DateTime<Utc>, usize)>,
+    ongoing: bool,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
     let rotation = &config.rotation;
@@ -132,8 +172,9 @@ fn walk(
         let cancelled = o.is_cancelled();
         let start = o.start();
         let index = matcher.push(o.uid(), o.recurrence_id(), start.date_utc(), cancelled);
-        any |= start.instant() >= now;
-        if !cancelled && start.instant() >= now {
+        let current = start.instant() >= now || ongoing && o.end().instant() > now;
+        any |= current;
+        if !cancelled && current {
             upcoming += 1;
             if shown.len() < count {
                 shown.push((index, o.occurrence()));
@@ -340,6 +381,50 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         let (got, _) =
             plan_through(&cal, &config, now, 1, t("2026-03-02T16:00:00Z"), 100, w).unwrap();
         assert_eq!(got.len(), 3);
+    }
+
+    /// `rota_current` adds the summit in progress in front of what `rota` gives, with
+    /// the same facilitators; a summit is in progress from its start until its end.
+    #[test]
+    fn the_summit_in_progress_comes_first_until_it_ends() {
+        let (cal, config) = daily("FREQ=DAILY");
+        let w = &mut Vec::new();
+        let starts = |v: &[(Planned, Basis)]| {
+            v.iter()
+                .map(|(p, _)| p.summit.start.to_string())
+                .collect::<Vec<_>>()
+        };
+        // Summits at 16:00-17:00 UTC every day.
+        let during = t("2026-03-01T16:30:00Z");
+        let current = rota_current(&cal, &config, during, 3, w);
+        assert_eq!(
+            starts(&current),
+            [
+                "2026-03-01T16:00:00Z",
+                "2026-03-02T16:00:00Z",
+                "2026-03-03T16:00:00Z"
+            ]
+        );
+        assert!(in_progress(&current[0].0.summit, during));
+        assert!(!in_progress(&current[1].0.summit, during));
+        assert_eq!(current[1..], rota(&cal, &config, during, 2, w)[..]);
+        // The same facilitator as when it was still ahead.
+        assert_eq!(
+            current[0],
+            rota(&cal, &config, t("2026-03-01T15:00:00Z"), 1, w)[0]
+        );
+        // At its end it is over.
+        let end = t("2026-03-01T17:00:00Z");
+        assert_eq!(
+            rota_current(&cal, &config, end, 2, w),
+            rota(&cal, &config, end, 2, w)
+        );
+        // Before any summit starts, the same as `rota`.
+        let before = t("2026-03-01T15:59:59Z");
+        assert_eq!(
+            rota_current(&cal, &config, before, 2, w),
+            rota(&cal, &config, before, 2, w)
+        );
     }
 
     #[test]

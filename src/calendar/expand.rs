@@ -581,13 +581,18 @@ impl<'a> Instance<'a> {
         self.cancelled
     }
 
+    /// [`Occurrence::end`], without building the whole occurrence.
+    pub fn end(&self) -> When {
+        match self.duration {
+            Some(d) => shift(&self.start, d),
+            None => end_of(self.ev, &self.start),
+        }
+    }
+
     /// The whole occurrence.
     pub fn occurrence(&self) -> Occurrence {
         let ev = self.ev;
-        let end = match self.duration {
-            Some(d) => shift(&self.start, d),
-            None => end_of(ev, &self.start),
-        };
+        let end = self.end();
         Occurrence {
             uid: ev.uid.clone(),
             summary: ev.summary.clone(),

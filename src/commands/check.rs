@@ -282,12 +282,23 @@ impl Context<'_> {
     ) -> Option<Outcome> {
         let path = self.cli.agenda.clone().or(config.agenda.file.clone())?;
         let loaded = match cal {
+            // A file that cannot be loaded is recorded in `config.agenda.error`.
             Some(cal) => self.with_agenda(config, cal),
             // Without a feed it can still be parsed.
-            None => Agenda::load(&path).map(|_| ()),
+            None => Agenda::load(&path, config.calendar.zones[0]).map(|_| ()),
         };
         if let Err(e) = loaded {
             return Some(Outcome::fail("agenda", e));
+        }
+        if let Some(u) = &config.agenda.error {
+            // `tick` still sends the other steps; the outreach and the checklist fail.
+            return Some(Outcome::fail(
+                "agenda",
+                Error::Agenda {
+                    path: u.path.clone(),
+                    message: u.message.clone(),
+                },
+            ));
         }
         let mut detail = path.display().to_string();
         let Some(agenda) = &config.agenda.loaded else {
@@ -295,6 +306,14 @@ impl Context<'_> {
             return Some(Outcome::warn("agenda", detail));
         };
         detail.push_str(&format!(": {} topic(s)", agenda.topics.len()));
+        if !agenda.warnings.is_empty() {
+            warn_all(&agenda.warnings);
+            detail.push_str(&format!(
+                " ({} warning(s): see them above)",
+                agenda.warnings.len()
+            ));
+        }
+        let worth_a_look = !agenda.warnings.is_empty();
         let Some(next) = plan.first() else {
             return Some(Outcome::warn("agenda", detail));
         };
@@ -305,7 +324,17 @@ impl Context<'_> {
                     ", for the summit on {next_date}; the outreach goes to {} topic owner(s) so far",
                     ranked.owners().len()
                 ));
-                Some(Outcome::ok("agenda", detail))
+                let by_hand = ranked.unreachable().len();
+                if by_hand > 0 {
+                    detail.push_str(&format!(
+                        ", and {by_hand} chosen topic(s) have no owner address (the checklist lists them)"
+                    ));
+                }
+                Some(if worth_a_look {
+                    Outcome::warn("agenda", detail)
+                } else {
+                    Outcome::ok("agenda", detail)
+                })
             }
             (Some(date), None) => {
                 detail.push_str(&format!(
@@ -371,6 +400,12 @@ impl Context<'_> {
                 Ok(d) if d.is_empty() => nobody.push(format!("{step} (nobody to send it to)")),
                 Ok(_) => rendered.push(step.name().into()),
                 Err(e @ Error::NoSummit(_)) => nobody.push(format!("{step} ({e})")),
+                // Reported by the agenda check.
+                Err(Error::Agenda { .. }) => {
+                    nobody.push(format!(
+                        "{step} (the agenda cannot be read: see the agenda check)"
+                    ));
+                }
                 Err(e) => errors.push(e),
             }
         }

@@ -119,14 +119,17 @@ impl Draft {
 }
 
 /// Who receives `step` for `planned`: the public list, the team list, the facilitator,
-/// or (the outreach, with an agenda for this summit) the owners of the chosen topics.
+/// or (the outreach, with an agenda for this summit) the owners of the chosen topics
+/// who have an address (the checklist lists the others to the facilitator).
 ///
 /// The checklist step goes to the facilitator only when an agenda applies (without one
 /// the outreach itself is the facilitator's checklist): otherwise nobody.
 ///
 /// # Errors
 /// [`Error::Config`] without a `[mail]` table; [`Error::NoSummit`] for the steps to the
-/// facilitator when nobody is available to facilitate.
+/// facilitator when nobody is available to facilitate; [`Error::Agenda`] for the
+/// outreach and the checklist of the summit whose agenda file could not be loaded
+/// (the other steps are not affected).
 pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<Mailbox>> {
     let mail = config.mail()?;
     let facilitator = || match &planned.facilitator {
@@ -136,6 +139,9 @@ pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<
             planned.summit.start.date_utc()
         ))),
     };
+    if let Some(e) = agenda_error(step, planned, config) {
+        return Err(e);
+    }
     Ok(match step {
         Step::Reminder => vec![mail.public_list.clone()],
         Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
@@ -148,6 +154,40 @@ pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<
             Some(_) => facilitator()?,
             None => Vec::new(),
         },
+    })
+}
+
+/// The error of `step` of `planned` when the agenda file could not be loaded and was
+/// to be for that summit ([`crate::config::AgendaConfig::error`]); `None` otherwise.
+/// Only the outreach and the checklist need the agenda.
+pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Error> {
+    let date = planned.summit.start.date_utc();
+    config
+        .agenda
+        .error
+        .as_ref()
+        .filter(|u| matches!(step, Step::Outreach | Step::Checklist) && u.summit == Some(date))
+        .map(|u| u.error(step.name()))
+}
+
+/// A warning when chosen topics of `planned`'s agenda have owners without an address
+/// and nobody facilitates, so no checklist lists them for someone to reach by hand.
+pub fn unreached_warning(planned: &Planned, config: &Config) -> Option<String> {
+    if planned.facilitator.is_some() {
+        return None;
+    }
+    let ranked = ranked_agenda(planned, config)?;
+    let topics: Vec<String> = ranked
+        .unreachable()
+        .iter()
+        .map(|t| format!("`{}` ({})", t.title, t.owner))
+        .collect();
+    (!topics.is_empty()).then(|| {
+        format!(
+            "the summit on {} has no facilitator to send the checklist to, and the owners of {} have no address in the agenda: nobody is asked to reach them",
+            planned.summit.start.date_utc(),
+            topics.join(", ")
+        )
     })
 }
 
@@ -773,6 +813,9 @@ pub struct AgendaView {
     pub rest: Vec<TopicView>,
     /// Every topic proposed so far, in vote order (late ones included).
     pub all: Vec<TopicView>,
+    /// The chosen topics whose owner has no address, in vote order: the facilitator
+    /// reaches them by hand.
+    pub unreachable: Vec<TopicView>,
     /// `outreach.top`.
     pub top: usize,
 }
@@ -794,6 +837,7 @@ impl AgendaView {
             late: view(&r.late),
             rest: view(&r.rest),
             all: view(&all),
+            unreachable: r.unreachable().into_iter().map(TopicView::from).collect(),
             top,
         }
     }
@@ -809,6 +853,8 @@ struct Context<'a> {
     step: StepView,
     recipient: Option<Person>,
     agenda: Option<AgendaView>,
+    /// Why the agenda file of this summit could not be loaded (the printed checklist).
+    agenda_error: Option<String>,
     topics: Vec<TopicView>,
     zones: Vec<String>,
     now: String,
@@ -846,6 +892,10 @@ fn context<'a>(
         },
         recipient,
         agenda: ranked_agenda(planned, config).map(|r| AgendaView::new(&r, config.agenda.top)),
+        agenda_error: agenda_error(Step::Checklist, planned, config).map(|_| {
+            let u = config.agenda.error.as_ref().expect("an agenda error");
+            format!("{}: {}", u.path.display(), u.message)
+        }),
         topics: Vec::new(),
         zones: zones.iter().map(|z| z.name().to_string()).collect(),
         now: When::Timed(now).to_string(),

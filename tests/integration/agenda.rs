@@ -524,42 +524,566 @@ fn the_upcoming_facilitator_hears_a_week_before() {
     assert_eq!(v[0]["extra_steps"][0]["due"], "2026-11-19T16:00:00Z");
 }
 
-#[test]
-fn a_bad_agenda_is_a_configuration_error_naming_file_and_line() {
-    for (text, want) in [
-        (
-            AGENDA_CSV.replace(",12,", ",twelve,"),
-            "agenda.csv: line 2: votes `twelve` of topic `Remote write 2.0` is not a whole number",
-        ),
-        (
-            AGENDA_CSV.replace("dan@example.org", "dan at example"),
-            "agenda.csv: line 4: email `dan at example` of topic `OTLP ingestion` is not an e-mail address",
-        ),
-        (
-            AGENDA_CSV.replace("2026-11-21T10:00:00Z", "21/11/2026"),
-            "agenda.csv: line 8: proposed-at `21/11/2026` of topic `Alertmanager UI` is not an RFC 3339 instant",
-        ),
-    ] {
-        let r = Test::new()
-            .file("agenda.csv", text)
-            .example()
-            .args(["--agenda", "agenda.csv"])
-            .now("2026-11-25T16:00:00Z")
-            .args(["draft", "outreach"])
-            .fails(2);
-        assert!(r.stderr.contains(want), "{}", r.stderr);
+/// `draft STEP` at `now` on the example with `agenda.csv` holding `text` (or no agenda
+/// file at all with `None`).
+fn draft_with(text: Option<&str>, now: &str, step: &str) -> Run {
+    let mut t = Test::new();
+    if let Some(text) = text {
+        t = t.file("agenda.csv", text);
     }
+    t.example()
+        .args(["--agenda", "agenda.csv"])
+        .now(now)
+        .args(["draft", step])
+        .run()
+}
+
+#[test]
+fn a_bad_agenda_fails_only_the_outreach_and_the_checklist_naming_file_and_line() {
+    let cases = [
+        (
+            Some(AGENDA_CSV.replace(",12,", ",twelve,")),
+            "agenda.csv: line 2: votes `twelve` of topic `Remote write 2.0` is neither a whole number nor a run of `+1`, expected e.g. `4` or `+1 +1 +1`",
+        ),
+        (
+            Some(AGENDA_CSV.replace(",9,", ",+1 +1 -1,")),
+            "agenda.csv: line 3: votes `+1 +1 -1` of topic `Native histograms, next steps` is neither",
+        ),
+        (
+            Some(AGENDA_CSV.replace("2026-11-21T10:00:00Z", "21/11/2026")),
+            "agenda.csv: line 8: proposed-at `21/11/2026` of topic `Alertmanager UI` is neither an RFC 3339 instant nor a date, expected e.g. `2026-11-20T09:30:00Z` or `2026-11-20`",
+        ),
+        (None, "agenda.csv: no such agenda file"),
+    ];
+    for (text, want) in &cases {
+        for step in ["outreach", "checklist"] {
+            let r = draft_with(text.as_deref(), "2026-11-25T16:00:00Z", step);
+            assert_eq!(r.status, 1, "{step}: {}", r.stderr);
+            let errors: Vec<&str> = r
+                .stderr
+                .lines()
+                .filter(|l| l.starts_with("error: "))
+                .collect();
+            assert_eq!(errors.len(), 1, "{}", r.stderr);
+            assert!(errors[0].contains(want), "{step}: {}", r.stderr);
+            assert!(
+                errors[0].contains(&format!(
+                    "the {step} needs it, so it cannot be drafted until the file is fixed"
+                )),
+                "{}",
+                r.stderr
+            );
+            assert!(r.stdout.is_empty(), "{}", r.stdout);
+        }
+        // The other steps are drafted as usual, with one warning about the agenda.
+        for (step, now) in [
+            ("reminder", "2026-11-23T16:00:00Z"),
+            ("agenda-vote", "2026-11-24T16:00:00Z"),
+            ("assignment", "2026-11-19T16:00:00Z"),
+        ] {
+            let r = draft_with(text.as_deref(), now, step);
+            assert_eq!(r.status, 0, "{step}: {}", r.stderr);
+            assert!(r.stdout.starts_with("Subject:") || r.stdout.contains("\nSubject:"));
+            let warnings: Vec<&str> = r.stderr.lines().collect();
+            assert_eq!(warnings.len(), 1, "{}", r.stderr);
+            assert!(
+                warnings[0].starts_with("warning: ") && warnings[0].contains(want),
+                "{}",
+                r.stderr
+            );
+            assert!(
+                warnings[0].contains("the outreach and the checklist need it"),
+                "{}",
+                r.stderr
+            );
+        }
+    }
+    // The printed run-sheet says why it has no topics.
+    let r = Test::new()
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-26T09:00:00Z")
+        .arg("checklist")
+        .success();
+    assert!(
+        r.stdout.contains("[ ] Take the topics in vote order, by who is present:\n    (the agenda file could not be read: agenda.csv: no such agenda file;\n    see the votes in the notes document)\n"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    // The handover of the summit before, with a broken agenda for the next one.
+    let r = draft_with(None, "2026-11-26T20:00:00Z", "handover");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    // Another kind of file: named, with what is expected.
     let r = Test::new()
         .file("agenda.txt", "x")
         .example()
-        .args(["--agenda", "agenda.txt", "next"])
+        .args(["--agenda", "agenda.txt", "draft", "outreach"])
         .now("2026-11-25T16:00:00Z")
-        .fails(2);
+        .fails(1);
     assert!(
-        r.stderr.contains("expected a `.toml` or `.csv` file"),
+        r.stderr.contains(
+            "agenda.txt: `agenda.txt` is not an agenda file name, expected a `.toml` or `.csv` file"
+        ),
         "{}",
         r.stderr
     );
+    // `next` still shows the timeline; the outreach's recipients are unknown.
+    let r = Test::new()
+        .example()
+        .args(["--agenda", "missing.csv", "next", "--json"])
+        .now("2026-11-21T09:00:00Z")
+        .success();
+    assert!(
+        r.stderr.contains("missing.csv: no such agenda file"),
+        "{}",
+        r.stderr
+    );
+    let v = r.json();
+    let outreach = v[0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "outreach")
+        .unwrap();
+    assert_eq!(outreach["to"], serde_json::json!([]));
+    assert_eq!(outreach["error"], "agenda unreadable: see the warning");
+    let reminder = &v[0]["steps"][0];
+    assert_eq!(reminder["to"][0], "prometheus-developers@googlegroups.com");
+    assert!(reminder.get("error").is_none());
+}
+
+#[test]
+fn tick_with_a_missing_agenda_sends_the_other_steps_and_reports_the_outreach() {
+    let config = std::fs::read_to_string(example_config()).unwrap().replacen(
+        "# file = \"agenda.csv\"",
+        "file = \"agenda.csv\"",
+        1,
+    );
+    let site = Site::new(&config);
+    std::fs::remove_file(site.dir.path().join("agenda.csv")).unwrap();
+    let warning = "warning: ./agenda.csv: no such agenda file; the outreach and the checklist need it and fail until it is fixed (the other steps go out as usual)";
+    // The reminder is due: it goes out, with one warning about the agenda.
+    let r = site.run("2026-11-23T16:00:00Z", &["tick", "--dry-run"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("would send the reminder of the summit on 2026-11-26"),
+        "{}",
+        r.stdout
+    );
+    let agenda_lines: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("agenda.csv"))
+        .collect();
+    assert_eq!(agenda_lines, [warning], "{}", r.stderr);
+    let r = site.run("2026-11-23T16:00:00Z", &["tick"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sent the reminder"), "{}", r.stdout);
+    // Nothing due: nothing printed, the agenda notwithstanding.
+    let r = site.run("2026-11-23T17:00:00Z", &["tick"]);
+    assert_eq!(
+        (r.status, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "", "")
+    );
+    // The agenda vote still goes out.
+    let r = site.run("2026-11-24T16:00:00Z", &["tick", "--dry-run"]);
+    assert!(
+        r.stdout.contains("would send the agenda-vote"),
+        "{}",
+        r.stdout
+    );
+    // The outreach (and the checklist) are due: they fail, naming the file.
+    let r = site.run("2026-11-25T16:00:00Z", &["tick", "--dry-run", "--json"]);
+    let records = r.json();
+    let by_step = |step: &str| -> Vec<serde_json::Value> {
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["step"] == step)
+            .cloned()
+            .collect()
+    };
+    for step in ["outreach", "checklist"] {
+        let got = by_step(step);
+        assert_eq!(got.len(), 1, "{records:#}");
+        assert_ne!(got[0]["action"], "would-send", "{records:#}");
+        let detail = got[0]["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("agenda.csv: no such agenda file")
+                && detail.contains(&format!(
+                    "the {step} needs it, so it cannot be drafted until the file is fixed"
+                )),
+            "{records:#}"
+        );
+    }
+    assert!(r.stderr.lines().any(|l| l == warning), "{}", r.stderr);
+    // For real: the agenda vote goes out; a day later the outreach and the checklist
+    // fail (exit 1), each naming the file, and are tried again while they are useful.
+    let r = site.run("2026-11-24T16:00:00Z", &["tick"]);
+    assert!(r.stdout.contains("sent the agenda-vote"), "{}", r.stdout);
+    let r = site.run("2026-11-25T16:00:00Z", &["tick"]);
+    assert_eq!((r.status, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    for step in ["outreach", "checklist"] {
+        assert!(
+            r.stderr.lines().any(|l| l.starts_with(&format!(
+                "error: the {step} of the summit on 2026-11-26 was not sent: ./agenda.csv: no such agenda file; the {step} needs it"
+            )) && l.ends_with("the next tick tries it again until 2026-11-26T16:00:00Z")),
+            "{}",
+            r.stderr
+        );
+    }
+    let ledger = std::fs::read_to_string(site.dir.path().join("state/ledger.toml")).unwrap();
+    // Nothing of the outreach or the checklist (due 25 November) is recorded yet.
+    assert!(
+        !ledger.contains("due = \"2026-11-25T16:00:00Z\""),
+        "{ledger}"
+    );
+    // Once the file is there, the next tick sends them while their window is open.
+    std::fs::write(site.dir.path().join("agenda.csv"), AGENDA_CSV).unwrap();
+    let r = site.run("2026-11-25T16:20:00Z", &["tick"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    for who in CHOSEN {
+        assert!(
+            r.stdout.contains(&format!(
+                "sent the outreach of the summit on 2026-11-26 to {who}"
+            )),
+            "{}",
+            r.stdout
+        );
+    }
+    assert!(
+        r.stdout
+            .contains("sent the checklist of the summit on 2026-11-26 to grace@example.org"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The example's agenda with Bob's address left out and Carol's mistyped: both are
+/// among the three chosen topics.
+fn agenda_without_addresses() -> String {
+    AGENDA_CSV
+        .replace("bob@example.org", "")
+        .replace("carol@example.org", "carol at example.org")
+}
+
+#[test]
+fn a_topic_without_an_address_is_left_to_the_facilitator() {
+    let t = Test::new()
+        .file("agenda.csv", agenda_without_addresses())
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "outreach", "--out", "out"]);
+    let r = t.success();
+    assert_eq!(
+        recipients_in(&t.path("out")),
+        [BTreeSet::from(["alice@example.org".to_string()])]
+    );
+    let warnings: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(
+        warnings[0].starts_with("warning: agenda.csv: line 5: email `carol at example.org` of topic `UTF-8 metric names` is not an e-mail address (")
+            && warnings[0].ends_with("), expected `user@example.org`; the topic is kept, and its owner is left to the facilitator to reach"),
+        "{}",
+        r.stderr
+    );
+    // The facilitator's checklist lists them, in vote order, to reach by hand.
+    let out = Test::new()
+        .file("agenda.csv", agenda_without_addresses())
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "checklist"])
+        .success()
+        .stdout;
+    assert_eq!(header(&out, "To"), "\"Grace Hopper\" <grace@example.org>");
+    assert!(
+        out.contains(
+            "[ ] Reach these owners yourself (no address), to make sure they will\n    attend:\n    - Bob, the Builder: Native histograms, next steps\n    - Carol Example: UTF-8 metric names\n[ ] Start the meeting on time"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("2. Native histograms, next steps (Bob, the Builder, 9 votes)"));
+    // With every address present there is no such item.
+    let out = with_agenda()
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "checklist"])
+        .success()
+        .stdout;
+    assert!(!out.contains("Reach these owners"), "{out}");
+    // An agenda without the `email` column at all: no outreach to anyone, and the
+    // checklist lists every chosen topic.
+    let bare =
+        "title,owner,votes,proposed-at\nA topic,Ann,+1 +1,2026-11-20\nB topic,Bo,+1,2026-11-20\n";
+    let r = Test::new()
+        .file("agenda.csv", bare)
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "outreach"])
+        .fails(1);
+    assert!(
+        r.stderr
+            .contains("no topic of the agenda with an owner's address"),
+        "{}",
+        r.stderr
+    );
+    let out = Test::new()
+        .file("agenda.csv", bare)
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "checklist"])
+        .success()
+        .stdout;
+    assert!(
+        out.contains("    - Ann: A topic\n    - Bo: B topic\n"),
+        "{out}"
+    );
+    // Nobody facilitates (every member away): nobody gets the checklist, so say so.
+    let config = std::fs::read_to_string(example_config())
+        .unwrap()
+        .replace("away = [\"2026-12-10..2027-01-06\"]\n", "")
+        .replace(
+            "@example.org\"\n\n[[rotation.members]]",
+            "@example.org\"\naway = [\"2026-11-26\"]\n\n[[rotation.members]]",
+        )
+        .replace(
+            "# greeting = \"Ada\"\n",
+            "# greeting = \"Ada\"\naway = [\"2026-11-26\"]\n",
+        )
+        .replace(
+            "email = \"edsger@example.org\"\n",
+            "email = \"edsger@example.org\"\naway = [\"2026-11-26\"]\n",
+        );
+    let r = Test::new()
+        .file("summit.toml", config)
+        .file("agenda.csv", agenda_without_addresses())
+        .args([
+            "--config",
+            "summit.toml",
+            "--feed",
+            example_feed().to_str().unwrap(),
+        ])
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "outreach"])
+        .success();
+    assert!(
+        r.stderr.contains("warning: the summit on 2026-11-26 has no facilitator to send the checklist to, and the owners of `Native histograms, next steps` (Bob, the Builder), `UTF-8 metric names` (Carol Example) have no address in the agenda: nobody is asked to reach them"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn proposed_at_may_be_a_date_counted_from_midnight_in_the_first_zone() {
+    // The topic deadline is 2026-11-25T16:00:00Z. `2026-11-25` is on time in any zone;
+    // `2026-11-26` starts at 00:00 UTC (late), but at 10:00 UTC the day before in
+    // Pacific/Kiritimati (UTC+14; on time).
+    let text = "title,owner,email,votes,proposed-at\n\
+Dated on the deadline day,Ann,ann@example.org,1,2026-11-25\n\
+Dated the summit day,Bo,bo@example.org,+1 +1,2026-11-26\n";
+    let outreach_to = |zones: &str| {
+        let config = std::fs::read_to_string(example_config())
+            .unwrap()
+            .replace("zones = [\"UTC\", ", &format!("zones = [{zones}, "));
+        let t = Test::new()
+            .file("summit.toml", config)
+            .file("agenda.csv", text)
+            .args([
+                "--config",
+                "summit.toml",
+                "--feed",
+                example_feed().to_str().unwrap(),
+            ])
+            .args(["--agenda", "agenda.csv"])
+            .now("2026-11-25T16:00:00Z")
+            .args(["draft", "outreach", "--out", "out"]);
+        t.success();
+        recipients_in(&t.path("out"))
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(outreach_to("\"UTC\""), ["ann@example.org"]);
+    assert_eq!(
+        outreach_to("\"Pacific/Kiritimati\""),
+        ["bo@example.org", "ann@example.org"]
+    );
+    // The checklist shows the late one as late, at its resolved instant.
+    let out = Test::new()
+        .file("agenda.csv", text)
+        .example()
+        .args(["--agenda", "agenda.csv"])
+        .now("2026-11-25T16:00:00Z")
+        .args(["draft", "checklist"])
+        .success()
+        .stdout;
+    assert!(
+        out.contains("Late (proposed at or after")
+            && out.contains("- Dated the summit day (Bo, 2 votes)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn votes_may_be_runs_of_plus_one_in_csv_and_toml() {
+    let csv = "title,owner,email,votes,proposed-at\n\
+Three,Ann,ann@example.org,+1 +1 +1,2026-11-20T10:00:00Z\n\
+Two,Bo,bo@example.org,+1+1,2026-11-20T10:00:00Z\n\
+Four,Cy,cy@example.org,4,2026-11-20T10:00:00Z\n\
+None,Di,di@example.org,,2026-11-20T10:00:00Z\n";
+    let toml = "[[topic]]\ntitle = \"Three\"\nowner = \"Ann\"\nemail = \"ann@example.org\"\nvotes = \"+1 +1 +1\"\nproposed-at = 2026-11-20T10:00:00Z\n\n\
+[[topic]]\ntitle = \"Two\"\nowner = \"Bo\"\nemail = \"bo@example.org\"\nvotes = \"+1+1\"\nproposed-at = 2026-11-20\n\n\
+[[topic]]\ntitle = \"Four\"\nowner = \"Cy\"\nemail = \"cy@example.org\"\nvotes = 4\nproposed-at = \"2026-11-20T10:00:00Z\"\n\n\
+[[topic]]\ntitle = \"None\"\nowner = \"Di\"\nemail = \"di@example.org\"\nvotes = \"\"\nproposed-at = 2026-11-20T10:00:00Z\n";
+    for (file, text) in [("agenda.csv", csv), ("agenda.toml", toml)] {
+        let out = Test::new()
+            .file(file, text)
+            .example()
+            .args(["--agenda", file])
+            .now("2026-11-25T16:00:00Z")
+            .args(["draft", "checklist"])
+            .success()
+            .stdout;
+        let want = "    1. Four (Cy, 4 votes)\n    2. Three (Ann, 3 votes)\n    3. Two (Bo, 2 votes)\n    Then, if time allows:\n    - None (Di, 0 votes)\n";
+        assert!(out.contains(want), "{file}:\n{out}");
+    }
+    // A bad value is named, with its line and what was expected.
+    for (file, text, want) in [
+        (
+            "agenda.csv",
+            csv.replace("+1+1", "+1+2"),
+            "agenda.csv: line 3: votes `+1+2` of topic `Two` is neither a whole number nor a run of `+1`, expected e.g. `4` or `+1 +1 +1`",
+        ),
+        (
+            "agenda.toml",
+            toml.replace("votes = 4", "votes = -4"),
+            "agenda.toml: line 19: votes `-4` of topic `Four` is neither a whole number nor a run of `+1`",
+        ),
+        (
+            "agenda.toml",
+            toml.replace("votes = 4", "votes = 4.5"),
+            "agenda.toml: line 19: votes `4.5` of topic `Four`",
+        ),
+    ] {
+        let r = Test::new()
+            .file(file, &text)
+            .example()
+            .args(["--agenda", file])
+            .now("2026-11-25T16:00:00Z")
+            .args(["draft", "outreach"])
+            .fails(1);
+        assert!(r.stderr.contains(want), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn during_the_summit_the_commands_show_it_until_it_ends() {
+    // The summit runs 16:00-18:00 UTC on 2026-11-26.
+    let during = "2026-11-26T17:00:00Z";
+    let checklist = with_agenda().now(during).arg("checklist").success().stdout;
+    assert!(
+        checklist.contains("Run-sheet of today's Developer Summit."),
+        "{checklist}"
+    );
+    assert!(
+        checklist.contains("1. Remote write 2.0 (Alice Example, 12 votes)"),
+        "the agenda stays tied to the summit in progress: {checklist}"
+    );
+    let timeline = with_agenda().now(during).arg("timeline").success().stdout;
+    assert!(
+        timeline.starts_with("Prometheus Developer Summit on Thu 2026-11-26 16:00 UTC  (now on)\n"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("handover     Thu 2026-11-26 20:00 UTC  upcoming"),
+        "{timeline}"
+    );
+    let v = with_agenda()
+        .now(during)
+        .args(["timeline", "--json"])
+        .success()
+        .json();
+    let steps: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert!(steps.contains(&"checklist"), "{v:#}");
+    assert_eq!(
+        v.as_array().unwrap().last().unwrap()["due"],
+        "2026-11-26T20:00:00Z"
+    );
+    let next = with_agenda().now(during).arg("next").success().stdout;
+    assert!(
+        next.starts_with("Prometheus Developer Summit  (now on)\n"),
+        "{next}"
+    );
+    assert!(
+        next.contains("Facilitator: Grace Hopper <grace@example.org>"),
+        "{next}"
+    );
+    let who = Test::new()
+        .example()
+        .env("TZ", "UTC")
+        .now(during)
+        .args(["who", "--count", "2"])
+        .success()
+        .stdout;
+    assert_eq!(
+        who,
+        "Thu 2026-11-26 16:00 UTC  Grace Hopper <grace@example.org>  (now on)\nThu 2026-12-17 16:00 UTC  Alan Turing <alan@example.org>\n"
+    );
+    let v = Test::new()
+        .example()
+        .now(during)
+        .args(["who", "--json", "--count", "2"])
+        .success()
+        .json();
+    assert_eq!(
+        v,
+        serde_json::json!([
+            {"start": "2026-11-26T16:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation", "now": true},
+            {"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation"}
+        ])
+    );
+    // From its end, the next summit; the rotation is the same.
+    let after = "2026-11-26T18:00:00Z";
+    let checklist = Test::new()
+        .example()
+        .now(after)
+        .arg("checklist")
+        .success()
+        .stdout;
+    assert!(
+        checklist.contains("Run-sheet of the Developer Summit on Thu 17 Dec."),
+        "{checklist}"
+    );
+    let v = Test::new()
+        .example()
+        .now(after)
+        .args(["who", "--json", "--count", "1"])
+        .success()
+        .json();
+    assert_eq!(
+        v,
+        serde_json::json!([{"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation"}])
+    );
+    let timeline = Test::new()
+        .example()
+        .now(after)
+        .arg("timeline")
+        .success()
+        .stdout;
+    assert!(!timeline.contains("now on"), "{timeline}");
+    assert!(timeline.contains("2026-12-17"), "{timeline}");
 }
 
 #[test]

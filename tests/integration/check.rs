@@ -368,7 +368,7 @@ fn a_url_feed_goes_through_the_cache_which_check_does_not_update() {
 }
 
 #[test]
-fn an_agenda_is_parsed_and_a_broken_one_is_exit_2() {
+fn an_agenda_is_parsed_and_a_broken_one_is_exit_1() {
     let config = std::fs::read_to_string(example_config()).unwrap().replacen(
         "# file = \"agenda.csv\"",
         "file = \"agenda.csv\"",
@@ -389,20 +389,54 @@ fn an_agenda_is_parsed_and_a_broken_one_is_exit_2() {
     );
     std::fs::write(
         site.path("agenda.csv"),
-        "title,owner,email,votes,proposed-at\nX,Ada,not-an-address,5,2026-11-20T00:00:00Z\n",
+        "title,owner,email,votes,proposed-at\nX,Ada,ada@example.org,five,2026-11-20T00:00:00Z\n",
     )
     .unwrap();
+    // The agenda is data, not configuration: tick still sends the other steps (exit 1).
     let r = site.check(&[]);
-    let e = errors(&r, 2);
+    let e = errors(&r, 1);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(
-        e[0].contains("agenda.csv") && e[0].contains("not-an-address"),
-        "{e:?}"
-    );
+    assert!(e[0].contains("agenda.csv: line 2: votes `five`"), "{e:?}");
     assert!(
         line_of(&r, "agenda").starts_with("FAIL  agenda: "),
         "{}",
         r.stdout
+    );
+    // The templates still render; the steps that need the agenda point to its check.
+    let templates = line_of(&r, "templates");
+    assert!(
+        templates.starts_with("warn  templates: ")
+            && templates.contains("not rendered: outreach (the agenda cannot be read: see the agenda check), checklist (the agenda cannot be read: see the agenda check)"),
+        "{templates}"
+    );
+    // A missing file is a failed check too, naming it.
+    std::fs::remove_file(site.path("agenda.csv")).unwrap();
+    let r = site.check(&[]);
+    let e = errors(&r, 1);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("agenda.csv: no such agenda file"), "{e:?}");
+    assert!(
+        line_of(&r, "agenda").starts_with("FAIL  agenda: "),
+        "{}",
+        r.stdout
+    );
+    // An owner address that does not parse is a warning: the topic is kept.
+    std::fs::write(
+        site.path("agenda.csv"),
+        "title,owner,email,votes,proposed-at\nX,Ada,ada at example,+1 +1,2026-11-20\n",
+    )
+    .unwrap();
+    let r = site.check(&[]);
+    assert_eq!(errors(&r, 0), Vec::<String>::new());
+    assert_eq!(
+        line_of(&r, "agenda"),
+        "warn  agenda: ./agenda.csv: 1 topic(s) (1 warning(s): see them above), for the summit on 2026-11-26; the outreach goes to 0 topic owner(s) so far, and 1 chosen topic(s) have no owner address (the checklist lists them)"
+    );
+    assert!(
+        r.stderr
+            .contains("warning: ./agenda.csv: line 2: email `ada at example`"),
+        "{}",
+        r.stderr
     );
 }
 

@@ -141,15 +141,23 @@ fn next_json_on_the_example() {
 }
 
 #[test]
-fn next_just_before_exactly_at_and_just_after_a_start() {
+fn next_just_before_at_during_and_just_after_a_summit() {
     let before = next("2026-11-26T15:59:59Z", &[]);
     assert_eq!(summit_starts(&before), ["2026-11-26T16:00:00Z"]);
+    assert_eq!(before[0].get("now"), None);
     // A summit starting exactly now is still the next one (starts at or after now).
     let exactly = next("2026-11-26T16:00:00Z", &[]);
     assert_eq!(summit_starts(&exactly), ["2026-11-26T16:00:00Z"]);
     assert_eq!(exactly[0]["facilitator"]["name"], "Grace Hopper");
-    // One second later the next one is the December summit, moved to the 17th.
-    let after = next("2026-11-26T16:00:01Z", &[]);
+    // Until it ends (18:00), the summit in progress is the one shown, marked as on.
+    for now in ["2026-11-26T16:00:01Z", "2026-11-26T17:59:59Z"] {
+        let during = next(now, &[]);
+        assert_eq!(summit_starts(&during), ["2026-11-26T16:00:00Z"], "{now}");
+        assert_eq!(during[0]["now"], true, "{now}");
+        assert_eq!(during[0]["facilitator"]["name"], "Grace Hopper");
+    }
+    // From its end the next one is the December summit, moved to the 17th.
+    let after = next("2026-11-26T18:00:00Z", &[]);
     assert_eq!(summit_starts(&after), ["2026-12-17T16:00:00Z"]);
     assert_eq!(after[0]["facilitator"]["name"], "Alan Turing");
     check_steps(&after[0], "alan@example.org");
@@ -170,7 +178,7 @@ fn moved_december_summit_is_next_not_its_original_date() {
     assert_eq!(v[0]["steps"][0]["due"], "2026-12-14T16:00:00Z");
     assert_eq!(v[0]["steps"][3]["due"], "2026-12-17T20:00:00Z");
     // After the moved summit, nothing on the original date (31 December).
-    let v = next("2026-12-17T16:00:01Z", &[]);
+    let v = next("2026-12-17T18:00:01Z", &[]);
     assert_eq!(summit_starts(&v), ["2027-02-25T16:00:00Z"]);
 }
 
@@ -318,7 +326,7 @@ fn environment_variables_stand_in_for_the_flags() {
     let v = Test::new()
         .env("SUMMIT_CONFIG", example_config().to_str().unwrap())
         .env("SUMMIT_FEED", example_feed().to_str().unwrap())
-        .env("SUMMIT_NOW", "2026-11-26T16:00:01Z")
+        .env("SUMMIT_NOW", "2026-11-26T18:00:01Z")
         .args(["next", "--json"])
         .success()
         .json();

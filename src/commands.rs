@@ -828,6 +828,46 @@ impl Context<'_> {
                 })
                 .filter_map(|p| mail::unreached_warning(p, &setup.config)),
         );
+        // The feed re-created summits under a new UID: their entries follow them, said
+        // once per series (the next run finds nothing to move).
+        let mut by_series: std::collections::BTreeMap<(&str, &str), (Vec<String>, usize)> =
+            std::collections::BTreeMap::new();
+        for (old, new) in &summits.renamed {
+            let moved = setup.ledger.rekey(old, new);
+            setup.fresh = true;
+            let date = summits
+                .planned
+                .iter()
+                .find(|p| OccurrenceKey::of(&p.summit) == *new)
+                .map_or_else(
+                    || "?".to_string(),
+                    |p| p.summit.start.date_utc().to_string(),
+                );
+            let (dates, entries) = by_series.entry((&old.uid, &new.uid)).or_default();
+            dates.push(date);
+            *entries += moved;
+        }
+        for ((old, new), (dates, moved)) in by_series {
+            eprintln!(
+                "warning: the {} on {} {} in the feed under the UID `{}` now, no longer `{}`: taken as the same {} ({moved} ledger entr{} moved), so nothing already sent about {} is sent again",
+                if dates.len() == 1 {
+                    "summit"
+                } else {
+                    "summits"
+                },
+                dates.join(", "),
+                if dates.len() == 1 { "is" } else { "are" },
+                crate::mail::render::one_line(new),
+                crate::mail::render::one_line(old),
+                if dates.len() == 1 {
+                    "summit"
+                } else {
+                    "summits"
+                },
+                if moved == 1 { "y" } else { "ies" },
+                if dates.len() == 1 { "it" } else { "them" },
+            );
+        }
         let mail = setup.config.mail()?;
         let plan = delivery::plan(
             &summits,
@@ -989,6 +1029,9 @@ impl Context<'_> {
             }
         }
         let mut recorded = setup.fresh;
+        if let Some(feed) = plan.feed {
+            recorded |= feed.apply(&mut setup.ledger);
+        }
         let mut adopted: Vec<&Entry> = Vec::new();
         for n in &plan.notices {
             if let Notice::Adopted(e) = n {
@@ -1031,6 +1074,7 @@ impl Context<'_> {
                     records.push(RecordJson::entry("unconfirmed", e, None));
                     errors.push(n.message());
                 }
+                Notice::EmptyFeed { .. } => errors.push(n.message()),
                 Notice::Blocked {
                     key,
                     announced,
@@ -1228,7 +1272,8 @@ struct Setup {
     _lock: Option<Lock>,
     ledger_path: PathBuf,
     ledger: Ledger,
-    /// Whether the ledger is new (its `since` is set now and must be saved).
+    /// Whether the ledger must be saved even when nothing is sent: it is new (its
+    /// `since` is set now), or entries moved to a summit's new UID.
     fresh: bool,
 }
 

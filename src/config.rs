@@ -102,7 +102,14 @@ pub struct CalendarConfig {
     /// `cache-max-age`: how old the cached copy of a URL feed may be for `tick` and
     /// `send` to use it when the server cannot be reached (default 7 days).
     pub cache_max_age: Duration,
+    /// `cancel-missing-after`: an announced summit that the feed stops listing (without
+    /// cancelling it) counts as cancelled once it has been missing from every fetch for
+    /// this long (default 24 hours): one bad fetch is not a cancellation.
+    pub cancel_missing_after: Duration,
 }
+
+/// The default of `calendar.cancel-missing-after`.
+pub const DEFAULT_CANCEL_MISSING_AFTER: Duration = Duration::hours(24);
 
 /// The default of `calendar.cache-max-age`.
 pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::days(7);
@@ -322,6 +329,7 @@ struct RawCalendar {
     zones: Option<Vec<Spanned<String>>>,
     default_tz: Option<Spanned<String>>,
     cache_max_age: Option<Spanned<String>>,
+    cancel_missing_after: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -414,6 +422,7 @@ impl Config {
                 zones: vec![Tz::UTC],
                 default_tz: Tz::UTC,
                 cache_max_age: DEFAULT_CACHE_MAX_AGE,
+                cancel_missing_after: DEFAULT_CANCEL_MISSING_AFTER,
             },
             timeline: Timeline::default(),
             mail: None,
@@ -506,6 +515,18 @@ impl Config {
                         s,
                         format!(
                             "calendar.cache-max-age `{}` is not a duration, expected e.g. `7d`, `36h` or `1w`",
+                            s.get_ref()
+                        ),
+                    )
+                })?,
+            },
+            cancel_missing_after: match &raw.calendar.cancel_missing_after {
+                None => DEFAULT_CANCEL_MISSING_AFTER,
+                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
+                    at(
+                        s,
+                        format!(
+                            "calendar.cancel-missing-after `{}` is not a duration, expected e.g. `24h` or `2d`",
                             s.get_ref()
                         ),
                     )

@@ -57,7 +57,19 @@ pub struct Summits {
     pub any_current: bool,
     /// Every UID in the feed.
     pub uids: HashSet<String>,
+    /// Occurrences the ledger names under a UID the feed no longer has, and the key of
+    /// the summit that replaced each (same start and title, not in the ledger): the
+    /// feed re-created the series. The caller moves their entries
+    /// ([`Ledger::rekey`]) before planning.
+    pub renamed: Vec<(OccurrenceKey, OccurrenceKey)>,
+    /// Occurrences the ledger names that an EXDATE of their series now excludes: the
+    /// feed cancelled them (RFC 5545 §3.8.5.1).
+    pub excluded: HashSet<OccurrenceKey>,
 }
+
+/// At most one correction per summit and audience in this long: a feed that flaps
+/// between two versions does not mail a correction on every fetch.
+pub const CORRECTION_INTERVAL: Duration = Duration::hours(24);
 
 impl Summits {
     /// The summits of `cal` as of `now`, with the current state of the occurrences
@@ -137,13 +149,73 @@ impl Summits {
             warnings.extend(all.take_warnings());
         }
         let any_current = any_current || !current.is_empty();
+        let uids: HashSet<String> = cal.events.iter().map(|e| e.uid.clone()).collect();
+        // A summit the ledger knows under a UID the feed no longer has, and a summit of
+        // the same start and title the ledger does not know: the feed re-created it.
+        let mut renamed: Vec<(OccurrenceKey, OccurrenceKey)> = Vec::new();
+        let mut gone: BTreeMap<&OccurrenceKey, &Entry> = BTreeMap::new();
+        for e in ledger.entries() {
+            if !uids.contains(&e.key.occurrence.uid) {
+                gone.entry(&e.key.occurrence).or_insert(e);
+            }
+        }
+        for (old, e) in gone {
+            let heir = summits_like(&planned, &e.announced).find(|k| {
+                ledger.of_occurrence(k).next().is_none() && !renamed.iter().any(|(_, n)| n == k)
+            });
+            if let Some(new) = heir {
+                if let Some(p) = planned.iter().find(|p| OccurrenceKey::of(&p.summit) == new) {
+                    current.insert(new.clone(), p.summit.clone());
+                }
+                renamed.push((old.clone(), new));
+            }
+        }
+        // What an EXDATE cancels is cancelled by the feed, not missing from it.
+        let mut excluded = HashSet::new();
+        for occ in wanted {
+            let Some(original) = occ.original else {
+                continue;
+            };
+            if current.contains_key(occ) {
+                continue;
+            }
+            let by_exdate = cal.events.iter().any(|ev| {
+                ev.uid == occ.uid
+                    && ev.recurrence_id.is_none()
+                    && ev.exdates.iter().any(|x| {
+                        let x = x.when();
+                        x == original
+                            || ((x.is_all_day() || original.is_all_day())
+                                && x.date_utc() == original.date_utc())
+                    })
+            });
+            if by_exdate {
+                excluded.insert(occ.clone());
+            }
+        }
         Ok(Summits {
             planned,
             current,
             any_current,
-            uids: cal.events.iter().map(|e| e.uid.clone()).collect(),
+            uids,
+            renamed,
+            excluded,
         })
     }
+}
+
+/// The keys of the planned summits with the start and title `announced` gives.
+fn summits_like<'a>(
+    planned: &'a [Planned],
+    announced: &'a Announced,
+) -> impl Iterator<Item = OccurrenceKey> + 'a {
+    planned
+        .iter()
+        .filter(move |p| {
+            p.summit.start == announced.start
+                && crate::mail::render::one_line(&p.summit.summary) == announced.summary
+        })
+        .map(|p| OccurrenceKey::of(&p.summit))
 }
 
 /// What an outgoing message is.
@@ -285,6 +357,14 @@ pub enum Notice {
         /// When its window closes.
         until: Option<DateTime<Utc>>,
     },
+    /// The feed lists no summit at all while the ledger knows `known`, one coming or
+    /// just held: nothing is sent or cancelled until it does (an error on every run).
+    EmptyFeed {
+        /// Since when the feed has listed no summit.
+        since: DateTime<Utc>,
+        /// The nearest summit the ledger knows, as last announced.
+        known: Announced,
+    },
     /// A message that was already sent (reported by `send`).
     AlreadySent(Entry),
     /// A message whose window had closed before the ledger was started (the first run
@@ -324,6 +404,11 @@ impl Notice {
                 until
                     .map(|u| format!(" until {}", When::Timed(u)))
                     .unwrap_or_default()
+            ),
+            Notice::EmptyFeed { since, known } => format!(
+                "the feed lists no summit matching `calendar.summit` (since {}), though it listed the summit on {}: nothing is sent, and nothing is taken as cancelled, until it lists summits again; check the feed and `calendar.summit`",
+                When::Timed(*since),
+                known.start.date_utc()
             ),
             Notice::Adopted(e) => format!(
                 "{} was not sent: {}",
@@ -366,6 +451,28 @@ pub struct Plan {
     pub sends: Vec<Outgoing>,
     /// What to report.
     pub notices: Vec<Notice>,
+    /// What the ledger should now say of the feed ([`Ledger::missing`],
+    /// [`Ledger::feed_empty_since`]); `None` when this plan did not look (`send`).
+    pub feed: Option<FeedState>,
+}
+
+/// What the ledger keeps of the feed between runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedState {
+    /// See [`Ledger::missing`].
+    pub missing: BTreeMap<OccurrenceKey, DateTime<Utc>>,
+    /// See [`Ledger::feed_empty_since`].
+    pub empty_since: Option<DateTime<Utc>>,
+}
+
+impl FeedState {
+    /// Records it in `ledger`; whether that changed anything.
+    pub fn apply(self, ledger: &mut Ledger) -> bool {
+        let changed = ledger.missing != self.missing || ledger.feed_empty_since != self.empty_since;
+        ledger.missing = self.missing;
+        ledger.feed_empty_since = self.empty_since;
+        changed
+    }
 }
 
 /// The ledger key of `step` of `summit` to `to`.
@@ -397,7 +504,31 @@ pub fn plan(
     now: DateTime<Utc>,
     retry: bool,
 ) -> Plan {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        feed: Some(FeedState::default()),
+        ..Plan::default()
+    };
+    if summits.planned.is_empty() && !summits.any_current {
+        // No summit at all in the feed: broken, or `calendar.summit` no longer matches.
+        // Silence would hide it when the ledger knows a summit that is coming or just
+        // held; it is not a cancellation either.
+        let known: Vec<&Entry> = ledger
+            .entries()
+            .filter(|e| e.announced.start.instant() + Duration::days(3) > now)
+            .collect();
+        if let Some(e) = known.iter().min_by_key(|e| e.announced.start) {
+            let since = ledger.feed_empty_since.unwrap_or(now);
+            plan.notices.push(Notice::EmptyFeed {
+                since,
+                known: e.announced.clone(),
+            });
+            plan.feed = Some(FeedState {
+                missing: ledger.missing.clone(),
+                empty_since: Some(since),
+            });
+            return plan;
+        }
+    }
     for (i, p) in summits.planned.iter().enumerate() {
         let next = summits.planned.get(i + 1);
         if before_start(p, config) {
@@ -540,10 +671,16 @@ pub fn plan_step(
                 plan.notices.push(Notice::Adopted(e));
             }
             None => plan.notices.push(closed(
-                format!(
-                    "nothing ran from its due time {} until its window closed at {window}",
-                    When::Timed(due)
-                ),
+                match ledger.feed_empty_since.filter(|t| until.is_none_or(|u| *t < u)) {
+                    Some(t) => format!(
+                        "the feed listed no summit from {} until its window closed at {window}",
+                        When::Timed(t)
+                    ),
+                    None => format!(
+                        "nothing ran from its due time {} until its window closed at {window}",
+                        When::Timed(due)
+                    ),
+                },
                 None,
                 false,
             )),
@@ -643,25 +780,39 @@ fn plan_corrections(
         let Some(latest) = entries.iter().rev().find(|e| e.maybe_delivered()).copied() else {
             continue;
         };
-        // The summit as it stands. Gone from a feed that still lists other summits (or
-        // other instances of its series): cancelled. Gone from a feed without any
-        // summit: more likely a broken feed than a cancellation, so nothing is said.
+        // The summit as it stands. Cancelled when the feed says so: STATUS:CANCELLED,
+        // a "Cancelled:" title, an EXDATE. Gone from a feed that still lists other
+        // summits: cancelled only once it has been missing from every fetch for
+        // `calendar.cancel-missing-after` (one bad fetch is not news). Gone from a feed
+        // without any summit: more likely a broken feed, so nothing is said.
+        let gone = || Occurrence {
+            uid: occ.uid.clone(),
+            summary: latest.announced.summary.clone(),
+            start: latest.announced.start,
+            end: latest.announced.end,
+            all_day: latest.announced.start.is_all_day(),
+            recurrence_id: occ.original,
+            status: Some("CANCELLED".into()),
+            location: None,
+            url: None,
+        };
         let (summit, cancelled) = match summits.current.get(occ) {
             Some(o) => (o.clone(), summit::is_cancelled(o)),
-            None if summits.uids.contains(&occ.uid) || summits.any_current => (
-                Occurrence {
-                    uid: occ.uid.clone(),
-                    summary: latest.announced.summary.clone(),
-                    start: latest.announced.start,
-                    end: latest.announced.end,
-                    all_day: latest.announced.start.is_all_day(),
-                    recurrence_id: occ.original,
-                    status: Some("CANCELLED".into()),
-                    location: None,
-                    url: None,
-                },
-                true,
-            ),
+            None if summits.excluded.contains(occ) => (gone(), true),
+            None if summits.uids.contains(&occ.uid) || summits.any_current => {
+                if now >= latest.announced.start.instant() {
+                    // Over already: nothing left to correct.
+                    continue;
+                }
+                let since = ledger.missing.get(occ).copied().unwrap_or(now);
+                if let Some(feed) = plan.feed.as_mut() {
+                    feed.missing.insert(occ.clone(), since);
+                }
+                if now - since < config.calendar.cancel_missing_after {
+                    continue;
+                }
+                (gone(), true)
+            }
             None => continue,
         };
         let current = Announced::of(&summit, cancelled);
@@ -755,9 +906,40 @@ fn plan_corrections(
             Some(c) => (c.key.seq + 1, None),
             None => (1, None),
         };
+        // At most one correction to an audience in any CORRECTION_INTERVAL: a change
+        // within it waits, and one that is undone meanwhile is never sent.
+        let last_delivered = corrections
+            .iter()
+            .filter(|c| c.maybe_delivered())
+            .filter_map(|c| c.sent_at.or(c.intent_at))
+            .max();
+        let held_until = last_delivered
+            .map(|t| t + CORRECTION_INTERVAL)
+            .filter(|_| previous.is_none());
         if now < useful_until(&latest.announced) {
+            if held_until.is_some_and(|h| now < h) {
+                continue;
+            }
             plan.sends
                 .push(outgoing(seq, change, &latest.announced, previous));
+        } else if let Some(h) = held_until.filter(|h| *h > useful_until(&latest.announced))
+            && !last.is_some_and(|c| c.state == State::Missed && c.announced == current)
+        {
+            // Held by the limit until it stopped mattering: said once.
+            let key = Key {
+                occurrence: occ.clone(),
+                kind: Kind::Correction,
+                seq,
+                to: to.to_string(),
+            };
+            plan.notices.push(Notice::Missed(Entry {
+                error: Some(format!(
+                    "a correction was sent at {} and the next may go only at {}, after the summit's time had passed",
+                    When::Timed(h - CORRECTION_INTERVAL),
+                    When::Timed(h)
+                )),
+                ..missed(key, now, current.clone(), None, now)
+            }));
         } else if let Some(c) = previous {
             // A correction that kept failing until it no longer mattered: said once.
             let mut m = c.clone();
@@ -1221,7 +1403,7 @@ RRULE:FREQ=DAILY;INTERVAL=8\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEND:VCA
                     .filter(|o| o.key.kind == Kind::Step(Step::Assignment))
                     .cloned()
                     .collect(),
-                notices: Vec::new(),
+                ..Plan::default()
             },
             &mut l,
             "2026-11-19T16:00:00Z",
@@ -1400,6 +1582,209 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
                 .sends
                 .is_empty()
         );
+    }
+
+    /// Plans at `now` and records what a run would: the sends as sent, the missed
+    /// notices, the feed state.
+    fn run_at(cal: &Calendar, l: &mut Ledger, now: &str) -> Plan {
+        let p = plan_at(cal, l, now, false);
+        send_all(&p, l, now);
+        for n in &p.notices {
+            if let Notice::Missed(e) | Notice::Adopted(e) = n {
+                l.upsert(e.clone());
+            }
+        }
+        if let Some(f) = p.feed.clone() {
+            f.apply(l);
+        }
+        p
+    }
+
+    /// The monthly feed with the 26 November instance left out (`how`: an EXDATE, or
+    /// an RRULE that stops before it), or replaced by `extra`.
+    fn feed_without_november(how: &str) -> Calendar {
+        let rule = match how {
+            "exdate" => "RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nEXDATE:20261126T160000Z",
+            _ => {
+                "RRULE:FREQ=MONTHLY;BYMONTHDAY=26;UNTIL=20261027T000000Z\r\nRDATE:20261226T160000Z"
+            }
+        };
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:s@x\r\n\
+DTSTAMP:20260101T000000Z\r\nDTSTART:20261026T160000Z\r\nDTEND:20261026T180000Z\r\n\
+{rule}\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap()
+    }
+
+    fn corrections(p: &Plan) -> Vec<String> {
+        p.sends
+            .iter()
+            .filter(|o| o.key.kind == Kind::Correction)
+            .map(|o| format!("{} {}", o.key.to, o.announced.cancelled))
+            .collect()
+    }
+
+    #[test]
+    fn a_summit_missing_from_one_fetch_is_not_cancelled() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        run_at(&cal, &mut l, "2026-10-26T20:00:00Z");
+        run_at(&cal, &mut l, "2026-11-23T16:00:00Z"); // the reminder
+        let gone = feed_without_november("rrule");
+        // Missing: noted, not cancelled.
+        let p = run_at(&gone, &mut l, "2026-11-23T17:00:00Z");
+        assert!(corrections(&p).is_empty(), "{p:?}");
+        assert_eq!(
+            l.missing.values().collect::<Vec<_>>(),
+            [&t("2026-11-23T17:00:00Z")]
+        );
+        // Back an hour later: forgotten, nothing said.
+        let p = run_at(&cal, &mut l, "2026-11-23T18:00:00Z");
+        assert!(corrections(&p).is_empty() && l.missing.is_empty(), "{p:?}");
+        // Missing again, and still missing a day later: cancelled, once per audience.
+        run_at(&gone, &mut l, "2026-11-23T19:00:00Z");
+        let p = run_at(&gone, &mut l, "2026-11-24T18:59:00Z");
+        assert!(corrections(&p).is_empty(), "{p:?}");
+        let p = run_at(&gone, &mut l, "2026-11-24T19:00:00Z");
+        // The team list never heard of it: its call for votes was due while the
+        // summit was missing.
+        assert_eq!(
+            corrections(&p),
+            ["grace@example.org true", "list@example.org true",]
+        );
+    }
+
+    #[test]
+    fn an_exdate_cancels_at_once() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        run_at(&cal, &mut l, "2026-10-26T20:00:00Z");
+        run_at(&cal, &mut l, "2026-11-23T16:00:00Z");
+        let p = run_at(
+            &feed_without_november("exdate"),
+            &mut l,
+            "2026-11-23T17:00:00Z",
+        );
+        assert_eq!(
+            corrections(&p),
+            ["grace@example.org true", "list@example.org true"]
+        );
+        assert!(l.missing.is_empty());
+    }
+
+    #[test]
+    fn a_feed_that_flaps_gets_at_most_one_correction_a_day() {
+        let cal = calendar("");
+        let moved = calendar(
+            "BEGIN:VEVENT\r\nUID:s@x\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261126T160000Z\r\n\
+DTSTART:20261126T170000Z\r\nDTEND:20261126T190000Z\r\nSEQUENCE:1\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n",
+        );
+        let mut l = Ledger::default();
+        run_at(&cal, &mut l, "2026-10-26T20:00:00Z");
+        run_at(&cal, &mut l, "2026-11-23T16:00:00Z");
+        // Hourly, flapping between the two versions for a day.
+        let mut sent = Vec::new();
+        for h in 1..=24 {
+            let now = (t("2026-11-23T16:00:00Z") + Duration::hours(h))
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            let feed = if h % 2 == 1 { &moved } else { &cal };
+            let p = run_at(feed, &mut l, &now);
+            for o in p.sends.iter().filter(|o| o.key.to == "list@example.org") {
+                sent.push(format!("{now} {} {}", o.key.kind, o.key.seq));
+            }
+        }
+        // The first move is news; the flapping back within the day is held, and by the
+        // time the day is over the feed says what was last announced.
+        assert_eq!(sent, ["2026-11-23T17:00:00Z correction 1"]);
+        // A change that lasts goes out once the day has passed.
+        let p = run_at(&cal, &mut l, "2026-11-24T17:00:00Z");
+        let public: Vec<u32> = p
+            .sends
+            .iter()
+            .filter(|o| o.key.to == "list@example.org")
+            .map(|o| o.key.seq)
+            .collect();
+        assert_eq!(public, [2]);
+    }
+
+    #[test]
+    fn a_new_uid_for_the_same_summit_is_the_same_summit() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        run_at(&cal, &mut l, "2026-10-26T20:00:00Z");
+        run_at(&cal, &mut l, "2026-11-23T16:00:00Z");
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:new@x\r\n\
+DTSTAMP:20260101T000000Z\r\nDTSTART:20261026T160000Z\r\nDTEND:20261026T180000Z\r\n\
+RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let recreated =
+            crate::calendar::parse(ics.as_bytes(), "t.ics", chrono_tz::Tz::UTC).unwrap();
+        let c = config();
+        let now = t("2026-11-24T16:00:00Z");
+        let s = Summits::collect(&recreated, &c, &l, now, &mut Vec::new()).unwrap();
+        let renamed: Vec<(String, String)> = s
+            .renamed
+            .iter()
+            .map(|(o, n)| {
+                (
+                    o.uid.clone(),
+                    format!("{} {:?}", n.uid, n.original.map(|w| w.date_utc())),
+                )
+            })
+            .collect();
+        assert!(
+            renamed.contains(&("s@x".to_string(), "new@x Some(2026-11-26)".to_string())),
+            "{renamed:?}"
+        );
+        for (old, new) in &s.renamed {
+            l.rekey(old, new);
+        }
+        let p = plan(&s, &l, &c, c.mail().unwrap(), now, false);
+        // The agenda vote is due: sent under the new UID, in the reminder's thread;
+        // nothing resent, nothing cancelled.
+        assert_eq!(names(&p), ["agenda-vote 2026-11-26"], "{p:?}");
+        assert_eq!(p.sends[0].key.occurrence.uid, "new@x");
+        assert_eq!(
+            p.sends[0].in_reply_to.as_deref(),
+            Some("reminder.x@example.org")
+        );
+    }
+
+    #[test]
+    fn a_feed_without_any_summit_is_an_error_not_silence() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        l.since = Some(t("2026-11-20T00:00:00Z"));
+        run_at(&cal, &mut l, "2026-11-23T16:00:00Z");
+        let empty = crate::calendar::parse(
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+            "t.ics",
+            chrono_tz::Tz::UTC,
+        )
+        .unwrap();
+        let p = run_at(&empty, &mut l, "2026-11-24T16:00:00Z");
+        assert!(p.sends.is_empty());
+        assert!(
+            matches!(&p.notices[..], [Notice::EmptyFeed { since, .. }] if *since == t("2026-11-24T16:00:00Z")),
+            "{p:?}"
+        );
+        assert_eq!(l.feed_empty_since, Some(t("2026-11-24T16:00:00Z")));
+        // Back after the agenda vote's window closed: it is recorded missed, saying why.
+        let p = run_at(&cal, &mut l, "2026-11-25T17:00:00Z");
+        let vote = p
+            .notices
+            .iter()
+            .find_map(|n| match n {
+                Notice::Missed(e) if e.key.kind == Kind::Step(Step::AgendaVote) => e.error.clone(),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            vote,
+            "the feed listed no summit from 2026-11-24T16:00:00Z until its window closed at 2026-11-25T16:00:00Z"
+        );
+        assert_eq!(l.feed_empty_since, None);
     }
 
     /// A transport that checks, when handed a message, that the last ledger saved

@@ -387,6 +387,13 @@ pub struct Ledger {
     /// When the ledger was started (the first `tick` or `send`): steps due before then
     /// that were never sent are not reported as missed.
     pub since: Option<DateTime<Utc>>,
+    /// Announced summit occurrences that the feed no longer lists (without cancelling
+    /// them), with when `tick` first found them missing: one missing from every fetch
+    /// for `calendar.cancel-missing-after` counts as cancelled, not one missing once.
+    pub missing: BTreeMap<OccurrenceKey, DateTime<Utc>>,
+    /// Since when the feed lists no summit at all (a broken feed, or a wrong
+    /// `calendar.summit`), while the ledger knows of one; `None` when it lists some.
+    pub feed_empty_since: Option<DateTime<Utc>>,
     entries: BTreeMap<Key, Entry>,
 }
 
@@ -424,6 +431,29 @@ impl Ledger {
     /// Adds `entry`, replacing the one with the same key.
     pub fn upsert(&mut self, entry: Entry) {
         self.entries.insert(entry.key.clone(), entry);
+    }
+
+    /// Moves every entry of the occurrence `old` to `new` (the feed re-created the
+    /// summit under another UID), keeping their Message-IDs, so that nothing already
+    /// sent about it is sent again and later messages stay in its thread. Returns how
+    /// many entries moved.
+    pub fn rekey(&mut self, old: &OccurrenceKey, new: &OccurrenceKey) -> usize {
+        let keys: Vec<Key> = self
+            .entries
+            .keys()
+            .filter(|k| &k.occurrence == old)
+            .cloned()
+            .collect();
+        for k in &keys {
+            if let Some(mut e) = self.entries.remove(k) {
+                e.key.occurrence = new.clone();
+                self.entries.insert(e.key.clone(), e);
+            }
+        }
+        if let Some(t) = self.missing.remove(old) {
+            self.missing.insert(new.clone(), t);
+        }
+        keys.len()
     }
 
     /// Removes the entry of `key`, returning it.
@@ -542,6 +572,16 @@ impl Ledger {
         let raw = RawLedger {
             version: VERSION,
             since: self.since.map(instant),
+            feed_empty_since: self.feed_empty_since.map(instant),
+            missing: self
+                .missing
+                .iter()
+                .map(|(k, t)| RawMissing {
+                    uid: k.uid.clone(),
+                    original: k.original.map(|w| w.to_string()),
+                    since: instant(*t),
+                })
+                .collect(),
             message: self.entries.values().map(RawEntry::from).collect(),
         };
         let body = toml::to_string(&raw).expect("the ledger is plain data");
@@ -571,6 +611,25 @@ impl Ledger {
             .as_deref()
             .map(|s| parse_instant(s, "since"))
             .transpose()?;
+        let feed_empty_since = raw
+            .feed_empty_since
+            .as_deref()
+            .map(|s| parse_instant(s, "feed-empty-since"))
+            .transpose()?;
+        let mut missing = BTreeMap::new();
+        for (i, m) in raw.missing.into_iter().enumerate() {
+            let key = OccurrenceKey {
+                uid: m.uid,
+                original: m
+                    .original
+                    .map(|s| parse_when(&s, "original"))
+                    .transpose()
+                    .map_err(|e| format!("missing {} of the ledger: {e}", i + 1))?,
+            };
+            let since = parse_instant(&m.since, "since")
+                .map_err(|e| format!("missing {} of the ledger: {e}", i + 1))?;
+            missing.insert(key, since);
+        }
         let mut entries = BTreeMap::new();
         for (i, r) in raw.message.into_iter().enumerate() {
             let e = r
@@ -578,7 +637,12 @@ impl Ledger {
                 .map_err(|m| format!("message {} of the ledger: {m}", i + 1))?;
             entries.insert(e.key.clone(), e);
         }
-        Ok(Ledger { since, entries })
+        Ok(Ledger {
+            since,
+            missing,
+            feed_empty_since,
+            entries,
+        })
     }
 }
 
@@ -635,13 +699,27 @@ fn parse_when(s: &str, field: &str) -> std::result::Result<When, String> {
 // ---- as written ----
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawLedger {
     version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    feed_empty_since: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    missing: Vec<RawMissing>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     message: Vec<RawEntry>,
+}
+
+/// An announced occurrence missing from the feed, as written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMissing {
+    uid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    original: Option<String>,
+    since: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -857,6 +935,40 @@ mod tests {
         let back = Ledger::from_toml(&text).unwrap();
         assert_eq!(back, l);
         assert_eq!(back.to_toml(), text, "stable text");
+    }
+
+    #[test]
+    fn the_feed_state_round_trips_and_follows_a_new_uid() {
+        let mut l = Ledger::default();
+        let old = OccurrenceKey {
+            uid: "old@x".into(),
+            original: Some(When::Timed(t("2026-11-26T16:00:00Z"))),
+        };
+        let new = OccurrenceKey {
+            uid: "new@x".into(),
+            ..old.clone()
+        };
+        l.upsert(entry(
+            "old@x",
+            Kind::Step(Step::Reminder),
+            0,
+            "a@x.org",
+            State::Sent,
+        ));
+        l.missing.insert(old.clone(), t("2026-11-23T17:00:00Z"));
+        l.feed_empty_since = Some(t("2026-11-24T00:00:00Z"));
+        let text = l.to_toml();
+        assert!(
+            text.contains("feed-empty-since = \"2026-11-24T00:00:00Z\""),
+            "{text}"
+        );
+        assert_eq!(Ledger::from_toml(&text).unwrap(), l);
+        let id = l.entries().next().unwrap().message_id.clone();
+        assert_eq!(l.rekey(&old, &new), 1);
+        let e = l.entries().next().unwrap();
+        assert_eq!((&e.key.occurrence, &e.message_id), (&new, &id));
+        assert_eq!(l.missing.keys().collect::<Vec<_>>(), [&new]);
+        assert_eq!(Ledger::from_toml(&l.to_toml()).unwrap(), l);
     }
 
     #[test]

@@ -272,3 +272,157 @@ fn send_for_a_summit_that_is_not_the_nearest_needs_yes() {
         r.stdout
     );
 }
+
+/// The example feed with `from` replaced by `to` (the series' UID, say).
+fn example_feed_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(crate::test::example_feed()).unwrap();
+    assert!(text.contains(from), "the example feed has {from}");
+    text.replace(from, to)
+}
+
+/// The example feed without the November instance: the series stops in October and
+/// goes on from December (an edit that drops an instance without cancelling it).
+fn example_feed_without_november() -> String {
+    let text = std::fs::read_to_string(crate::test::example_feed()).unwrap();
+    let text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    assert!(text.contains("RRULE:FREQ=MONTHLY;BYDAY=-1TH\r\n"));
+    text.replacen(
+        "RRULE:FREQ=MONTHLY;BYDAY=-1TH\r\n",
+        "RRULE:FREQ=MONTHLY;BYDAY=-1TH;UNTIL=20261101T000000Z\r\n",
+        1,
+    )
+    .replacen(
+        "END:VCALENDAR",
+        "BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Berlin:20261217T170000\r\n\
+DTEND;TZID=Europe/Berlin:20261217T190000\r\nDTSTAMP:20261120T120000Z\r\n\
+UID:december@example.org\r\nSUMMARY:Prometheus Developer Summit\r\nEND:VEVENT\r\nEND:VCALENDAR",
+        1,
+    )
+}
+
+#[test]
+fn a_series_recreated_under_a_new_uid_is_not_news() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    assert_eq!(
+        sent(&site.tick_ok("2026-11-23T16:00:00Z")),
+        ["reminder 2026-11-26"]
+    );
+    // Someone deletes the series and creates it again: a new UID, the same summits.
+    std::fs::write(
+        site.path("feed.ics"),
+        example_feed_with(
+            "5q1hvb0n7ktr4ga1kq3cs0l6pk@google.com",
+            "recreated0000000000000000@google.com",
+        ),
+    )
+    .unwrap();
+    let r = site.tick("2026-11-23T17:00:00Z");
+    assert_eq!((r.status, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "warning: the summits on 2026-08-27, 2026-09-24, 2026-10-29, 2026-11-26 are in the feed under the UID `recreated0000000000000000@google.com` now, no longer `5q1hvb0n7ktr4ga1kq3cs0l6pk@google.com`: taken as the same summits (13 ledger entries moved), so nothing already sent about them is sent again\n"
+    );
+    // Said once; no reminder again, no "Cancelled"; the timeline goes on in its thread.
+    assert_eq!(site.tick_ok("2026-11-23T18:00:00Z"), "");
+    assert_eq!(
+        sent(&site.tick_ok("2026-11-24T16:00:00Z")),
+        ["agenda-vote 2026-11-26"]
+    );
+    let outbox: Vec<String> = std::fs::read_dir(site.path("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(outbox.len(), 2, "{outbox:?}");
+    assert!(
+        !outbox.iter().any(|n| n.contains("correction")),
+        "{outbox:?}"
+    );
+}
+
+#[test]
+fn a_summit_missing_from_one_fetch_is_not_cancelled() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    sent(&site.tick_ok("2026-11-23T16:00:00Z"));
+    let full = std::fs::read_to_string(site.path("feed.ics")).unwrap();
+    // One fetch without the November summit (the rest of the feed is there).
+    std::fs::write(site.path("feed.ics"), example_feed_without_november()).unwrap();
+    assert_eq!(site.tick_ok("2026-11-23T17:00:00Z"), "", "not news yet");
+    assert!(site.ledger().contains("[[missing]]"), "{}", site.ledger());
+    // Back on the next fetch: nothing was said, nothing is.
+    std::fs::write(site.path("feed.ics"), &full).unwrap();
+    assert_eq!(site.tick_ok("2026-11-23T18:00:00Z"), "");
+    assert!(!site.ledger().contains("[[missing]]"), "{}", site.ledger());
+    // Gone for good: after a day missing from every fetch, the public list hears it.
+    std::fs::write(site.path("feed.ics"), example_feed_without_november()).unwrap();
+    assert_eq!(site.tick_ok("2026-11-23T19:00:00Z"), "");
+    assert_eq!(site.tick_ok("2026-11-24T18:00:00Z"), "");
+    let out = site.tick_ok("2026-11-24T19:00:00Z");
+    assert_eq!(sent(&out), ["correction 1 2026-11-26"], "{out}");
+}
+
+#[test]
+fn a_feed_flapping_between_two_versions_for_a_day_mails_one_correction() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    sent(&site.tick_ok("2026-11-23T16:00:00Z"));
+    let original = std::fs::read_to_string(site.path("feed.ics")).unwrap();
+    let moved = feed_moving_november("20261126T180000", "20261126T200000");
+    let mut corrections = Vec::new();
+    for h in 1..=23 {
+        let now = (chrono::DateTime::parse_from_rfc3339("2026-11-23T16:30:00Z").unwrap()
+            + chrono::Duration::hours(h))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+        let feed = if h % 2 == 1 { &moved } else { &original };
+        std::fs::write(site.path("feed.ics"), feed).unwrap();
+        let r = site.tick(&now);
+        assert_eq!(r.status, 0, "{now}: {}", r.stderr);
+        corrections.extend(
+            sent(&r.stdout)
+                .into_iter()
+                .filter(|s| s.starts_with("correction"))
+                .map(|s| format!("{now} {s}")),
+        );
+    }
+    assert_eq!(
+        corrections,
+        ["2026-11-23T17:30:00Z correction 1 2026-11-26"]
+    );
+}
+
+#[test]
+fn a_feed_without_any_summit_fails_loudly_and_records_why() {
+    let site = Site::new(&example_without_assignment());
+    site.tick_ok("2026-11-20T00:00:00Z");
+    sent(&site.tick_ok("2026-11-23T16:00:00Z"));
+    let full = std::fs::read_to_string(site.path("feed.ics")).unwrap();
+    std::fs::write(
+        site.path("feed.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    for now in ["2026-11-24T16:00:00Z", "2026-11-25T10:00:00Z"] {
+        let r = site.tick(now);
+        assert_eq!((r.status, r.stdout.as_str()), (1, ""), "{now}");
+        assert_eq!(
+            r.stderr,
+            "error: the feed lists no summit matching `calendar.summit` (since 2026-11-24T16:00:00Z), though it listed the summit on 2026-11-26: nothing is sent, and nothing is taken as cancelled, until it lists summits again; check the feed and `calendar.summit`\n"
+        );
+    }
+    // Fixed after the call for votes stopped being useful: recorded, with why.
+    std::fs::write(site.path("feed.ics"), &full).unwrap();
+    let r = site.tick("2026-11-25T17:00:00Z");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(sent(&r.stdout), ["outreach 2026-11-26"]);
+    assert_eq!(
+        r.stderr,
+        "warning: the agenda-vote of the summit on 2026-11-26 to prometheus-team@googlegroups.com was not sent: the feed listed no summit from 2026-11-24T16:00:00Z until its window closed at 2026-11-25T16:00:00Z\n"
+    );
+    assert!(
+        !site.ledger().contains("feed-empty-since"),
+        "{}",
+        site.ledger()
+    );
+}

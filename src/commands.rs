@@ -98,11 +98,37 @@ impl Context<'_> {
 
     /// The configuration, which this command needs.
     fn config(&self) -> Result<Config> {
-        match &self.cli.config {
-            Some(path) => Config::load(path),
-            None => Err(Error::Usage(
-                "no configuration: pass `--config PATH` or set SUMMIT_CONFIG (see examples/summit.toml)".into(),
-            )),
+        let mut config = match &self.cli.config {
+            Some(path) => Config::load(path)?,
+            None => {
+                return Err(Error::Usage(
+                    "no configuration: pass `--config PATH` or set SUMMIT_CONFIG (see examples/summit.toml)".into(),
+                ));
+            }
+        };
+        self.with_announced(&mut config);
+        Ok(config)
+    }
+
+    /// Adds to the rotation of `config` the facilitators that sent messages named (the
+    /// send ledger in the state directory, read without its lock): announced is
+    /// final. A ledger that cannot be read is said in a warning, and left out.
+    fn with_announced(&self, config: &mut Config) {
+        let Ok(dir) = state::resolve_dir(self.cli.state_dir.as_deref()) else {
+            return;
+        };
+        let path = dir.join(ledger::FILE);
+        if !path.exists() {
+            return;
+        }
+        match Ledger::load(&path) {
+            Ok(l) => config
+                .rotation
+                .history
+                .with_announced(delivery::announced_facilitators(&l)),
+            Err(e) => eprintln!(
+                "warning: {e}; the facilitators that sent messages named are not taken into account"
+            ),
         }
     }
 
@@ -335,14 +361,15 @@ impl Context<'_> {
     }
 
     fn who(&self, count: usize, tz: Option<Tz>, out: &mut dyn Write) -> Result<()> {
-        let (_, plan) = self.rota_entries(count, true)?;
-        self.print_rota(&plan, tz, out)
+        let (config, plan) = self.rota_entries(count, true)?;
+        self.print_rota(&plan, &config.rotation.history.entries, tz, out)
     }
 
     /// `who` and `rota` without `--ics`: `--json`, or one line per summit in `tz`.
     fn print_rota(
         &self,
         plan: &[(Planned, Basis)],
+        record: &[crate::record::Entry],
         tz: Option<Tz>,
         out: &mut dyn Write,
     ) -> Result<()> {
@@ -354,6 +381,7 @@ impl Context<'_> {
                     name: p.facilitator.as_ref().map(|m| m.name.clone()),
                     email: p.facilitator.as_ref().map(|m| m.email.to_string()),
                     decided: match basis {
+                        Basis::Recorded(r) if announced(record, *r) => Some("announced"),
                         Basis::Recorded(_) => Some("record"),
                         Basis::Pinned => Some("pin"),
                         Basis::Rotation => Some("rotation"),
@@ -371,6 +399,7 @@ impl Context<'_> {
                 None => "nobody (every member is away)".into(),
             };
             let how = match basis {
+                Basis::Recorded(r) if announced(record, *r) => "  (announced by summit)",
                 Basis::Recorded(_) => "  (announced)",
                 Basis::Pinned => "  (pinned)",
                 _ => "",
@@ -407,7 +436,7 @@ impl Context<'_> {
                     f.display()
                 )));
             }
-            return self.print_rota(&plan, tz, out);
+            return self.print_rota(&plan, &config.rotation.history.entries, tz, out);
         }
         let name = format!("{} summit facilitators", config.project.name);
         let text = crate::rota::ics(&plan, &name, self.now);
@@ -773,7 +802,7 @@ impl Context<'_> {
     /// roster and `[mail]`, the templates (so a broken one stops the run before anything
     /// is recorded), the state directory, its lock (not for `--dry-run`) and the ledger.
     fn delivery_setup(&self, dry_run: bool) -> Result<Setup> {
-        let config = self.config()?;
+        let mut config = self.config()?;
         config.members()?;
         let templates = Templates::load(config.mail()?.templates.as_deref())?;
         let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
@@ -784,6 +813,11 @@ impl Context<'_> {
         };
         let ledger_path = dir.join(ledger::FILE);
         let mut ledger = Ledger::load(&ledger_path)?;
+        // Announced as the ledger says under the lock.
+        config
+            .rotation
+            .history
+            .with_announced(delivery::announced_facilitators(&ledger));
         let fresh = ledger.since.is_none();
         if fresh {
             ledger.since = Some(self.now);
@@ -993,16 +1027,17 @@ impl Context<'_> {
                 .notices
                 .iter()
                 .all(|n| matches!(n, Notice::AlreadySent(_)) && !dry_run);
-        if !quiet {
-            let mut seen = std::collections::HashSet::new();
-            warn_all(
-                &feed_warnings
-                    .iter()
-                    .filter(|w| seen.insert(w.as_str()))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-        }
+        // A change of the configuration that would change an announced facilitator is
+        // said on every run, even a quiet one; the feed's warnings when there is news.
+        let mut seen = std::collections::HashSet::new();
+        warn_all(
+            &feed_warnings
+                .iter()
+                .filter(|w| !quiet || w.contains(summit::ANNOUNCED_WARNING))
+                .filter(|w| seen.insert(w.as_str()))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         // Each message is drafted on its own: one that cannot be drafted (a template
         // error, an agenda that does not load, an address the builder refuses) fails
         // alone, recorded as failed and retried inside its window, and the rest go.
@@ -1251,6 +1286,13 @@ fn confirm(what: &str) -> Result<()> {
             ))
         }
     }
+}
+
+/// Whether record entry `r` is a facilitator a sent message named.
+fn announced(record: &[crate::record::Entry], r: usize) -> bool {
+    record
+        .get(r)
+        .is_some_and(|e| e.decided == crate::record::Decided::Announced)
 }
 
 /// What happens next to a message that was not sent: `the next tick retries it until …`.

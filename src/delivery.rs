@@ -24,7 +24,7 @@ use lettre::message::Mailbox;
 use crate::calendar::{Calendar, Occurrence, When, Window, occurrences};
 use crate::config::{Config, MailConfig};
 use crate::error::Result;
-use crate::ledger::{Announced, Entry, Key, Kind, Ledger, OccurrenceKey, State};
+use crate::ledger::{Announced, Entry, Key, Kind, Ledger, Named, OccurrenceKey, Proposal, State};
 use crate::mail::deliver::{Outcome, Transport};
 use crate::mail::{self, Change, Draft, Extras, Templates};
 use crate::summit::{self, Planned};
@@ -258,6 +258,8 @@ pub struct Outgoing {
     /// Its ledger entry from an earlier attempt (failed, or an intent resent with
     /// `--retry`).
     pub previous: Option<Entry>,
+    /// For a handover: the next summit's facilitator it proposes.
+    pub proposes: Option<Proposal>,
 }
 
 impl Outgoing {
@@ -295,6 +297,7 @@ impl Outgoing {
             error: Some(reason.to_string()),
             unconfirmed: false,
             marked_at: None,
+            proposes: self.proposes.clone(),
         }
     }
 
@@ -320,6 +323,7 @@ impl Outgoing {
             error: None,
             unconfirmed: false,
             marked_at: Some(now),
+            proposes: self.proposes.clone(),
         }
     }
 }
@@ -572,7 +576,17 @@ pub fn plan_step(
     let due = step.due(&p.summit, &config.timeline);
     let until = timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
     let open = until.is_none_or(|u| now < u);
-    let announced = Announced::of(&p.summit, false);
+    let announced = Announced::of(&p.summit, false).naming(named(p));
+    let proposes = (step == Step::Handover)
+        .then(|| {
+            let n = next?;
+            Some(Proposal {
+                occurrence: OccurrenceKey::of(&n.summit),
+                start: n.summit.start,
+                facilitator: named(n)?,
+            })
+        })
+        .flatten();
     let groups: Vec<Vec<Mailbox>> = match mail::recipients(step, p, config) {
         // Nobody to send it to by design (the checklist without an agenda, an agenda
         // with no topic on time).
@@ -629,6 +643,7 @@ pub fn plan_step(
                 vec![root.clone()]
             },
             previous: previous.cloned(),
+            proposes: proposes.clone(),
         };
         let closed = |why: String, previous: Option<&Entry>, unconfirmed: bool| {
             let mut m = missed(
@@ -709,6 +724,56 @@ pub fn plan_step(
     }
 }
 
+/// The facilitators that messages `summit` sent named, from `ledger`: for each summit
+/// occurrence, the one named by the latest message that may have been delivered (its
+/// own steps and corrections, or a handover that proposed them for it), as
+/// [`Decided::Announced`](crate::record::Decided::Announced) record entries dated by
+/// the summit's start (UTC). Announced is final: see [`crate::rotation`].
+pub fn announced_facilitators(ledger: &Ledger) -> Vec<crate::record::Entry> {
+    let mut latest: BTreeMap<&OccurrenceKey, (DateTime<Utc>, When, &Named)> = BTreeMap::new();
+    for e in ledger.entries().filter(|e| e.maybe_delivered()) {
+        let Some(at) = e.sent_at.or(e.intent_at) else {
+            continue;
+        };
+        let mut named: Vec<(&OccurrenceKey, When, &Named)> = Vec::new();
+        if e.key.kind != Kind::Step(Step::Handover)
+            && let Some(f) = &e.announced.facilitator
+        {
+            named.push((&e.key.occurrence, e.announced.start, f));
+        }
+        if let Some(p) = &e.proposes {
+            named.push((&p.occurrence, p.start, &p.facilitator));
+        }
+        for (occ, start, who) in named {
+            let slot = latest.entry(occ).or_insert((at, start, who));
+            if at >= slot.0 {
+                *slot = (at, start, who);
+            }
+        }
+    }
+    latest
+        .into_iter()
+        .filter_map(|(occ, (at, start, who))| {
+            Some(crate::record::Entry {
+                date: start.date_utc(),
+                key: Some(occ.clone()),
+                email: who.email.parse().ok()?,
+                name: Some(who.name.clone()),
+                decided: crate::record::Decided::Announced,
+                recorded: Some(at),
+            })
+        })
+        .collect()
+}
+
+/// The facilitator of `p` as messages name them.
+pub fn named(p: &Planned) -> Option<Named> {
+    p.facilitator.as_ref().map(|m| Named {
+        name: m.name.clone(),
+        email: m.email.to_string(),
+    })
+}
+
 /// A missed entry for `key`.
 fn missed(
     key: Key,
@@ -731,6 +796,7 @@ fn missed(
         error: None,
         unconfirmed: false,
         marked_at: None,
+        proposes: None,
     }
 }
 
@@ -815,7 +881,16 @@ fn plan_corrections(
             }
             None => continue,
         };
-        let current = Announced::of(&summit, cancelled);
+        let facilitator = summits
+            .planned
+            .iter()
+            .find(|p| &OccurrenceKey::of(&p.summit) == occ)
+            .and_then(|p| p.facilitator.clone());
+        let current =
+            Announced::of(&summit, cancelled).naming(facilitator.as_ref().map(|m| Named {
+                name: m.name.clone(),
+                email: m.email.to_string(),
+            }));
         let useful_until = |was: &Announced| {
             if current.cancelled {
                 was.start.instant()
@@ -832,11 +907,6 @@ fn plan_corrections(
             .copied()
             .collect();
         let last = corrections.iter().max_by_key(|e| e.key.seq).copied();
-        let facilitator = summits
-            .planned
-            .iter()
-            .find(|p| &OccurrenceKey::of(&p.summit) == occ)
-            .and_then(|p| p.facilitator.clone());
         let root = thread_root(&summit, ledger, mail);
         let outgoing = |seq: u32, change: Change, was: &Announced, previous: Option<&Entry>| {
             let parent = latest.message_id.clone().unwrap_or_else(|| root.clone());
@@ -871,6 +941,7 @@ fn plan_corrections(
                 in_reply_to: Some(parent),
                 references,
                 previous: previous.cloned(),
+                proposes: None,
             }
         };
 
@@ -1105,6 +1176,7 @@ pub fn deliver(
             error: prev.and_then(|e| e.error.clone()),
             unconfirmed: false,
             marked_at: None,
+            proposes: o.proposes.clone(),
         };
         ledger.upsert(intent.clone());
         save(ledger)?;
@@ -1271,6 +1343,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
                 error: None,
                 unconfirmed: false,
                 marked_at: None,
+                proposes: None,
             });
         }
     }
@@ -1427,6 +1500,7 @@ RRULE:FREQ=DAILY;INTERVAL=8\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEND:VCA
             error: None,
             unconfirmed: false,
             marked_at: None,
+            proposes: None,
         };
         l.upsert(e.clone());
         let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", false);

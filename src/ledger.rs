@@ -182,6 +182,46 @@ pub struct Announced {
     pub summary: String,
     /// Whether the message announced that it is cancelled (a correction).
     pub cancelled: bool,
+    /// The facilitator the message named for it (`None` when it named nobody, or for
+    /// entries written before summit recorded it).
+    pub facilitator: Option<Named>,
+}
+
+/// A person as a message named them: the name shown and the address (compared
+/// without regard to case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// The name, e.g. `Ada Lovelace`.
+    pub name: String,
+    /// The address, e.g. `ada@example.org`.
+    pub email: String,
+}
+
+impl Named {
+    /// Whether `self` and `other` are the same person (the same address, in any case).
+    pub fn same(&self, other: &Named) -> bool {
+        self.email.eq_ignore_ascii_case(&other.email)
+    }
+
+    /// `Ada Lovelace <ada@example.org>`.
+    pub fn display(&self) -> String {
+        format!(
+            "{} <{}>",
+            crate::mail::render::one_line(&self.name),
+            self.email
+        )
+    }
+}
+
+/// What a handover announced of the next summit: who is to facilitate it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    /// The next summit.
+    pub occurrence: OccurrenceKey,
+    /// Its start, as the handover announced it.
+    pub start: When,
+    /// Its facilitator, as the handover named them.
+    pub facilitator: Named,
 }
 
 impl Announced {
@@ -192,7 +232,21 @@ impl Announced {
             end: o.end,
             summary: crate::mail::render::one_line(&o.summary),
             cancelled,
+            facilitator: None,
         }
+    }
+
+    /// This announcement naming `facilitator`.
+    pub fn naming(self, facilitator: Option<Named>) -> Self {
+        Announced {
+            facilitator,
+            ..self
+        }
+    }
+
+    /// Whether `other` names another facilitator (both name one).
+    pub fn other_facilitator(&self, other: &Announced) -> bool {
+        matches!((&self.facilitator, &other.facilitator), (Some(a), Some(b)) if !a.same(b))
     }
 
     /// Whether `other` announces the same time and status (the summary may differ).
@@ -232,6 +286,8 @@ pub struct Entry {
     /// When an operator recorded it as sent with `summit ledger mark-sent` (after
     /// finding an unconfirmed message in the archive, or sending the step by hand).
     pub marked_at: Option<DateTime<Utc>>,
+    /// For a handover: the next summit's facilitator it proposed.
+    pub proposes: Option<Proposal>,
 }
 
 impl Entry {
@@ -677,6 +733,31 @@ pub fn valid_message_id(id: &str) -> bool {
             .is_some_and(|(l, r)| dot_atom(l) && dot_atom(r))
 }
 
+/// A person from an entry's `field` (an address) and `field-name`.
+fn named(
+    email: Option<String>,
+    name: Option<String>,
+    field: &str,
+) -> std::result::Result<Option<Named>, String> {
+    match (email, name) {
+        (None, None) => Ok(None),
+        (Some(email), name) => {
+            if email.parse::<lettre::Address>().is_err() {
+                return Err(format!(
+                    "{field} `{email}` is not an e-mail address, expected `user@example.org`"
+                ));
+            }
+            Ok(Some(Named {
+                name: name.unwrap_or_else(|| email.clone()),
+                email,
+            }))
+        }
+        (None, Some(n)) => Err(format!(
+            "{field}-name `{n}` without {field}, expected both or neither"
+        )),
+    }
+}
+
 fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -757,6 +838,20 @@ struct RawEntry {
     unconfirmed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     marked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    facilitator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    facilitator_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_uid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_original: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_facilitator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_facilitator_name: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -792,6 +887,16 @@ impl From<&Entry> for RawEntry {
             error: e.error.clone(),
             unconfirmed: e.unconfirmed,
             marked_at: e.marked_at.map(instant),
+            facilitator: e.announced.facilitator.as_ref().map(|f| f.email.clone()),
+            facilitator_name: e.announced.facilitator.as_ref().map(|f| f.name.clone()),
+            next_uid: e.proposes.as_ref().map(|p| p.occurrence.uid.clone()),
+            next_original: e
+                .proposes
+                .as_ref()
+                .and_then(|p| p.occurrence.original.map(|w| w.to_string())),
+            next_start: e.proposes.as_ref().map(|p| p.start.to_string()),
+            next_facilitator: e.proposes.as_ref().map(|p| p.facilitator.email.clone()),
+            next_facilitator_name: e.proposes.as_ref().map(|p| p.facilitator.name.clone()),
         }
     }
 }
@@ -839,6 +944,7 @@ impl RawEntry {
                 end: parse_when(&self.summit_end, "summit-end")?,
                 summary: self.summary,
                 cancelled: self.cancelled,
+                facilitator: named(self.facilitator, self.facilitator_name, "facilitator")?,
             },
             intent_at: opt(self.intent_at, "intent-at")?,
             sent_at: opt(self.sent_at, "sent-at")?,
@@ -848,6 +954,30 @@ impl RawEntry {
             error: self.error,
             unconfirmed: self.unconfirmed,
             marked_at: opt(self.marked_at, "marked-at")?,
+            proposes: match (self.next_uid, self.next_start) {
+                (None, None) => None,
+                (Some(uid), Some(start)) => Some(Proposal {
+                    occurrence: OccurrenceKey {
+                        uid,
+                        original: self
+                            .next_original
+                            .map(|s| parse_when(&s, "next-original"))
+                            .transpose()?,
+                    },
+                    start: parse_when(&start, "next-start")?,
+                    facilitator: named(
+                        self.next_facilitator,
+                        self.next_facilitator_name,
+                        "next-facilitator",
+                    )?
+                    .ok_or("next-uid without next-facilitator, expected both")?,
+                }),
+                _ => {
+                    return Err(
+                        "next-uid and next-start go together, expected both or neither".into(),
+                    );
+                }
+            },
         })
     }
 }
@@ -879,6 +1009,7 @@ mod tests {
                 end: When::Timed(t("2026-11-26T18:00:00Z")),
                 summary: "Developer Summit \"quoted\" = [x]".into(),
                 cancelled: false,
+                facilitator: None,
             },
             intent_at: Some(t("2026-11-23T16:00:00Z")),
             sent_at: (state == State::Sent).then(|| t("2026-11-23T16:00:01Z")),
@@ -888,6 +1019,7 @@ mod tests {
             error: None,
             unconfirmed: false,
             marked_at: None,
+            proposes: None,
         }
     }
 

@@ -32,6 +32,10 @@ pub enum Decided {
     Held,
     /// Written by hand (the default when `decided` is absent).
     Manual,
+    /// Named by a message `summit` sent (the send ledger), not written to the record
+    /// file: announced is final, whatever the roster says later; only a pin on that
+    /// very date changes it ([`crate::rotation`]).
+    Announced,
 }
 
 impl fmt::Display for Decided {
@@ -41,6 +45,7 @@ impl fmt::Display for Decided {
             Decided::Pin => "pin",
             Decided::Held => "held",
             Decided::Manual => "manual",
+            Decided::Announced => "announced",
         })
     }
 }
@@ -218,6 +223,27 @@ impl Record {
     /// [`Error::Io`] when it cannot be written; the old file is then unchanged.
     pub fn save(&self, path: &Path) -> Result<()> {
         write_atomically(path, self.to_toml().as_bytes())
+    }
+
+    /// The record with the facilitators the send ledger says were announced
+    /// ([`crate::ledger::Ledger::announced`]) added as [`Decided::Announced`] entries,
+    /// for the summits the record does not name already (by identity or date), in place
+    /// of any added before.
+    pub fn with_announced(&mut self, announced: Vec<Entry>) {
+        self.entries.retain(|e| e.decided != Decided::Announced);
+        for a in announced {
+            let named = self.entries.iter().any(|e| {
+                e.key
+                    .as_ref()
+                    .zip(a.key.as_ref())
+                    .is_some_and(|(x, y)| x == y)
+                    || (e.key.is_none() && e.date == a.date)
+            });
+            if !named {
+                self.entries.push(a);
+            }
+        }
+        self.sort();
     }
 
     /// Whether the record has an entry for the summit `key` on `date` (by key, or by

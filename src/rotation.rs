@@ -9,7 +9,9 @@
 //! - a cancelled summit uses no one's turn (a record entry for it is void);
 //! - a summit in the record keeps its recorded facilitator, even one who was later
 //!   marked away or left the roster: the record is history, and what a handover
-//!   announced stays announced;
+//!   announced stays announced; so does a facilitator a sent message named (a
+//!   [`Decided::Announced`](crate::record::Decided::Announced) entry from the send
+//!   ledger), except that a pin on that very date swaps it;
 //! - a summit before `rotation.start` is nobody's turn;
 //! - a summit with a pin goes to the pinned member (a pin naming someone away that day
 //!   is ignored; the configuration rejects it anyway);
@@ -248,6 +250,26 @@ impl Matched<'_> {
         &self.slots
     }
 
+    /// The facilitator the rotation would give the summit at `index` (in the order
+    /// pushed) if no record entry named it: what the configuration says now of a
+    /// summit whose facilitator was announced. Time: a walk up to `index`.
+    pub fn unrecorded(
+        &self,
+        index: usize,
+        members: &[Member],
+        pins: &[Pin],
+        start: Option<NaiveDate>,
+    ) -> Option<Assignment> {
+        let mut slots = self.slots.get(..=index)?.to_vec();
+        slots[index].recorded = None;
+        let without = Matched {
+            record: self.record,
+            slots,
+            history: self.history.clone(),
+        };
+        without.walk(members, pins, start).nth(index)
+    }
+
     /// The facilitator of each summit, in the order pushed, worked out as the iterator
     /// is advanced (see the module documentation for the rule). `start` is
     /// `rotation.start`.
@@ -347,6 +369,20 @@ impl Iterator for Walk<'_> {
             Assignment {
                 basis: Basis::Cancelled,
                 member: None,
+            }
+        } else if let Some(m) = s
+            .recorded
+            .filter(|&r| record[r as usize].decided == crate::record::Decided::Announced)
+            .and_then(|r| {
+                let pinned = self.pin_on(s.date)?;
+                (self.member_person[pinned] != self.record_person[r as usize]).then_some(pinned)
+            })
+        {
+            // Announced is final, but for a pin on that very date: an explicit swap.
+            self.bump(self.member_person[m]);
+            Assignment {
+                basis: Basis::Pinned,
+                member: Some(m),
             }
         } else if let Some(r) = s.recorded {
             let r = r as usize;

@@ -197,6 +197,7 @@ fn walk(
     let mut walk = matched.walk(members, &rotation.pins, rotation.start);
     let mut walked = 0;
     let mut out: Vec<(Planned, Basis)> = Vec::with_capacity(shown.len());
+    let indices: Vec<usize> = shown.iter().map(|(i, _)| *i).collect();
     for (index, summit) in shown {
         let a = walk
             .nth(index - walked)
@@ -224,8 +225,42 @@ fn walk(
         ));
     }
     check(config, matched.slots(), &out, now, warnings);
+    // Announced is final: say so when the configuration would now give a summit whose
+    // facilitator a message named to someone else.
+    for ((p, basis), index) in out.iter().zip(&indices) {
+        let Basis::Recorded(r) = basis else { continue };
+        let e = &record[*r];
+        if e.decided != crate::record::Decided::Announced {
+            continue;
+        }
+        let Some(alt) = matched.unrecorded(*index, members, &rotation.pins, rotation.start) else {
+            continue;
+        };
+        let would = alt.member.map(|m| &members[m]);
+        if would.is_some_and(|m| m.email.to_string().eq_ignore_ascii_case(e.email.as_ref())) {
+            continue;
+        }
+        let was = p.facilitator.as_ref().map_or_else(
+            || e.email.to_string(),
+            |m| format!("{} <{}>", m.name, m.email),
+        );
+        let date = p.summit.start.date_utc();
+        warnings.push(match would {
+            Some(m) => format!(
+                "{was}{ANNOUNCED_WARNING}{date}; the configuration would now give it to {} <{}>, but the announcement stands: a [[rotation.assign]] pin on {date} swaps it, with one correction to everyone who was told",
+                m.name, m.email
+            ),
+            None => format!(
+                "{was}{ANNOUNCED_WARNING}{date}; the configuration now has nobody for it (every member is away), but the announcement stands: a [[rotation.assign]] pin on {date} swaps it, with one correction to everyone who was told"
+            ),
+        });
+    }
     Ok((out, any))
 }
+
+/// What the warning says when the configuration would give a summit whose facilitator
+/// a message named to someone else (`tick` prints it on every run).
+pub const ANNOUNCED_WARNING: &str = " was announced to facilitate the summit on ";
 
 /// Whether `p`'s facilitator is the member a `[[rotation.assign]]` pin names for its
 /// date (UTC).
@@ -302,9 +337,13 @@ fn check(
         }
     }
     for (p, basis) in out {
-        let (Basis::Recorded(_), Some(f)) = (basis, &p.facilitator) else {
+        let (Basis::Recorded(r), Some(f)) = (basis, &p.facilitator) else {
             continue;
         };
+        if rotation.history.entries[*r].decided == crate::record::Decided::Announced {
+            // Said with what the configuration would give instead, by `walk`.
+            continue;
+        }
         let date = p.summit.start.date_utc();
         let why = match rotation.members.iter().find(|m| m.email == f.email) {
             None => "is no longer on the roster",

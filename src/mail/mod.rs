@@ -306,13 +306,18 @@ pub enum Change {
     Cancelled,
     /// It was announced as cancelled and takes place after all.
     Reinstated,
+    /// It takes place as announced, with another facilitator (a pin on its date
+    /// swapped the one a message had named).
+    Facilitator,
 }
 
 impl Change {
-    /// The change from `announced` to `now`, `None` when the time and status are the same.
+    /// The change from `announced` to `now`, `None` when the time, status and
+    /// facilitator are the same (a change of time or status comes first).
     pub fn between(announced: &Announced, now: &Announced) -> Option<Change> {
         if announced.same_time(now) {
-            return None;
+            return (!now.cancelled && announced.other_facilitator(now))
+                .then_some(Change::Facilitator);
         }
         Some(match (announced.cancelled, now.cancelled) {
             (_, true) => Change::Cancelled,
@@ -356,6 +361,10 @@ pub fn draft_correction(
         announced: SummitView::of(&was, config, now),
         change,
         facilitator: facilitator.map(Person::member),
+        announced_facilitator: announced.facilitator.as_ref().map(|f| WasFacilitator {
+            name: render::one_line(&f.name),
+            email: f.email.clone(),
+        }),
         next: next.map(|n| next_view(n, config, now)),
         recipient,
         now: When::Timed(now).to_string(),
@@ -380,9 +389,18 @@ struct CorrectionContext<'a> {
     announced: SummitView,
     change: Change,
     facilitator: Option<Person>,
+    /// The facilitator the corrected message named.
+    announced_facilitator: Option<WasFacilitator>,
     next: Option<NextView>,
     recipient: Option<Person>,
     now: String,
+}
+
+/// The facilitator a corrected message named, in the correction's template.
+#[derive(Serialize)]
+struct WasFacilitator {
+    name: String,
+    email: String,
 }
 
 fn build(

@@ -426,3 +426,134 @@ fn a_feed_without_any_summit_fails_loudly_and_records_why() {
         site.ledger()
     );
 }
+
+/// The first entry of `who --json` at `now`: (name, email, decided); and stderr.
+fn who_first(site: &Site, now: &str) -> ((String, String, String), String) {
+    let r = site.run(now, &["--json", "who"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let v = r.json();
+    let s = |k: &str| v[0][k].as_str().unwrap_or_default().to_string();
+    ((s("name"), s("email"), s("decided")), r.stderr)
+}
+
+#[test]
+fn an_announced_facilitator_stays_until_a_pin_swaps_it_with_one_correction() {
+    let config = std::fs::read_to_string(crate::test::example_config()).unwrap();
+    let site = Site::new(&config);
+    let grace = (
+        "Grace Hopper".to_string(),
+        "grace@example.org".to_string(),
+        "rotation".to_string(),
+    );
+    assert_eq!(who_first(&site, "2026-11-19T12:00:00Z").0, grace);
+    // The heads-up names Grace: announced.
+    let r = site.tick("2026-11-20T00:00:00Z");
+    assert_eq!(sent(&r.stdout), ["assignment 2026-11-26"], "{}", r.stderr);
+    let announced = (
+        "Grace Hopper".to_string(),
+        "grace@example.org".to_string(),
+        "announced".to_string(),
+    );
+    assert_eq!(
+        who_first(&site, "2026-11-21T12:00:00Z"),
+        (announced.clone(), String::new())
+    );
+
+    // A new member at the top of the roster: the rotation, a function of the roster
+    // over every summit since rotation.start, would now give the summit to someone
+    // else, but what was announced stands, and every command says so.
+    let newcomer = config.replacen(
+        "[[rotation.members]]",
+        "[[rotation.members]]\nname = \"Barbara Liskov\"\nemail = \"barbara@example.org\"\n\n[[rotation.members]]",
+        1,
+    );
+    std::fs::write(site.path("summit.toml"), &newcomer).unwrap();
+    let (who, stderr) = who_first(&site, "2026-11-21T12:00:00Z");
+    assert_eq!(who, announced);
+    assert_eq!(
+        stderr,
+        "warning: Grace Hopper <grace@example.org> was announced to facilitate the summit on 2026-11-26; the configuration would now give it to Alan Turing <alan@example.org>, but the announcement stands: a [[rotation.assign]] pin on 2026-11-26 swaps it, with one correction to everyone who was told\n"
+    );
+    // The reminder goes out in Grace's name; nobody else is told they facilitate.
+    let r = site.tick("2026-11-23T16:00:00Z");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(sent(&r.stdout), ["reminder 2026-11-26"]);
+    assert!(
+        r.stderr
+            .contains("was announced to facilitate the summit on 2026-11-26"),
+        "{}",
+        r.stderr
+    );
+    // Said on every tick, even one with nothing to send.
+    let r = site.tick("2026-11-23T17:00:00Z");
+    assert_eq!((r.status, r.stdout.as_str()), (0, ""));
+    assert!(
+        r.stderr.contains("was announced to facilitate"),
+        "{}",
+        r.stderr
+    );
+
+    // An explicit swap: a pin on that very date.
+    let pinned = format!(
+        "{newcomer}\n[[rotation.assign]]\ndate = \"2026-11-26\"\nemail = \"alan@example.org\"\n"
+    );
+    std::fs::write(site.path("summit.toml"), &pinned).unwrap();
+    let (who, stderr) = who_first(&site, "2026-11-23T18:00:00Z");
+    assert_eq!(
+        who,
+        (
+            "Alan Turing".to_string(),
+            "alan@example.org".to_string(),
+            "pin".to_string()
+        )
+    );
+    assert_eq!(stderr, "");
+    let r = site.tick("2026-11-23T18:00:00Z");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    // One correction to each audience that was told (Grace, the public list), and
+    // the heads-up to Alan.
+    let mut got = sent(&r.stdout);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "assignment 2026-11-26",
+            "correction 1 2026-11-26",
+            "correction 1 2026-11-26"
+        ],
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("to alan@example.org"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("correction 1 of the summit on 2026-11-26 to grace@example.org"),
+        "{}",
+        r.stdout
+    );
+    let public = std::fs::read_dir(site.path("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            text.contains("New facilitator") && text.contains("To: prometheus-developers@")
+        })
+        .expect("a correction to the public list");
+    let text = std::fs::read_to_string(public).unwrap();
+    assert!(
+        text.contains("Subject: [Prometheus] New facilitator: Developer Summit, Thu 26 Nov"),
+        "{text}"
+    );
+    assert!(text.contains("Alan Turing takes it over"), "{text}");
+    assert!(text.contains("In-Reply-To: <"), "{text}");
+    // Once.
+    assert_eq!(site.tick_ok("2026-11-23T19:00:00Z"), "");
+    assert_eq!(
+        who_first(&site, "2026-11-23T19:00:00Z").0,
+        (
+            "Alan Turing".to_string(),
+            "alan@example.org".to_string(),
+            "announced".to_string()
+        )
+    );
+}

@@ -98,16 +98,20 @@ impl Context<'_> {
 
     /// The configuration, which this command needs.
     fn config(&self) -> Result<Config> {
-        let mut config = match &self.cli.config {
-            Some(path) => Config::load(path)?,
-            None => {
-                return Err(Error::Usage(
-                    "no configuration: pass `--config PATH` or set SUMMIT_CONFIG (see examples/summit.toml)".into(),
-                ));
-            }
-        };
+        let mut config = self.config_file()?;
         self.with_announced(&mut config);
         Ok(config)
+    }
+
+    /// The configuration file alone, without the facilitators the ledger says were
+    /// announced (`tick` and `send` add those from the ledger they lock).
+    fn config_file(&self) -> Result<Config> {
+        match &self.cli.config {
+            Some(path) => Config::load(path),
+            None => Err(Error::Usage(
+                "no configuration: pass `--config PATH` or set SUMMIT_CONFIG (see examples/summit.toml)".into(),
+            )),
+        }
     }
 
     /// Adds to the rotation of `config` the facilitators that sent messages named (the
@@ -802,7 +806,7 @@ impl Context<'_> {
     /// roster and `[mail]`, the templates (so a broken one stops the run before anything
     /// is recorded), the state directory, its lock (not for `--dry-run`) and the ledger.
     fn delivery_setup(&self, dry_run: bool) -> Result<Setup> {
-        let mut config = self.config()?;
+        let mut config = self.config_file()?;
         config.members()?;
         let templates = Templates::load(config.mail()?.templates.as_deref())?;
         let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;

@@ -115,7 +115,12 @@ impl Summits {
             })?;
         // What the ledger's occurrences have become: only those series are expanded
         // again, and only those occurrences kept whole.
-        let wanted: HashSet<&OccurrenceKey> = ledger.entries().map(|e| &e.key.occurrence).collect();
+        let wanted: HashSet<&OccurrenceKey> = ledger
+            .entries()
+            .flat_map(|e| {
+                std::iter::once(&e.key.occurrence).chain(e.proposes.as_ref().map(|p| &p.occurrence))
+            })
+            .collect();
         let mut current = HashMap::new();
         if !wanted.is_empty() {
             let uids: HashSet<&str> = wanted.iter().map(|k| k.uid.as_str()).collect();
@@ -833,7 +838,18 @@ fn plan_corrections(
 ) {
     let mut by_recipient: BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>> = BTreeMap::new();
     for e in ledger.entries() {
-        if matches!(e.key.kind, Kind::Step(Step::Handover)) || e.key.to.is_empty() {
+        if e.key.to.is_empty() {
+            continue;
+        }
+        if matches!(e.key.kind, Kind::Step(Step::Handover)) {
+            // A handover is about the summit held, but it told its audience who is to
+            // facilitate the next one: they hear of a swap too.
+            if let Some(p) = &e.proposes {
+                by_recipient
+                    .entry((&p.occurrence, e.key.to.as_str()))
+                    .or_default()
+                    .push(e);
+            }
             continue;
         }
         by_recipient
@@ -864,6 +880,9 @@ fn plan_corrections(
         };
         let (summit, cancelled) = match summits.current.get(occ) {
             Some(o) => (o.clone(), summit::is_cancelled(o)),
+            // Told by a handover only, of a summit that is gone: its own steps never
+            // went out, so there is nothing to correct.
+            None if latest.key.kind == Kind::Step(Step::Handover) => continue,
             None if summits.excluded.contains(occ) => (gone(), true),
             None if summits.uids.contains(&occ.uid) || summits.any_current => {
                 if now >= latest.announced.start.instant() {
@@ -891,6 +910,14 @@ fn plan_corrections(
                 name: m.name.clone(),
                 email: m.email.to_string(),
             }));
+        // What the audience was told last: a handover told only who is to facilitate.
+        let told = match &latest.proposes {
+            Some(p) if latest.key.kind == Kind::Step(Step::Handover) => Announced {
+                facilitator: Some(p.facilitator.clone()),
+                ..current.clone()
+            },
+            _ => latest.announced.clone(),
+        };
         let useful_until = |was: &Announced| {
             if current.cancelled {
                 was.start.instant()
@@ -969,7 +996,7 @@ fn plan_corrections(
             continue;
         }
 
-        let Some(change) = Change::between(&latest.announced, &current) else {
+        let Some(change) = Change::between(&told, &current) else {
             continue;
         };
         let (seq, previous) = match last {
@@ -987,13 +1014,12 @@ fn plan_corrections(
         let held_until = last_delivered
             .map(|t| t + CORRECTION_INTERVAL)
             .filter(|_| previous.is_none());
-        if now < useful_until(&latest.announced) {
+        if now < useful_until(&told) {
             if held_until.is_some_and(|h| now < h) {
                 continue;
             }
-            plan.sends
-                .push(outgoing(seq, change, &latest.announced, previous));
-        } else if let Some(h) = held_until.filter(|h| *h > useful_until(&latest.announced))
+            plan.sends.push(outgoing(seq, change, &told, previous));
+        } else if let Some(h) = held_until.filter(|h| *h > useful_until(&told))
             && !last.is_some_and(|c| c.state == State::Missed && c.announced == current)
         {
             // Held by the limit until it stopped mattering: said once.
@@ -1343,7 +1369,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
                 error: None,
                 unconfirmed: false,
                 marked_at: None,
-                proposes: None,
+                proposes: o.proposes.clone(),
             });
         }
     }
@@ -1822,6 +1848,91 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEN
         assert_eq!(
             p.sends[0].in_reply_to.as_deref(),
             Some("reminder.x@example.org")
+        );
+    }
+
+    /// A pin that swaps the facilitator a handover proposed: the handover's audience
+    /// hears it, in the handover's thread, even before any step of that summit went.
+    #[test]
+    fn a_swap_reaches_whoever_a_handover_told() {
+        let cal = calendar("");
+        let mut l = Ledger::default();
+        let p = run_at(&cal, &mut l, "2026-10-26T20:00:00Z");
+        let handover = p
+            .sends
+            .iter()
+            .find(|o| o.key.kind == Kind::Step(Step::Handover))
+            .unwrap();
+        let proposed = handover.proposes.clone().unwrap();
+        assert_eq!(
+            proposed.start.date_utc().to_string(),
+            "2026-11-26",
+            "{proposed:?}"
+        );
+        // The ledger keeps the proposal, and says it was announced.
+        let announced = announced_facilitators(&l);
+        assert!(
+            announced.iter().any(|e| e.date.to_string() == "2026-11-26"
+                && e.email.to_string() == proposed.facilitator.email),
+            "{announced:?}"
+        );
+        let other = if proposed.facilitator.email == "ada@example.org" {
+            "grace@example.org"
+        } else {
+            "ada@example.org"
+        };
+        let c = Config::from_toml(
+            &format!("{CONFIG}[[rotation.assign]]\ndate = \"2026-11-26\"\nemail = \"{other}\"\n"),
+            Path::new("summit.toml"),
+            Path::new("/cfg"),
+        )
+        .unwrap();
+        let now = t("2026-10-28T10:00:00Z");
+        let s = Summits::collect(&cal, &c, &l, now, &mut Vec::new()).unwrap();
+        let p = plan(&s, &l, &c, c.mail().unwrap(), now, false);
+        let got: Vec<(String, Option<String>)> = p
+            .sends
+            .iter()
+            .filter(|o| {
+                o.key.kind == Kind::Correction
+                    && matches!(
+                        o.what,
+                        What::Correction {
+                            change: Change::Facilitator,
+                            ..
+                        }
+                    )
+            })
+            .map(|o| (o.key.to.clone(), o.in_reply_to.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "team@example.org".to_string(),
+                Some("handover.x@example.org".to_string())
+            )]
+        );
+        assert_eq!(
+            p.sends
+                .iter()
+                .find(|o| o.key.kind == Kind::Correction)
+                .and_then(|o| o.announced.facilitator.clone())
+                .map(|f| f.email),
+            Some(other.to_string())
+        );
+        // Once: recorded, nothing more.
+        send_all(&p, &mut l, "2026-10-28T10:00:00Z");
+        let p = plan(
+            &s,
+            &l,
+            &c,
+            c.mail().unwrap(),
+            t("2026-10-28T11:00:00Z"),
+            false,
+        );
+        assert!(
+            p.sends.iter().all(|o| o.key.kind != Kind::Correction),
+            "{p:?}"
         );
     }
 

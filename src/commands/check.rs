@@ -409,7 +409,8 @@ impl Context<'_> {
                 Err(e) => errors.push(e),
             }
         }
-        // Sent only when an announced summit moves: rendered now, not found broken then.
+        // Sent only when an announced summit moves, is cancelled or reinstated, or gets
+        // another facilitator: rendered now, not found broken then.
         if let Ok(m) = config.mail() {
             let to = [m.public_list.clone()];
             let before = errors.len();
@@ -417,8 +418,13 @@ impl Context<'_> {
                 (Change::Moved, false),
                 (Change::Cancelled, false),
                 (Change::Reinstated, true),
+                (Change::Facilitator, false),
             ] {
-                let announced = Announced::of(&p.summit, cancelled);
+                let announced =
+                    Announced::of(&p.summit, cancelled).naming(Some(crate::ledger::Named {
+                        name: "Someone Else".into(),
+                        email: "someone.else@example.org".into(),
+                    }));
                 if let Err(e) = mail::draft_correction(
                     &p.summit,
                     p.facilitator.as_ref(),

@@ -264,13 +264,17 @@ impl Context<'_> {
         let cal = self.calendar(&config)?;
         self.load_agenda(&mut config, &cal, true);
         warn_all(&agenda_warnings(&config));
-        let plan = self.plan_current(&config, &cal, count);
-        if plan.is_empty() {
+        let mut warnings = Vec::new();
+        let rota = summit::rota_current(&cal, &config, self.now, count, &mut warnings);
+        warn_all(&warnings);
+        if rota.is_empty() {
             return Err(no_summit(&config, self.now));
         }
-        let entries: Vec<NextJson> = plan
+        let record = &config.rotation.history.entries;
+        let plan: Vec<&Planned> = rota.iter().map(|(p, _)| p).collect();
+        let entries: Vec<NextJson> = rota
             .iter()
-            .map(|p| {
+            .map(|(p, basis)| {
                 let (steps, extra_steps) = timeline::schedule(&p.summit, &config.timeline)
                     .into_iter()
                     .filter(|(step, _)| listed(*step, p, &config))
@@ -294,6 +298,7 @@ impl Context<'_> {
                         name: m.name.clone(),
                         email: m.email.to_string(),
                     }),
+                    decided: decided(*basis, record),
                     steps,
                     extra_steps,
                 }
@@ -316,7 +321,20 @@ impl Context<'_> {
                 )?;
             }
             match &p.facilitator {
-                Some(m) => line(out, format_args!("  Facilitator: {} <{}>", m.name, m.email))?,
+                Some(m) => line(
+                    out,
+                    format_args!(
+                        "  Facilitator: {} <{}>{}",
+                        m.name,
+                        m.email,
+                        match e.decided {
+                            Some("announced") => "  (announced by summit)",
+                            Some("record") => "  (announced)",
+                            Some("pin") => "  (pinned)",
+                            _ => "",
+                        }
+                    ),
+                )?,
                 None => line(
                     out,
                     format_args!("  Facilitator: nobody (every member is away)"),
@@ -384,13 +402,7 @@ impl Context<'_> {
                     start: p.summit.start,
                     name: p.facilitator.as_ref().map(|m| m.name.clone()),
                     email: p.facilitator.as_ref().map(|m| m.email.to_string()),
-                    decided: match basis {
-                        Basis::Recorded(r) if announced(record, *r) => Some("announced"),
-                        Basis::Recorded(_) => Some("record"),
-                        Basis::Pinned => Some("pin"),
-                        Basis::Rotation => Some("rotation"),
-                        _ => None,
-                    },
+                    decided: decided(*basis, record),
                     now: summit::in_progress(&p.summit, self.now),
                 })
                 .collect();
@@ -1292,6 +1304,19 @@ fn confirm(what: &str) -> Result<()> {
     }
 }
 
+/// How a facilitator was decided, as `who --json` and `next --json` say it:
+/// `announced` (a message summit sent named them), `record`, `pin`, `rotation`, or
+/// `None` (nobody, cancelled, before `rotation.start`).
+fn decided(basis: Basis, record: &[crate::record::Entry]) -> Option<&'static str> {
+    match basis {
+        Basis::Recorded(r) if announced(record, r) => Some("announced"),
+        Basis::Recorded(_) => Some("record"),
+        Basis::Pinned => Some("pin"),
+        Basis::Rotation => Some("rotation"),
+        _ => None,
+    }
+}
+
 /// Whether record entry `r` is a facilitator a sent message named.
 fn announced(record: &[crate::record::Entry], r: usize) -> bool {
     record
@@ -1504,6 +1529,9 @@ struct NextJson {
     now: bool,
     summit: SummitJson,
     facilitator: Option<PersonJson>,
+    /// How the facilitator was decided: `announced`, `record`, `pin`, `rotation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided: Option<&'static str>,
     /// The timeline steps of CONTRACT.md, in due order.
     steps: Vec<StepJson>,
     /// The project's own steps (the assignment heads-up, the facilitator's checklist

@@ -557,3 +557,44 @@ fn an_announced_facilitator_stays_until_a_pin_swaps_it_with_one_correction() {
         )
     );
 }
+
+#[test]
+fn an_all_day_summit_goes_out_with_its_date_in_every_step() {
+    let site = Site::new(&example_without_assignment());
+    std::fs::write(
+        site.path("feed.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n\
+UID:allday@example.org\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;VALUE=DATE:20261126\r\n\
+DTEND;VALUE=DATE:20261127\r\nSUMMARY:Prometheus Developer Summit\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n",
+    )
+    .unwrap();
+    site.tick_ok("2026-11-20T00:00:00Z");
+    let mut steps = Vec::new();
+    for now in [
+        "2026-11-23T00:00:00Z",
+        "2026-11-24T00:00:00Z",
+        "2026-11-25T00:00:00Z",
+        "2026-11-27T02:00:00Z",
+    ] {
+        steps.extend(sent(&site.tick_ok(now)));
+    }
+    assert_eq!(
+        steps,
+        [
+            "reminder 2026-11-26",
+            "agenda-vote 2026-11-26",
+            "outreach 2026-11-26",
+            "handover 2026-11-26"
+        ]
+    );
+    for entry in std::fs::read_dir(site.path("outbox")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        // The handover, the day after, says so; the others give the date.
+        assert!(
+            text.contains("Thu 26 Nov")
+                || text.contains("Thank you all for yesterday's Developer Summit"),
+            "{text}"
+        );
+    }
+}

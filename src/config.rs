@@ -484,6 +484,25 @@ impl Config {
                 )
             })
         };
+        // A `[calendar]` duration, e.g. `7d`.
+        let duration = |v: &Option<Spanned<String>>,
+                        key: &str,
+                        default: Duration,
+                        examples: &str|
+         -> Result<Duration> {
+            match v {
+                None => Ok(default),
+                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
+                    at(
+                        s,
+                        format!(
+                            "calendar.{key} `{}` is not a duration, expected e.g. {examples}",
+                            s.get_ref()
+                        ),
+                    )
+                }),
+            }
+        };
         let calendar = CalendarConfig {
             feed: raw.calendar.feed,
             summit: match &raw.calendar.summit {
@@ -508,30 +527,18 @@ impl Config {
                 None => Tz::UTC,
                 Some(z) => zone(z, "calendar.default-tz")?,
             },
-            cache_max_age: match &raw.calendar.cache_max_age {
-                None => DEFAULT_CACHE_MAX_AGE,
-                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
-                    at(
-                        s,
-                        format!(
-                            "calendar.cache-max-age `{}` is not a duration, expected e.g. `7d`, `36h` or `1w`",
-                            s.get_ref()
-                        ),
-                    )
-                })?,
-            },
-            cancel_missing_after: match &raw.calendar.cancel_missing_after {
-                None => DEFAULT_CANCEL_MISSING_AFTER,
-                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
-                    at(
-                        s,
-                        format!(
-                            "calendar.cancel-missing-after `{}` is not a duration, expected e.g. `24h` or `2d`",
-                            s.get_ref()
-                        ),
-                    )
-                })?,
-            },
+            cache_max_age: duration(
+                &raw.calendar.cache_max_age,
+                "cache-max-age",
+                DEFAULT_CACHE_MAX_AGE,
+                "`7d`, `36h` or `1w`",
+            )?,
+            cancel_missing_after: duration(
+                &raw.calendar.cancel_missing_after,
+                "cancel-missing-after",
+                DEFAULT_CANCEL_MISSING_AFTER,
+                "`24h` or `2d`",
+            )?,
         };
 
         let defaults = Timeline::default();

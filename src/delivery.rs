@@ -1864,6 +1864,10 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEN
             .find(|o| o.key.kind == Kind::Step(Step::Handover))
             .unwrap();
         let proposed = handover.proposes.clone().unwrap();
+        // Marked as sent by hand (`summit ledger mark-sent`), it records the same.
+        let c0 = config();
+        let by_hand = handover.marked_sent(c0.mail().unwrap(), t("2026-10-27T08:00:00Z"));
+        assert_eq!(by_hand.proposes.as_ref(), Some(&proposed));
         assert_eq!(
             proposed.start.date_utc().to_string(),
             "2026-11-26",

@@ -165,7 +165,7 @@ impl Test {
 }
 
 /// `summit ARGS` in `dir`, with none of the SUMMIT_* variables of the caller's
-/// environment, and `env` added.
+/// environment, its state directory under `dir`, and `env` added.
 pub fn command(dir: &Path, args: &[String], env: &[(String, String)]) -> Command {
     Command::from_std(std_command(dir, args, env))
 }
@@ -183,6 +183,9 @@ pub fn std_command(dir: &Path, args: &[String], env: &[(String, String)]) -> std
     ] {
         cmd.env_remove(var);
     }
+    // Without `--state-dir`, the state directory (and the ledger every command reads
+    // for announced facilitators) is the test's own, never the machine's.
+    cmd.env("XDG_STATE_HOME", dir.join(".xdg-state"));
     for (k, v) in env {
         cmd.env(k, v);
     }

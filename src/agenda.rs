@@ -488,7 +488,16 @@ impl Fields<'_> {
         let written = self.email.trim();
         let (email, warning) = match written.parse::<Address>() {
             _ if written.is_empty() => (None, None),
-            Ok(a) => (Some(a), None),
+            Ok(a) => match crate::config::unsendable(&a) {
+                None => (Some(a), None),
+                Some(why) => (
+                    None,
+                    Some(format!(
+                        "email `{}` of topic `{title}` has {why}, which mail cannot be sent to, expected `user@example.org`; the topic is kept, and its owner is left to the facilitator to reach",
+                        written.escape_debug()
+                    )),
+                ),
+            },
             Err(e) => (
                 None,
                 Some(format!(
@@ -738,6 +747,21 @@ C,Cy,cy at x,+1,2026-11-20T10:00:00Z
         assert_eq!(owners, ["Ann <ann@x.org>"]);
         let unreachable: Vec<&str> = r.unreachable().iter().map(|t| t.title.as_str()).collect();
         assert_eq!(unreachable, ["B", "C"]);
+        // An address that parses but that mail cannot be sent to: the same.
+        let a = Agenda::from_csv(
+            "title,owner,email,votes,proposed-at\nD,Di,\"\"\"d i\"\"@x.org\",1,2026-11-20\nE,Ed,e@[192.0.2.1],1,2026-11-20\n",
+            p,
+            Tz::UTC,
+        )
+        .unwrap();
+        assert!(a.topics.iter().all(|t| t.email.is_none()), "{:?}", a.topics);
+        assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
+        assert!(
+            a.warnings[0].contains("has a quoted local part, which mail cannot be sent to")
+                && a.warnings[1].contains("has a domain literal, which mail cannot be sent to"),
+            "{:?}",
+            a.warnings
+        );
         // Without the column at all.
         let a = Agenda::from_csv(
             "title,owner,votes,proposed-at

@@ -741,6 +741,15 @@ impl Config {
                     ),
                 )
             })?;
+            if let Some(why) = unsendable(&m.email) {
+                return Err(at(
+                    s,
+                    format!(
+                        "{key} `{}` has {why}, which mail cannot be sent to, expected a plain address like `user@example.org`",
+                        s.get_ref().escape_debug()
+                    ),
+                ));
+            }
             if let Some(c) = m.name.as_deref().and_then(odd_char) {
                 return Err(at(
                     s,
@@ -871,6 +880,16 @@ impl Config {
                     ),
                 )
             })?;
+            if let Some(why) = unsendable(&email) {
+                return Err(at(
+                    &m.email,
+                    format!(
+                        "rotation.members email `{}` of `{}` has {why}, which mail cannot be sent to, expected a plain address like `user@example.org`",
+                        m.email.get_ref().escape_debug(),
+                        m.name.escape_debug()
+                    ),
+                ));
+            }
             if !seen.insert(email.to_string().to_ascii_lowercase()) {
                 return Err(at(
                     &m.email,
@@ -1045,6 +1064,26 @@ fn line_of(text: &str, offset: usize) -> usize {
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
+}
+
+/// Why mail cannot be sent to `address` although it parses: RFC 5322 allows a quoted
+/// local part (`"a b"@example.org`) and a domain literal (`a@[192.0.2.1]`), but the
+/// mail builder cannot put them on an envelope. `None` when it can: the builder's own
+/// check, with the address as the only recipient, passes.
+pub fn unsendable(address: &Address) -> Option<&'static str> {
+    if address.user().starts_with('"') {
+        return Some("a quoted local part");
+    }
+    if address.domain().starts_with('[') {
+        return Some("a domain literal");
+    }
+    let from = Mailbox::new(None, Address::new("check", "example.org").ok()?);
+    lettre::Message::builder()
+        .from(from)
+        .to(Mailbox::new(None, address.clone()))
+        .body(String::new())
+        .err()
+        .map(|_| "a form the mail builder refuses")
 }
 
 /// Parses an offset such as `3d`, `36h`, `1d12h`, `90m` or `1w` (also `0`).
@@ -1254,6 +1293,14 @@ email = "ada@example.org"
             (
                 "[[rotation.members]]\nname = \"A\\r\\nBcc: evil@x.org\"\nemail = \"a@x.org\"\n",
                 "control character U+000D",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = '\"a b\"@x.org'\n",
+                "rotation.members email `\\\"a b\\\"@x.org` of `A` has a quoted local part, which mail cannot be sent to",
+            ),
+            (
+                "[[rotation.members]]\nname = \"A\"\nemail = \"a@[192.0.2.1]\"\n",
+                "rotation.members email `a@[192.0.2.1]` of `A` has a domain literal, which mail cannot be sent to",
             ),
             (
                 "[[rotation.members]]\nname = \"A\"\nemail = \"a@x.org\"\n[[rotation.assign]]\ndate = \"2026-12-17\"\nemail = \"b@x.org\"\n",

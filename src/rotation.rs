@@ -250,26 +250,6 @@ impl Matched<'_> {
         &self.slots
     }
 
-    /// The facilitator the rotation would give the summit at `index` (in the order
-    /// pushed) if no record entry named it: what the configuration says now of a
-    /// summit whose facilitator was announced. Time: a walk up to `index`.
-    pub fn unrecorded(
-        &self,
-        index: usize,
-        members: &[Member],
-        pins: &[Pin],
-        start: Option<NaiveDate>,
-    ) -> Option<Assignment> {
-        let mut slots = self.slots.get(..=index)?.to_vec();
-        slots[index].recorded = None;
-        let without = Matched {
-            record: self.record,
-            slots,
-            history: self.history.clone(),
-        };
-        without.walk(members, pins, start).nth(index)
-    }
-
     /// The facilitator of each summit, in the order pushed, worked out as the iterator
     /// is advanced (see the module documentation for the rule). `start` is
     /// `rotation.start`.
@@ -307,6 +287,7 @@ impl Matched<'_> {
             seq: 0,
             next: 0,
             latest_pin: pins.iter().map(|p| p.date).max(),
+            instead: None,
         }
     }
 }
@@ -333,12 +314,49 @@ pub struct Walk<'w> {
     next: usize,
     /// The date of the latest pin: no summit after it looks ahead.
     latest_pin: Option<NaiveDate>,
+    /// For the summit last walked, when a sent message named its facilitator: whom the
+    /// configuration would give it otherwise (see [`Walk::instead`]).
+    instead: Option<Option<usize>>,
 }
 
 impl Walk<'_> {
+    /// For the summit the walk last gave, when its facilitator is one a sent message
+    /// named ([`Decided::Announced`](crate::record::Decided::Announced)) and kept:
+    /// `Some(member)`, the roster index the configuration would give it otherwise
+    /// (`Some(None)`: nobody is available). `None` for any other summit.
+    pub fn instead(&self) -> Option<Option<usize>> {
+        self.instead
+    }
+
     fn bump(&mut self, person: usize) {
         self.seq += 1;
         self.last[person] = Some(self.seq);
+    }
+
+    /// The member the rotation gives the summit at index `i` on `date`: the least
+    /// recent of the members available that day, preferring those not pinned to one of
+    /// the next N−1 summits the rotation decides (N = the roster's size); `None` when
+    /// everyone is away.
+    fn choose(&self, i: usize, date: NaiveDate) -> Option<usize> {
+        // Members pinned soon (none once every pin lies before this summit).
+        let window = self.members.len().saturating_sub(1);
+        let soon: Vec<usize> = if self.latest_pin.is_some_and(|d| d >= date) {
+            self.slots[i + 1..]
+                .iter()
+                .filter(|t| !t.cancelled && t.recorded.is_none())
+                .take(window)
+                .filter_map(|t| self.pin_on(t.date))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let least_recent = |passing_over_soon: bool| {
+            (0..self.members.len())
+                .filter(|&m| !self.members[m].is_away(date))
+                .filter(|m| !(passing_over_soon && soon.contains(m)))
+                .min_by_key(|&m| (self.last[self.member_person[m]], m))
+        };
+        least_recent(true).or_else(|| least_recent(false))
     }
 
     /// The member pinned to `date`, unless away that day.
@@ -361,6 +379,7 @@ impl Iterator for Walk<'_> {
         let i = self.next;
         let s = *self.slots.get(i)?;
         self.next += 1;
+        self.instead = None;
         let record = self.record;
         while let Some(&r) = self.history.next_if(|&&r| record[r].date <= s.date) {
             self.bump(self.record_person[r]);
@@ -386,6 +405,13 @@ impl Iterator for Walk<'_> {
             }
         } else if let Some(r) = s.recorded {
             let r = r as usize;
+            if record[r].decided == crate::record::Decided::Announced
+                && self.start.is_none_or(|st| s.date >= st)
+            {
+                // What the configuration would say of it, before the announced
+                // facilitator's turn is counted.
+                self.instead = Some(self.pin_on(s.date).or_else(|| self.choose(i, s.date)));
+            }
             let person = self.record_person[r];
             let member = self.person_member[person];
             self.bump(person);
@@ -405,28 +431,7 @@ impl Iterator for Walk<'_> {
                 member: Some(m),
             }
         } else {
-            // Members pinned to one of the next N−1 summits the rotation decides (none
-            // once every pin lies before this summit).
-            let window = self.members.len().saturating_sub(1);
-            let soon: Vec<usize> = if self.latest_pin.is_some_and(|d| d >= s.date) {
-                self.slots[i + 1..]
-                    .iter()
-                    .filter(|t| !t.cancelled && t.recorded.is_none())
-                    .take(window)
-                    .filter_map(|t| self.pin_on(t.date))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            // The least recent of the members available that day, preferring those not
-            // pinned soon.
-            let least_recent = |passing_over_soon: bool| {
-                (0..self.members.len())
-                    .filter(|&m| !self.members[m].is_away(s.date))
-                    .filter(|m| !(passing_over_soon && soon.contains(m)))
-                    .min_by_key(|&m| (self.last[self.member_person[m]], m))
-            };
-            match least_recent(true).or_else(|| least_recent(false)) {
+            match self.choose(i, s.date) {
                 Some(m) => {
                     self.bump(self.member_person[m]);
                     Assignment {

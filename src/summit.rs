@@ -52,7 +52,7 @@ pub fn rota(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, false, warnings) {
+    match walk(cal, config, now, count, None, false, now, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -70,7 +70,7 @@ pub fn rota_current(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, true, warnings) {
+    match walk(cal, config, now, count, None, true, now, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -108,12 +108,14 @@ pub struct TooMany {
 /// count, in one walk. With them, whether the walk met any summit occurrence starting at
 /// or after `now`, cancelled ones included (it walks the feed until it has them all, so
 /// `false` means that there is none before [`Window::DEFAULT_HORIZON_DAYS`], or that the
-/// expansion's query budget ran out).
+/// expansion's query budget ran out). `current` is the present instant (UTC): summits
+/// over by then get no warning about their announced facilitator.
 ///
 /// # Errors
 /// [`TooMany`] as soon as more than `max` summits (not cancelled) start between `now`
 /// and `until`: the walk stops there, so the work stays bounded by `max` whole
 /// occurrences whatever the feed.
+#[allow(clippy::too_many_arguments)]
 pub fn plan_through(
     cal: &Calendar,
     config: &Config,
@@ -121,9 +123,19 @@ pub fn plan_through(
     count: usize,
     until: DateTime<Utc>,
     max: usize,
+    current: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Planned>, bool), TooMany> {
-    let (out, any) = walk(cal, config, now, count, Some((until, max)), false, warnings)?;
+    let (out, any) = walk(
+        cal,
+        config,
+        now,
+        count,
+        Some((until, max)),
+        false,
+        current,
+        warnings,
+    )?;
     Ok((out.into_iter().map(|(p, _)| p).collect(), any))
 }
 
@@ -132,6 +144,7 @@ pub fn plan_through(
 /// whether any occurrence (cancelled included) starts at or after `now`. With
 /// `ongoing`, a summit that started before `now` and ends after it is shown too
 /// ([`rota_current`]).
+#[allow(clippy::too_many_arguments)]
 fn walk(
     cal: &Calendar,
     config: &Config,
@@ -139,6 +152,7 @@ fn walk(
     count: usize,
     through: Option<(DateTime<Utc>, usize)>,
     ongoing: bool,
+    current: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
     let rotation = &config.rotation;
@@ -197,12 +211,15 @@ fn walk(
     let mut walk = matched.walk(members, &rotation.pins, rotation.start);
     let mut walked = 0;
     let mut out: Vec<(Planned, Basis)> = Vec::with_capacity(shown.len());
-    let indices: Vec<usize> = shown.iter().map(|(i, _)| *i).collect();
+    // For summits whose facilitator a sent message named: whom the configuration would
+    // give them otherwise.
+    let mut instead: Vec<Option<Option<usize>>> = Vec::with_capacity(shown.len());
     for (index, summit) in shown {
         let a = walk
             .nth(index - walked)
             .expect("a walk step for every summit pushed");
         walked = index + 1;
+        instead.push(walk.instead());
         let facilitator = match (a.member, a.basis) {
             (Some(i), _) => Some(members[i].clone()),
             (None, Basis::Recorded(r)) => Some(Member {
@@ -227,16 +244,16 @@ fn walk(
     check(config, matched.slots(), &out, now, warnings);
     // Announced is final: say so when the configuration would now give a summit whose
     // facilitator a message named to someone else.
-    for ((p, basis), index) in out.iter().zip(&indices) {
-        let Basis::Recorded(r) = basis else { continue };
-        let e = &record[*r];
-        if e.decided != crate::record::Decided::Announced {
-            continue;
-        }
-        let Some(alt) = matched.unrecorded(*index, members, &rotation.pins, rotation.start) else {
+    for ((p, basis), alt) in out.iter().zip(&instead) {
+        let (Basis::Recorded(r), Some(alt)) = (basis, alt) else {
             continue;
         };
-        let would = alt.member.map(|m| &members[m]);
+        if p.summit.end.instant().max(p.summit.start.instant()) <= current {
+            // Held already: what the configuration says of it changes nothing.
+            continue;
+        }
+        let e = &record[*r];
+        let would = alt.map(|m| &members[m]);
         if would.is_some_and(|m| m.email.to_string().eq_ignore_ascii_case(e.email.as_ref())) {
             continue;
         }
@@ -406,19 +423,46 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         let now = t("2026-03-01T00:00:00Z");
         let w = &mut Vec::new();
         // Summits at 16:00 on March 1..=10 start before the 10th at 17:00; the 11th is past.
-        let (got, any) =
-            plan_through(&cal, &config, now, 3, t("2026-03-10T17:00:00Z"), 100, w).unwrap();
+        let (got, any) = plan_through(
+            &cal,
+            &config,
+            now,
+            3,
+            t("2026-03-10T17:00:00Z"),
+            100,
+            now,
+            w,
+        )
+        .unwrap();
         assert!(any);
         assert_eq!(got.len(), 11);
         assert_eq!(got, plan(&cal, &config, now, 11, w));
         assert_eq!(got[..], plan(&cal, &config, now, 40, w)[..11]);
         // At least `count`.
-        let (got, _) =
-            plan_through(&cal, &config, now, 16, t("2026-03-02T00:00:00Z"), 100, w).unwrap();
+        let (got, _) = plan_through(
+            &cal,
+            &config,
+            now,
+            16,
+            t("2026-03-02T00:00:00Z"),
+            100,
+            now,
+            w,
+        )
+        .unwrap();
         assert_eq!(got, plan(&cal, &config, now, 16, w));
         // A summit exactly at `until` is not past it.
-        let (got, _) =
-            plan_through(&cal, &config, now, 1, t("2026-03-02T16:00:00Z"), 100, w).unwrap();
+        let (got, _) = plan_through(
+            &cal,
+            &config,
+            now,
+            1,
+            t("2026-03-02T16:00:00Z"),
+            100,
+            now,
+            w,
+        )
+        .unwrap();
         assert_eq!(got.len(), 3);
     }
 
@@ -474,14 +518,14 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         // 25 summits from 00:00 to 24:00 inclusive start at or before `until`.
         let w = &mut Vec::new();
         assert_eq!(
-            plan_through(&cal, &config, now, 1, until, 24, w),
+            plan_through(&cal, &config, now, 1, until, 24, now, w),
             Err(TooMany { max: 24 })
         );
-        let (got, _) = plan_through(&cal, &config, now, 1, until, 25, w).unwrap();
+        let (got, _) = plan_through(&cal, &config, now, 1, until, 25, now, w).unwrap();
         assert_eq!(got.len(), 26);
         // Nothing at or after `now`: none, and nothing met.
         let (cal, config) = daily("FREQ=DAILY;COUNT=5");
-        let (got, any) = plan_through(&cal, &config, now, 1, until, 25, w).unwrap();
+        let (got, any) = plan_through(&cal, &config, now, 1, until, 25, now, w).unwrap();
         assert_eq!((got.len(), any), (0, false));
     }
 

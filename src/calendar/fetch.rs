@@ -49,8 +49,11 @@ impl Source {
             return Ok(Source::Url(value.to_string()));
         }
         if let Some((scheme, _)) = value.split_once("://") {
+            // Shown by scheme and host only: a `webcal://` address holds the same key
+            // as its `https://` twin.
             return Err(Error::Usage(format!(
-                "feed `{value}`: unsupported scheme `{scheme}`, expected `https://`, `http://`, a file path or `-`"
+                "feed `{}`: unsupported scheme `{scheme}`, expected `https://`, `http://`, a file path or `-`",
+                redact_url(value)
             )));
         }
         let path = Path::new(value);
@@ -476,6 +479,11 @@ mod tests {
         );
         let err = Source::parse("ftp://x.org/a.ics", None).unwrap_err();
         assert!(err.to_string().contains("`ftp`"), "{err}");
+        let err = Source::parse("webcal://x.org/ical/private-k3y/basic.ics", None).unwrap_err();
+        assert!(
+            err.to_string().contains("feed `webcal://x.org`") && !err.to_string().contains("k3y"),
+            "{err}"
+        );
     }
 
     #[test]

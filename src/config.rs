@@ -118,6 +118,9 @@ pub const DEFAULT_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from
 /// The default of `mail.smtp.timeout`.
 pub const DEFAULT_SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The default of `mail.sendmail-timeout`.
+pub const DEFAULT_SENDMAIL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The default of `mail.smtp.password-command-timeout`.
 pub const DEFAULT_PASSWORD_COMMAND_TIMEOUT: std::time::Duration =
     std::time::Duration::from_secs(30);
@@ -201,6 +204,9 @@ pub struct MailConfig {
     /// `sendmail`: the program for `transport = "sendmail"` (default `sendmail`, looked
     /// up in PATH); it is run as `sendmail -i -f FROM -- RECIPIENTS`.
     pub sendmail: String,
+    /// `sendmail-timeout`: how long `sendmail` may take to hand one message over
+    /// (default 60 seconds); past it, it is killed with its whole process group.
+    pub sendmail_timeout: std::time::Duration,
     /// `templates`: a folder whose files override the built-in templates.
     pub templates: Option<PathBuf>,
     /// `[mail.smtp]`.
@@ -379,6 +385,7 @@ struct RawMail {
     transport: Option<Transport>,
     outbox: Option<String>,
     sendmail: Option<String>,
+    sendmail_timeout: Option<Spanned<String>>,
     templates: Option<String>,
     #[serde(default)]
     smtp: RawSmtp,
@@ -860,6 +867,11 @@ impl Config {
                     transport,
                     outbox: dir.join(m.outbox.as_deref().unwrap_or("outbox")),
                     sendmail: m.sendmail.unwrap_or_else(|| "sendmail".into()),
+                    sendmail_timeout: timeout(
+                        &m.sendmail_timeout,
+                        "mail.sendmail-timeout",
+                        DEFAULT_SENDMAIL_TIMEOUT,
+                    )?,
                     templates: m.templates.map(|t| dir.join(t)),
                     smtp: Smtp {
                         port: m.smtp.port.unwrap_or(match security {
@@ -1420,6 +1432,10 @@ email = "ada@example.org"
             DEFAULT_PASSWORD_COMMAND_TIMEOUT
         );
         assert_eq!(c.calendar.fetch_timeout, DEFAULT_FETCH_TIMEOUT);
+        assert_eq!(
+            c.mail.as_ref().unwrap().sendmail_timeout,
+            DEFAULT_SENDMAIL_TIMEOUT
+        );
         let c = load(&format!(
             "[calendar]\nfetch-timeout = \"5s\"\n{MINIMAL}{mail}[mail.smtp]\ntimeout = \"2m\"\npassword-command-timeout = \"2s\"\n"
         ))

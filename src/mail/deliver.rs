@@ -25,7 +25,7 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use lettre::{Address, Message, SendmailTransport, Transport as _};
+use lettre::{Address, Message};
 
 use crate::config::{MailConfig, Security, Smtp, Transport as TransportKind, is_loopback};
 use crate::error::{Error, Result};
@@ -70,7 +70,10 @@ pub trait Transport {
 pub fn open(mail: &MailConfig, password: Option<String>) -> Result<Box<dyn Transport>> {
     Ok(match mail.transport {
         TransportKind::Smtp => Box::new(SmtpTransport::new(&mail.smtp, password)?),
-        TransportKind::Sendmail => Box::new(SendmailTransport::new_with_command(&mail.sendmail)),
+        TransportKind::Sendmail => Box::new(Sendmail {
+            command: mail.sendmail.clone(),
+            timeout: mail.sendmail_timeout,
+        }),
         TransportKind::File => Box::new(Outbox {
             dir: mail.outbox.clone(),
         }),
@@ -143,80 +146,133 @@ fn password_with(smtp: &Smtp, stderr: fn() -> Stdio) -> Result<Option<String>> {
 }
 
 /// Runs `cmd` by `sh -c` in a process group of its own and returns its exit status and
-/// standard output (at most [`MAX_PASSWORD_OUTPUT`] bytes), or kills the whole group
-/// (SIGKILL) once `timeout` has passed: the shell, and whatever it started, even what
-/// holds its standard output open after the shell has exited.
+/// standard output (at most [`MAX_OUTPUT`] bytes), or kills the whole group once
+/// `timeout` has passed (see [`run_in_group`]).
 fn run_with_deadline(
     cmd: &str,
     timeout: Duration,
     stderr: fn() -> Stdio,
 ) -> Result<(std::process::ExitStatus, Vec<u8>)> {
-    let deadline = Instant::now() + timeout;
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| {
-            Error::Delivery(format!(
-                "mail.smtp.password-command `{cmd}` cannot be run: {e}"
-            ))
-        })?;
-    // The group's id is the shell's pid (process_group(0)).
-    let group = child.id() as libc::pid_t;
-    let timed_out = || {
-        Error::Delivery(format!(
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(cmd).stderr(stderr());
+    match run_in_group(command, None, false, timeout) {
+        Ok(done) => Ok((done.status, done.stdout)),
+        Err(Stopped::TimedOut { .. }) => Err(Error::Delivery(format!(
             "mail.smtp.password-command `{cmd}` timed out after {} s and was stopped, expected the SMTP password within mail.smtp.password-command-timeout",
             timeout.as_secs()
-        ))
-    };
+        ))),
+        Err(Stopped::Failed(e)) => Err(Error::Delivery(format!(
+            "mail.smtp.password-command `{cmd}` cannot be run: {e}"
+        ))),
+    }
+}
+
+/// The most of a command's standard output or error that is kept, in bytes.
+const MAX_OUTPUT: u64 = MAX_PASSWORD_OUTPUT;
+
+/// What a command run by [`run_in_group`] did.
+struct Finished {
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// Why [`run_in_group`] returned no [`Finished`].
+enum Stopped {
+    /// The deadline passed; the group was killed. `input_taken`: whether all of the
+    /// input had been written by then.
+    TimedOut { input_taken: bool },
+    /// It could not be started or waited for.
+    Failed(std::io::Error),
+}
+
+/// Runs `command` in a process group of its own, writes `input` to its standard input
+/// (else it reads nothing), reads its standard output and, with `stderr`, its standard
+/// error (at most [`MAX_OUTPUT`] bytes each), and returns when it has exited and closed
+/// them. Once `timeout` has passed, the whole group is killed (SIGKILL): the command,
+/// and whatever it started, even what holds its output open after it has exited.
+fn run_in_group(
+    mut command: Command,
+    input: Option<Vec<u8>>,
+    stderr: bool,
+    timeout: Duration,
+) -> std::result::Result<Finished, Stopped> {
+    let deadline = Instant::now() + timeout;
+    command
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .process_group(0);
+    if stderr {
+        command.stderr(Stdio::piped());
+    }
+    let mut child = command.spawn().map_err(Stopped::Failed)?;
+    // The group's id is the child's pid (process_group(0)).
+    let group = child.id() as libc::pid_t;
     let kill_group = || {
-        // SAFETY: killpg only sends a signal; `group` is the group this function created.
+        // SAFETY: killpg only sends a signal, to the group this function created.
         unsafe { libc::killpg(group, libc::SIGKILL) };
     };
-    let mut out = child.stdout.take().expect("piped");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let read = (&mut out)
-            .take(MAX_PASSWORD_OUTPUT)
-            .read_to_end(&mut buf)
-            .map(|_| buf);
-        let _ = tx.send(read);
-    });
+    fn drain(from: Option<impl std::io::Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(from) = from {
+                let _ = from.take(MAX_OUTPUT).read_to_end(&mut buf);
+            }
+            let _ = tx.send(buf);
+        });
+        rx
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let (taken_tx, taken) = mpsc::channel();
+    if let (Some(mut stdin), Some(input)) = (child.stdin.take(), input) {
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            if stdin.write_all(&input).is_ok() {
+                let _ = taken_tx.send(());
+            }
+        });
+    } else {
+        let _ = taken_tx.send(());
+    }
+    let timed_out = |kill: &dyn Fn()| {
+        kill();
+        Stopped::TimedOut {
+            input_taken: taken.try_recv().is_ok(),
+        }
+    };
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() >= deadline => {
-                // Killed before the shell is reaped, so the group's id cannot have
+                // Killed before the child is reaped, so the group's id cannot have
                 // been reused.
-                kill_group();
+                let stopped = timed_out(&kill_group);
                 let _ = child.wait();
-                return Err(timed_out());
+                return Err(stopped);
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => {
                 kill_group();
                 let _ = child.wait();
-                return Err(Error::Delivery(format!(
-                    "mail.smtp.password-command `{cmd}` cannot be waited for: {e}"
-                )));
+                return Err(Stopped::Failed(e));
             }
         }
     };
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(Ok(stdout)) => Ok((status, stdout)),
-        Ok(Err(e)) => Err(Error::Delivery(format!(
-            "mail.smtp.password-command `{cmd}`: its output cannot be read: {e}"
-        ))),
-        Err(_) => {
-            // The shell is gone but something it started still holds its output.
-            kill_group();
-            Err(timed_out())
-        }
+    let left = || deadline.saturating_duration_since(Instant::now());
+    match (stdout.recv_timeout(left()), stderr.recv_timeout(left())) {
+        (Ok(stdout), Ok(stderr)) => Ok(Finished {
+            status,
+            stdout,
+            stderr,
+        }),
+        // It has exited, but something it started still holds its output.
+        _ => Err(timed_out(&kill_group)),
     }
 }
 
@@ -556,14 +612,54 @@ fn lower(e: &dyn std::fmt::Display) -> String {
 
 // ---- sendmail ----
 
-impl Transport for SendmailTransport {
+/// `mail.transport = "sendmail"`: `SENDMAIL -i -f FROM -- RECIPIENTS` with the message
+/// on its standard input (as `lettre`'s `SendmailTransport` runs it), in a process
+/// group of its own, killed with its group after `mail.sendmail-timeout`.
+#[derive(Debug)]
+pub struct Sendmail {
+    command: String,
+    timeout: Duration,
+}
+
+impl Transport for Sendmail {
+    /// Sent when it exits 0; not sent when it fails; unknown when it is stopped at its
+    /// deadline after taking the whole message, as it may have queued it.
     fn deliver(&mut self, message: &Message) -> Outcome {
-        match self.send(message) {
-            Ok(()) => Outcome::Sent,
-            Err(e) => Outcome::NotSent {
-                reason: format!("sendmail failed: {}", lower(&e).trim()),
+        let envelope = message.envelope();
+        let mut command = Command::new(&self.command);
+        command.arg("-i");
+        if let Some(from) = envelope.from() {
+            command.arg("-f").arg(from);
+        }
+        command.arg("--").args(envelope.to());
+        match run_in_group(command, Some(message.formatted()), true, self.timeout) {
+            Ok(done) if done.status.success() => Outcome::Sent,
+            Ok(done) => Outcome::NotSent {
+                reason: format!(
+                    "sendmail failed ({}): {}",
+                    done.status,
+                    String::from_utf8_lossy(&done.stderr).trim()
+                ),
                 fatal: false,
             },
+            Err(Stopped::Failed(e)) => Outcome::NotSent {
+                reason: format!("sendmail `{}` cannot be run: {e}", self.command),
+                fatal: true,
+            },
+            Err(Stopped::TimedOut { input_taken }) => {
+                let why = format!(
+                    "sendmail timed out after {} s and was stopped",
+                    self.timeout.as_secs()
+                );
+                if input_taken {
+                    Outcome::Unknown(why)
+                } else {
+                    Outcome::NotSent {
+                        reason: format!("{why} before it took the whole message"),
+                        fatal: true,
+                    }
+                }
+            }
         }
     }
 }
@@ -739,6 +835,54 @@ mod tests {
         // Within the deadline, it is read as before.
         s.password_command = Some("sleep 0.1; printf 'pw\\n'".into());
         assert_eq!(password(&s).unwrap().as_deref(), Some("pw"));
+    }
+
+    #[test]
+    fn sendmail_is_stopped_at_its_deadline() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("sendmail");
+        let pids = dir.path().join("pid");
+        let message = Message::builder()
+            .from("a@example.org".parse().unwrap())
+            .to("b@example.org".parse().unwrap())
+            .subject("x")
+            .body(String::from("x"))
+            .unwrap();
+        let run = |script: String| {
+            std::fs::write(&program, format!("#!/bin/sh\n{script}\n")).unwrap();
+            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let mut t = Sendmail {
+                command: program.display().to_string(),
+                timeout: Duration::from_secs(1),
+            };
+            let started = Instant::now();
+            let outcome = t.deliver(&message);
+            assert!(started.elapsed() < Duration::from_secs(4));
+            outcome
+        };
+        let hang = format!(
+            "cat > /dev/null; sleep 100000 & echo $! > {}; wait",
+            pids.display()
+        );
+        assert_eq!(
+            run(hang),
+            Outcome::Unknown("sendmail timed out after 1 s and was stopped".into())
+        );
+        let pid: i32 = std::fs::read_to_string(&pids)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(gone(pid), "the sleep {pid} still runs");
+        assert_eq!(
+            run("cat > /dev/null; echo 'queue full' >&2; exit 75".into()),
+            Outcome::NotSent {
+                reason: "sendmail failed (exit status: 75): queue full".into(),
+                fatal: false
+            }
+        );
+        assert_eq!(run("cat > /dev/null".into()), Outcome::Sent);
     }
 
     #[test]

@@ -193,10 +193,11 @@ impl Context<'_> {
                     now: self.now,
                     max_age: config.calendar.cache_max_age,
                     write,
+                    timeout: config.calendar.fetch_timeout,
                 };
                 source.read_cached(&options, parse)
             }
-            None => parse(&source.read()?).map(|c| (c, None)),
+            None => parse(&source.read(config.calendar.fetch_timeout)?).map(|c| (c, None)),
         }
     }
 
@@ -816,11 +817,20 @@ struct TimelineJson {
 impl Context<'_> {
     /// What `tick` and `send` both need before planning: the configuration with its
     /// roster and `[mail]`, the templates (so a broken one stops the run before anything
-    /// is recorded), the state directory, its lock (not for `--dry-run`) and the ledger.
+    /// is recorded), the SMTP password (not for `--dry-run`: read before the lock, so a
+    /// password command that hangs until its deadline never holds it), the state
+    /// directory, its lock (not for `--dry-run`) and the ledger.
     fn delivery_setup(&self, dry_run: bool) -> Result<Setup> {
         let mut config = self.config_file()?;
         config.members()?;
-        let templates = Templates::load(config.mail()?.templates.as_deref())?;
+        let mail_config = config.mail()?;
+        let templates = Templates::load(mail_config.templates.as_deref())?;
+        let password = match mail_config.transport {
+            crate::config::Transport::Smtp if !dry_run => {
+                mail::deliver::password(&mail_config.smtp)?
+            }
+            _ => None,
+        };
         let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
         let lock = if dry_run {
             None
@@ -841,6 +851,7 @@ impl Context<'_> {
         Ok(Setup {
             config,
             templates,
+            password,
             dir,
             _lock: lock,
             ledger_path,
@@ -1179,7 +1190,7 @@ impl Context<'_> {
             if !batch.is_empty() {
                 record_handovers(config, &batch, self.now)?;
                 let tried = batch.len();
-                let mut transport = mail::deliver::open(mail)?;
+                let mut transport = mail::deliver::open(mail, setup.password.take())?;
                 let path = setup.ledger_path.clone();
                 let json = self.cli.json;
                 let mut printed: Result<()> = Ok(());
@@ -1339,6 +1350,8 @@ fn retry_hint(o: &Outgoing) -> String {
 struct Setup {
     config: Config,
     templates: Templates,
+    /// The SMTP password, read before the lock (see [`Context::delivery_setup`]).
+    password: Option<String>,
     dir: PathBuf,
     _lock: Option<Lock>,
     ledger_path: PathBuf,

@@ -106,7 +106,24 @@ pub struct CalendarConfig {
     /// cancelling it) counts as cancelled once it has been missing from every fetch for
     /// this long (default 24 hours): one bad fetch is not a cancellation.
     pub cancel_missing_after: Duration,
+    /// `fetch-timeout`: how long one fetch of a URL feed may take in all, from the name
+    /// lookup to the last byte (default 2 minutes); past it the fetch is abandoned as
+    /// failed, and the cached copy may stand in.
+    pub fetch_timeout: std::time::Duration,
 }
+
+/// The default of `calendar.fetch-timeout`.
+pub const DEFAULT_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The default of `mail.smtp.timeout`.
+pub const DEFAULT_SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The default of `mail.sendmail-timeout`.
+pub const DEFAULT_SENDMAIL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The default of `mail.smtp.password-command-timeout`.
+pub const DEFAULT_PASSWORD_COMMAND_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(30);
 
 /// The default of `calendar.cancel-missing-after`.
 pub const DEFAULT_CANCEL_MISSING_AFTER: Duration = Duration::hours(24);
@@ -187,6 +204,9 @@ pub struct MailConfig {
     /// `sendmail`: the program for `transport = "sendmail"` (default `sendmail`, looked
     /// up in PATH); it is run as `sendmail -i -f FROM -- RECIPIENTS`.
     pub sendmail: String,
+    /// `sendmail-timeout`: how long `sendmail` may take to hand one message over
+    /// (default 60 seconds); past it, it is killed with its whole process group.
+    pub sendmail_timeout: std::time::Duration,
     /// `templates`: a folder whose files override the built-in templates.
     pub templates: Option<PathBuf>,
     /// `[mail.smtp]`.
@@ -221,6 +241,12 @@ pub struct Smtp {
     /// `password-command`: a command (run by `sh -c`) whose standard output is the
     /// password. The password itself never lives in the configuration file.
     pub password_command: Option<String>,
+    /// `password-command-timeout`: how long `password-command` may run (default 30
+    /// seconds); past it, it is killed with its whole process group.
+    pub password_command_timeout: std::time::Duration,
+    /// `timeout`: how long one SMTP conversation (connecting, TLS, AUTH, and one
+    /// message) may take in all (default 60 seconds); past it, it is abandoned.
+    pub timeout: std::time::Duration,
 }
 
 /// `mail.smtp.security`.
@@ -330,6 +356,7 @@ struct RawCalendar {
     default_tz: Option<Spanned<String>>,
     cache_max_age: Option<Spanned<String>>,
     cancel_missing_after: Option<Spanned<String>>,
+    fetch_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -358,6 +385,7 @@ struct RawMail {
     transport: Option<Transport>,
     outbox: Option<String>,
     sendmail: Option<String>,
+    sendmail_timeout: Option<Spanned<String>>,
     templates: Option<String>,
     #[serde(default)]
     smtp: RawSmtp,
@@ -372,6 +400,8 @@ struct RawSmtp {
     username: Option<Spanned<String>>,
     password_env: Option<String>,
     password_command: Option<String>,
+    password_command_timeout: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
     /// Rejected with a message that says where the password goes instead.
     password: Option<Spanned<toml::Value>>,
 }
@@ -423,6 +453,7 @@ impl Config {
                 default_tz: Tz::UTC,
                 cache_max_age: DEFAULT_CACHE_MAX_AGE,
                 cancel_missing_after: DEFAULT_CANCEL_MISSING_AFTER,
+                fetch_timeout: DEFAULT_FETCH_TIMEOUT,
             },
             timeline: Timeline::default(),
             mail: None,
@@ -472,6 +503,27 @@ impl Config {
             err(e.span(), message)
         })?;
         let at = |s: &Spanned<String>, message: String| err(Some(s.span()), message);
+        // A deadline, e.g. `30s` or `2m`: more than zero.
+        let timeout = |v: &Option<Spanned<String>>,
+                       key: &str,
+                       default: std::time::Duration|
+         -> Result<std::time::Duration> {
+            match v {
+                None => Ok(default),
+                Some(s) => parse_offset(s.get_ref())
+                    .and_then(|d| d.to_std().ok())
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        at(
+                            s,
+                            format!(
+                                "{key} `{}` is not a duration of more than zero, expected e.g. `30s` or `2m`",
+                                s.get_ref()
+                            ),
+                        )
+                    }),
+            }
+        };
 
         let zone = |s: &Spanned<String>, key: &str| -> Result<Tz> {
             s.get_ref().parse::<Tz>().map_err(|_| {
@@ -538,6 +590,11 @@ impl Config {
                 "cancel-missing-after",
                 DEFAULT_CANCEL_MISSING_AFTER,
                 "`24h` or `2d`",
+            )?,
+            fetch_timeout: timeout(
+                &raw.calendar.fetch_timeout,
+                "calendar.fetch-timeout",
+                DEFAULT_FETCH_TIMEOUT,
             )?,
         };
 
@@ -819,6 +876,11 @@ impl Config {
                     transport,
                     outbox: dir.join(m.outbox.as_deref().unwrap_or("outbox")),
                     sendmail: m.sendmail.unwrap_or_else(|| "sendmail".into()),
+                    sendmail_timeout: timeout(
+                        &m.sendmail_timeout,
+                        "mail.sendmail-timeout",
+                        DEFAULT_SENDMAIL_TIMEOUT,
+                    )?,
                     templates: m.templates.map(|t| dir.join(t)),
                     smtp: Smtp {
                         port: m.smtp.port.unwrap_or(match security {
@@ -831,6 +893,16 @@ impl Config {
                         username,
                         password_env: m.smtp.password_env,
                         password_command: m.smtp.password_command,
+                        password_command_timeout: timeout(
+                            &m.smtp.password_command_timeout,
+                            "mail.smtp.password-command-timeout",
+                            DEFAULT_PASSWORD_COMMAND_TIMEOUT,
+                        )?,
+                        timeout: timeout(
+                            &m.smtp.timeout,
+                            "mail.smtp.timeout",
+                            DEFAULT_SMTP_TIMEOUT,
+                        )?,
                     },
                 })
             }
@@ -1086,7 +1158,7 @@ pub fn unsendable(address: &Address) -> Option<&'static str> {
         .map(|_| "a form the mail builder refuses")
 }
 
-/// Parses an offset such as `3d`, `36h`, `1d12h`, `90m` or `1w` (also `0`).
+/// Parses an offset such as `3d`, `36h`, `1d12h`, `90m`, `1w` or `30s` (also `0`).
 pub fn parse_offset(value: &str) -> Option<Duration> {
     let v = value.trim();
     if v == "0" {
@@ -1109,6 +1181,7 @@ pub fn parse_offset(value: &str) -> Option<Duration> {
             'd' => Duration::try_days(n)?,
             'h' => Duration::try_hours(n)?,
             'm' => Duration::try_minutes(n)?,
+            's' => Duration::try_seconds(n)?,
             _ => return None,
         };
     }
@@ -1390,6 +1463,63 @@ email = "ada@example.org"
             assert_eq!(format_offset(parse_offset(text).unwrap()), text);
         }
         assert_eq!(format_offset(Duration::weeks(1)), "7d");
+    }
+
+    #[test]
+    fn deadlines_are_durations_of_more_than_zero() {
+        assert_eq!(parse_offset("30s"), Some(Duration::seconds(30)));
+        assert_eq!(parse_offset("1m30s"), Some(Duration::seconds(90)));
+        let mail =
+            "[mail]\nfrom = \"a@b.org\"\npublic-list = \"a@b.org\"\nteam-list = \"c@d.org\"\n";
+        let c = load(&format!("{MINIMAL}{mail}")).unwrap();
+        let smtp = &c.mail.as_ref().unwrap().smtp;
+        assert_eq!(smtp.timeout, DEFAULT_SMTP_TIMEOUT);
+        assert_eq!(
+            smtp.password_command_timeout,
+            DEFAULT_PASSWORD_COMMAND_TIMEOUT
+        );
+        assert_eq!(c.calendar.fetch_timeout, DEFAULT_FETCH_TIMEOUT);
+        assert_eq!(
+            c.mail.as_ref().unwrap().sendmail_timeout,
+            DEFAULT_SENDMAIL_TIMEOUT
+        );
+        let c = load(&format!(
+            "[calendar]\nfetch-timeout = \"5s\"\n{MINIMAL}{mail}[mail.smtp]\ntimeout = \"2m\"\npassword-command-timeout = \"2s\"\n"
+        ))
+        .unwrap();
+        let smtp = &c.mail.as_ref().unwrap().smtp;
+        assert_eq!(smtp.timeout, std::time::Duration::from_secs(120));
+        assert_eq!(
+            smtp.password_command_timeout,
+            std::time::Duration::from_secs(2)
+        );
+        assert_eq!(c.calendar.fetch_timeout, std::time::Duration::from_secs(5));
+        for (text, key) in [
+            (
+                "[calendar]\nfetch-timeout = \"0\"\n",
+                "calendar.fetch-timeout `0`",
+            ),
+            (
+                "[mail.smtp]\ntimeout = \"soon\"\n",
+                "mail.smtp.timeout `soon` is not a duration",
+            ),
+            (
+                "[mail.smtp]\npassword-command-timeout = \"-1s\"\n",
+                "mail.smtp.password-command-timeout `-1s`",
+            ),
+        ] {
+            let text = if text.starts_with("[mail") {
+                format!("{MINIMAL}{mail}{text}")
+            } else {
+                format!("{text}{MINIMAL}")
+            };
+            let e = load(&text).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(
+                e.to_string().contains(key) && e.to_string().contains("line "),
+                "{e}"
+            );
+        }
     }
 
     /// Each step's useful-until: a moment of the summit or a duration, resolved to an

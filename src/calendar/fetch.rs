@@ -19,10 +19,8 @@ use crate::state::write_atomically;
 /// The largest feed accepted, in bytes (64 MiB; real feeds are a few MiB).
 pub const MAX_FEED_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Timeouts for fetching a feed over HTTP(S).
+/// How long connecting to a feed's server may take (within the overall deadline).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const READ_TIMEOUT: Duration = Duration::from_secs(30);
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Where a feed comes from, as given by `--feed` or `calendar.feed`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,8 +49,11 @@ impl Source {
             return Ok(Source::Url(value.to_string()));
         }
         if let Some((scheme, _)) = value.split_once("://") {
+            // Shown by scheme and host only: a `webcal://` address holds the same key
+            // as its `https://` twin.
             return Err(Error::Usage(format!(
-                "feed `{value}`: unsupported scheme `{scheme}`, expected `https://`, `http://`, a file path or `-`"
+                "feed `{}`: unsupported scheme `{scheme}`, expected `https://`, `http://`, a file path or `-`",
+                redact_url(value)
             )));
         }
         let path = Path::new(value);
@@ -71,13 +72,15 @@ impl Source {
         }
     }
 
-    /// Reads the whole feed.
+    /// Reads the whole feed; a URL within `timeout` in all (from the name lookup to the
+    /// last byte of the body: `calendar.fetch-timeout`).
     ///
     /// # Errors
     /// [`Error::Feed`] when the file cannot be read, the server cannot be reached or
-    /// answers with an error status, a timeout passes, or the feed is larger than
-    /// [`MAX_FEED_BYTES`].
-    pub fn read(&self) -> Result<Vec<u8>> {
+    /// answers with an error status, `timeout` passes ("timed out after N s fetching
+    /// HOST"), or the feed is larger than [`MAX_FEED_BYTES`]. Messages name a URL by
+    /// its scheme and host only ([`redact_url`]).
+    pub fn read(&self, timeout: Duration) -> Result<Vec<u8>> {
         let fail = |message: String| Error::Feed {
             source_name: self.name(),
             message,
@@ -89,16 +92,16 @@ impl Source {
                 read_capped(file).map_err(|e| fail(io_message(&e)))
             }
             Source::Url(url) => {
-                let mut response = agent(true)
+                let mut response = agent(true, timeout)
                     .get(url)
                     .call()
-                    .map_err(|e| fail(e.to_string()))?;
+                    .map_err(|e| fail(http_error(&e, url, timeout)))?;
                 response
                     .body_mut()
                     .with_config()
                     .limit(MAX_FEED_BYTES)
                     .read_to_vec()
-                    .map_err(|e| fail(e.to_string()))
+                    .map_err(|e| fail(http_error(&e, url, timeout)))
             }
         }
     }
@@ -120,7 +123,7 @@ impl Source {
         parse: impl Fn(&[u8]) -> Result<T>,
     ) -> Result<(T, Option<String>)> {
         let Source::Url(url) = self else {
-            return Ok((parse(&self.read()?)?, None));
+            return Ok((parse(&self.read(cache.timeout)?)?, None));
         };
         let fail = |message: String| Error::Feed {
             source_name: self.name(),
@@ -128,7 +131,7 @@ impl Source {
         };
         let store = FeedCache::new(&cache.dir, url);
         let cached = store.load();
-        let reason = match conditional_get(url, cached.as_ref().map(|c| &c.meta)) {
+        let reason = match conditional_get(url, cached.as_ref().map(|c| &c.meta), cache.timeout) {
             Ok(Fetched::NotModified) => match &cached {
                 Some(c) => {
                     let value = parse(&c.body)?;
@@ -209,17 +212,82 @@ pub struct CacheOptions {
     pub max_age: chrono::Duration,
     /// Whether to update the cache (not for `--dry-run`).
     pub write: bool,
+    /// The overall deadline of one fetch (`calendar.fetch-timeout`).
+    pub timeout: Duration,
 }
 
-fn agent(status_as_error: bool) -> ureq::Agent {
+/// The agent for one fetch: done within `timeout` in all, connecting within
+/// [`CONNECT_TIMEOUT`] of it, trusting the system's root certificates ([`root_certs`]).
+fn agent(status_as_error: bool, timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
-        .timeout_connect(Some(CONNECT_TIMEOUT))
-        .timeout_recv_body(Some(READ_TIMEOUT))
-        .timeout_global(Some(TOTAL_TIMEOUT))
+        .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
+        .timeout_global(Some(timeout))
         .http_status_as_error(status_as_error)
         .user_agent(concat!("summit/", env!("CARGO_PKG_VERSION")))
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(root_certs().clone())
+                .build(),
+        )
         .build()
         .into()
+}
+
+/// The root certificates HTTPS feeds are checked against: the system's (as SMTP does,
+/// through `rustls-native-certs`: the OpenSSL-style bundle on Unix, `SSL_CERT_FILE`
+/// and `SSL_CERT_DIR` when set), or Mozilla's bundled in `webpki-roots` when the
+/// system has none. Loaded once per run.
+pub fn root_certs() -> &'static ureq::tls::RootCerts {
+    static ROOTS: std::sync::OnceLock<ureq::tls::RootCerts> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let found = rustls_native_certs::load_native_certs();
+        if found.certs.is_empty() {
+            ureq::tls::RootCerts::WebPki
+        } else {
+            ureq::tls::RootCerts::new_with_certs(
+                &found
+                    .certs
+                    .iter()
+                    .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+        }
+    })
+}
+
+/// What went wrong fetching `url`, for people: a timeout says how long and whom; no
+/// message shows more of the URL than [`redact_url`] does.
+fn http_error(e: &ureq::Error, url: &str, timeout: Duration) -> String {
+    let host = redact_url(url);
+    let host = host.split_once("://").map_or(host.as_str(), |(_, h)| h);
+    let timed_out = |t: Option<ureq::Timeout>| match t {
+        Some(ureq::Timeout::Connect) => format!(
+            "cannot connect to {host} within {} s",
+            CONNECT_TIMEOUT.min(timeout).as_secs()
+        ),
+        _ => format!("timed out after {} s fetching {host}", timeout.as_secs()),
+    };
+    match e {
+        ureq::Error::Timeout(t) => timed_out(Some(*t)),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => timed_out(None),
+        ureq::Error::BadUri(_) => "the URL is not valid".into(),
+        other => scrub(&other.to_string(), url),
+    }
+}
+
+/// `text` with every appearance of `url`, or of its path, replaced by [`redact_url`]'s
+/// form.
+fn scrub(text: &str, url: &str) -> String {
+    let redacted = redact_url(url);
+    let mut out = text.replace(url, &redacted);
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    if let Some(i) = rest.find(['/', '?', '#']) {
+        let tail = &rest[i..];
+        if tail.len() > 1 {
+            out = out.replace(tail, "/…");
+        }
+    }
+    out
 }
 
 enum Fetched {
@@ -232,8 +300,12 @@ enum Fetched {
 }
 
 /// A GET of `url` that sends the validators of `meta`.
-fn conditional_get(url: &str, meta: Option<&Meta>) -> std::result::Result<Fetched, String> {
-    let mut request = agent(false).get(url);
+fn conditional_get(
+    url: &str,
+    meta: Option<&Meta>,
+    timeout: Duration,
+) -> std::result::Result<Fetched, String> {
+    let mut request = agent(false, timeout).get(url);
     if let Some(m) = meta {
         if let Some(etag) = &m.etag {
             request = request.header("If-None-Match", etag);
@@ -242,7 +314,7 @@ fn conditional_get(url: &str, meta: Option<&Meta>) -> std::result::Result<Fetche
             request = request.header("If-Modified-Since", lm);
         }
     }
-    let mut response = request.call().map_err(|e| e.to_string())?;
+    let mut response = request.call().map_err(|e| http_error(&e, url, timeout))?;
     let status = response.status();
     if status == ureq::http::StatusCode::NOT_MODIFIED {
         return Ok(Fetched::NotModified);
@@ -266,7 +338,10 @@ fn conditional_get(url: &str, meta: Option<&Meta>) -> std::result::Result<Fetche
         .with_config()
         .limit(MAX_FEED_BYTES)
         .read_to_vec()
-        .map_err(|e| format!("the download failed: {e}"))?;
+        .map_err(|e| match e {
+            ureq::Error::Timeout(_) => http_error(&e, url, timeout),
+            e => format!("the download failed: {}", http_error(&e, url, timeout)),
+        })?;
     Ok(Fetched::Body {
         body,
         etag,
@@ -373,20 +448,18 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// `url` without user information or query string, which may hold secrets (private
-/// Google calendar addresses carry a key in the path, so only the host and the first
-/// path segment are kept).
+/// `url` as messages show it: its scheme and host (with the port, when given) only.
+/// User information, path, query and fragment may all hold secrets: private Google
+/// calendar addresses carry their key in the path
+/// (`https://calendar.google.com/calendar/ical/ID/private-KEY/basic.ics`), so none of
+/// them is ever shown (RFC 3986 section 3: `scheme://userinfo@host:port/path?query#fragment`).
 pub fn redact_url(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    let mut parts = rest.splitn(3, '/');
-    let host = parts.next().unwrap_or("");
-    match (parts.next(), parts.next()) {
-        (Some(first), Some(_)) => format!("{scheme}://{host}/{first}/…"),
-        (Some(first), None) => format!("{scheme}://{host}/{first}"),
-        _ => format!("{scheme}://{host}"),
-    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}")
 }
 
 #[cfg(test)]
@@ -406,6 +479,11 @@ mod tests {
         );
         let err = Source::parse("ftp://x.org/a.ics", None).unwrap_err();
         assert!(err.to_string().contains("`ftp`"), "{err}");
+        let err = Source::parse("webcal://x.org/ical/private-k3y/basic.ics", None).unwrap_err();
+        assert!(
+            err.to_string().contains("feed `webcal://x.org`") && !err.to_string().contains("k3y"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -445,7 +523,66 @@ mod tests {
             redact_url(
                 "https://user:pw@calendar.google.com/calendar/ical/x/private-abc/basic.ics?k=1"
             ),
-            "https://calendar.google.com/calendar/…"
+            "https://calendar.google.com"
         );
+        assert_eq!(
+            redact_url(
+                "https://calendar.google.com/calendar/ical/x%40group/private-0123abcd/basic.ics"
+            ),
+            "https://calendar.google.com"
+        );
+        assert_eq!(
+            redact_url("http://[::1]:8080/private-k/basic.ics#frag"),
+            "http://[::1]:8080"
+        );
+        assert_eq!(
+            redact_url("https://u:p@host.example?token=1"),
+            "https://host.example"
+        );
+        assert_eq!(
+            redact_url("https://host.example/a@b/c"),
+            "https://host.example"
+        );
+    }
+
+    #[test]
+    fn http_errors_show_neither_path_nor_token() {
+        let url = "http://127.0.0.1:9/calendar/ical/x/private-0123abcd/basic.ics?k=s3cret";
+        let e = ureq::Error::BadUri(url.into());
+        let m = http_error(&e, url, Duration::from_secs(5));
+        assert!(!m.contains("private") && !m.contains("s3cret"), "{m}");
+        let m = http_error(
+            &ureq::Error::Timeout(ureq::Timeout::Global),
+            url,
+            Duration::from_secs(2),
+        );
+        assert_eq!(m, "timed out after 2 s fetching 127.0.0.1:9");
+        let m = scrub(&format!("failed: {url}"), url);
+        assert!(!m.contains("private") && !m.contains("s3cret"), "{m}");
+    }
+
+    #[test]
+    fn https_trusts_the_system_roots() {
+        // The same roots SMTP trusts (lettre's `rustls-native-certs`), when the system
+        // has any; Mozilla's bundle only without.
+        let system = rustls_native_certs::load_native_certs().certs;
+        match root_certs() {
+            ureq::tls::RootCerts::Specific(certs) => {
+                assert_eq!(certs.len(), system.len());
+                assert!(
+                    certs
+                        .iter()
+                        .zip(&system)
+                        .all(|(a, b)| a.der() == b.as_ref())
+                );
+            }
+            ureq::tls::RootCerts::WebPki => assert!(system.is_empty()),
+            other => panic!("unexpected roots {other:?}"),
+        }
+        let agent = agent(true, Duration::from_secs(1));
+        assert!(matches!(
+            agent.config().tls_config().root_certs(),
+            ureq::tls::RootCerts::Specific(_) | ureq::tls::RootCerts::WebPki
+        ));
     }
 }

@@ -1,6 +1,6 @@
 //! A small HTTP server on a free loopback port that serves a feed with an ETag and
 //! Last-Modified, answers conditional requests with 304, and can be told to fail, to
-//! cut the body short, or to send something that is not a calendar.
+//! cut the body short, to send something that is not a calendar, or to drip it.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -20,6 +20,9 @@ pub enum Mode {
     CutShort { body: Vec<u8>, cut: usize },
     /// 200 with this body (no ETag).
     Raw(Vec<u8>),
+    /// 200 announcing the whole body, then one byte of it every `every`: a server that
+    /// never stops talking and never finishes.
+    Drip { body: Vec<u8>, every: Duration },
 }
 
 /// One request the server got.
@@ -155,6 +158,15 @@ fn serve(
         Mode::Raw(body) => {
             out.write_all(head("200 OK", "", body.len()).as_bytes())?;
             out.write_all(body)?;
+        }
+        Mode::Drip { body, every } => {
+            out.write_all(head("200 OK", "", body.len()).as_bytes())?;
+            // Until the client hangs up.
+            for byte in body {
+                out.write_all(std::slice::from_ref(byte))?;
+                out.flush()?;
+                std::thread::sleep(*every);
+            }
         }
     }
     out.flush()?;

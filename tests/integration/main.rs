@@ -9,6 +9,7 @@ mod agenda;
 mod calendar;
 mod check;
 mod corpus;
+mod deadlines;
 mod draft;
 mod errors;
 mod events;

@@ -138,7 +138,13 @@ pub fn python_with(module: &str, package: &str) -> PathBuf {
 
 /// A free TCP port on 127.0.0.1 (free when asked; the server binds it right after).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
+    free_port_on("127.0.0.1")
+}
+
+/// A free TCP port on the loopback address `ip` (`127.0.0.1` or `::1`).
+fn free_port_on(ip: &str) -> u16 {
+    let ip: std::net::IpAddr = ip.parse().unwrap();
+    std::net::TcpListener::bind((ip, 0))
         .unwrap()
         .local_addr()
         .unwrap()
@@ -148,6 +154,8 @@ pub fn free_port() -> u16 {
 /// A running aiosmtpd, killed on drop.
 pub struct SmtpServer {
     pub port: u16,
+    /// The address it listens on: `127.0.0.1`, or `::1`.
+    host: String,
     dir: TempDir,
     env: Vec<(String, String)>,
     child: Option<Child>,
@@ -204,8 +212,14 @@ impl SmtpServer {
     /// Starts a server with environment variables (`SMTP_USER` and `SMTP_PASSWORD`
     /// turn on AUTH).
     pub fn start_with(env: &[(&str, &str)]) -> SmtpServer {
+        Self::start_on("127.0.0.1", env)
+    }
+
+    /// Starts a server on a free port of the loopback address `ip` (`::1` for IPv6).
+    pub fn start_on(ip: &str, env: &[(&str, &str)]) -> SmtpServer {
         let mut server = SmtpServer {
-            port: free_port(),
+            port: free_port_on(ip),
+            host: ip.to_string(),
             dir: tempfile::tempdir().unwrap(),
             env: env
                 .iter()
@@ -232,7 +246,7 @@ impl SmtpServer {
         let mut child = Command::new(python())
             .arg(self.dir.path().join("server.py"))
             .arg(self.dir.path())
-            .arg("127.0.0.1")
+            .arg(&self.host)
             .arg(self.port.to_string())
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())

@@ -1217,9 +1217,8 @@ fn an_unreachable_feed_without_a_cache_is_one_clear_error() {
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{}", r.stderr);
     assert!(
-        lines[0].starts_with(&format!(
-            "error: feed `http://127.0.0.1:{port}/basic.ics`: "
-        )),
+        // A URL is shown by its scheme and host only: the path may hold a key.
+        lines[0].starts_with(&format!("error: feed `http://127.0.0.1:{port}`: ")),
         "{}",
         lines[0]
     );

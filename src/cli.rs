@@ -275,7 +275,8 @@ impl Cli {
     ///
     /// # Errors
     /// [`Error::Usage`] with clap's message for a bad flag or value. `--help` and
-    /// `--version` are printed here and come back as `Ok(None)`.
+    /// `--version` are printed here and come back as `Ok(None)`; [`Error::Io`] when
+    /// they cannot be written (but for a closed pipe).
     pub fn parse_args<I, T>(args: I) -> Result<Option<Cli>>
     where
         I: IntoIterator<Item = T>,
@@ -285,7 +286,11 @@ impl Cli {
             Ok(cli) => Ok(Some(cli)),
             Err(e) => match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    let _ = e.print();
+                    // Plain text, written as all output is: a closed pipe is quiet, a
+                    // full disk an error.
+                    let mut out = std::io::stdout().lock();
+                    crate::commands::write_out(&mut out, e.render().to_string().as_bytes())?;
+                    crate::commands::flush_out(&mut out)?;
                     Ok(None)
                 }
                 _ => Err(Error::Usage(clap_message(&e))),

@@ -117,6 +117,19 @@ impl Error {
         }
     }
 
+    /// The lines `main` prints behind `error: `, escaped for a terminal
+    /// ([`crate::terminal::line`]): one per error of [`Error::Several`], one per line of
+    /// the messages that are several lines by design ([`Error::Usage`] from clap,
+    /// [`Error::Delivery`] with one line per message), and one for every other error, so
+    /// a value with a newline in it never starts a line of its own.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Error::Several(errors) => errors.iter().flat_map(Error::lines).collect(),
+            Error::Usage(m) | Error::Delivery(m) => m.lines().map(crate::terminal::line).collect(),
+            other => vec![crate::terminal::line(&other.to_string())],
+        }
+    }
+
     /// Shorthand for an [`Error::Io`] on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -2,6 +2,7 @@
 //! the RFC 5322 messages built with `lettre`.
 
 pub mod deliver;
+pub mod header;
 pub mod ics;
 pub mod render;
 pub mod words;
@@ -412,9 +413,12 @@ fn build(
     now: DateTime<Utc>,
     extras: &Extras,
 ) -> Result<Message> {
+    // Subject and display names through `header` (lettre passes ASCII through as is and
+    // folds only at spaces): encoded and folded so every line fits and no reader
+    // decodes a smuggled encoded word.
     let mut builder = Message::builder()
-        .from(mail.from.clone())
-        .subject(rendered.subject.clone())
+        .from(header::mailbox(&mail.from))
+        .raw_header(header::subject(&rendered.subject))
         .date(now.into())
         .message_id(Some(format!("<{message_id}>")))
         .header(MIME_VERSION_1_0)
@@ -424,10 +428,10 @@ fn build(
             "auto-generated".into(),
         ));
     if let Some(r) = reply_to {
-        builder = builder.reply_to(r.clone());
+        builder = builder.reply_to(header::mailbox(r));
     }
     for m in to {
-        builder = builder.to(m.clone());
+        builder = builder.to(header::mailbox(m));
     }
     // Only well-formed Message-IDs reach a header (the ledger's are checked on load).
     let ids = extras.in_reply_to.iter().chain(&extras.references);

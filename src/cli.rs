@@ -282,7 +282,8 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        match Cli::try_parse_from(args) {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        match Cli::try_parse_from(&args) {
             Ok(cli) => Ok(Some(cli)),
             Err(e) => match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -293,9 +294,31 @@ impl Cli {
                     crate::commands::flush_out(&mut out)?;
                     Ok(None)
                 }
-                _ => Err(Error::Usage(clap_message(&e))),
+                _ => Err(Error::Usage(clap_message(&with_escaped_values(&args, e)))),
             },
         }
+    }
+}
+
+/// The error `e` of parsing `args`, or, when an argument holds a character a terminal
+/// acts on (a newline, ESC, a bidi override; see [`crate::terminal::escape_char`]), the
+/// error of parsing the arguments with those characters escaped: clap quotes values in
+/// its message, and a quoted newline would start a line of its own. `e` when the escaped
+/// arguments parse, or fail otherwise.
+fn with_escaped_values(args: &[OsString], e: clap::Error) -> clap::Error {
+    let escape = |a: &OsString| -> OsString {
+        match a.to_str() {
+            Some(s) => crate::terminal::line(s).into(),
+            None => crate::terminal::line(&a.to_string_lossy()).into(),
+        }
+    };
+    let escaped: Vec<OsString> = args.iter().map(escape).collect();
+    if escaped == args {
+        return e;
+    }
+    match Cli::try_parse_from(&escaped) {
+        Err(again) if again.kind() == e.kind() => again,
+        _ => e,
     }
 }
 

@@ -513,7 +513,7 @@ impl Context<'_> {
                         line(out, format_args!("-----"))?;
                     }
                     let text = String::from_utf8_lossy(&d.formatted()).replace("\r\n", "\n");
-                    write_out(out, text.as_bytes())?;
+                    write_out(out, crate::terminal::text(&text).as_bytes())?;
                 }
                 Ok(())
             }
@@ -770,7 +770,7 @@ impl Context<'_> {
         // The summit of the day, until it ends (or the one on `date`).
         let (planned, next) = self.summit_of_the_day(&config, &cal, date)?;
         let rendered = mail::checklist(&planned, next.as_ref(), &config, &templates, self.now)?;
-        write_out(out, rendered.body.as_bytes())
+        write_out(out, crate::terminal::text(&rendered.body).as_bytes())
     }
 }
 

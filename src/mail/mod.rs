@@ -674,14 +674,20 @@ pub fn title(summary: &str, project: &str) -> String {
     if rest.is_empty() { s } else { rest.to_string() }
 }
 
+/// The most characters of a SUMMARY that templates see (as `summary`, `title`, `the`),
+/// a longer one cut at a character boundary and ending in `…`: so that a subject built
+/// from it keeps what follows it (the date) within [`header::SUBJECT_MAX_CHARS`].
+pub const SUMMARY_MAX_CHARS: usize = 120;
+
 /// A summit in templates.
 #[derive(Clone, Debug, Serialize)]
 pub struct SummitView {
     /// UID.
     pub uid: String,
-    /// SUMMARY, on one line.
+    /// SUMMARY, on one line, at most [`SUMMARY_MAX_CHARS`] characters.
     pub summary: String,
-    /// SUMMARY without a leading project name (see [`title`]), e.g. `Developer Summit`.
+    /// SUMMARY without a leading project name (see [`title`]), e.g. `Developer Summit`,
+    /// at most [`SUMMARY_MAX_CHARS`] characters.
     pub title: String,
     /// Start, RFC 3339 UTC.
     pub start: String,
@@ -735,12 +741,12 @@ impl SummitView {
         let zones = &config.calendar.zones;
         let tz = zones.first().copied().unwrap_or(Tz::UTC);
         let start = o.start.instant();
-        let title = title(&o.summary, &config.project.name);
+        let title = header::cap(&title(&o.summary, &config.project.name), SUMMARY_MAX_CHARS);
         let today = now.with_timezone(&tz).date_naive();
         let link = meeting_link(o, config);
         SummitView {
             uid: o.uid.clone(),
-            summary: render::one_line(&o.summary),
+            summary: header::cap(&render::one_line(&o.summary), SUMMARY_MAX_CHARS),
             start: o.start.to_string(),
             end: o.end.to_string(),
             date: o.start.date_utc().format("%Y-%m-%d").to_string(),

@@ -211,6 +211,44 @@ mod tests {
     }
 
     #[test]
+    fn lettre_writes_the_subject_as_encoded_and_readers_decode_it_back() {
+        use mailparse::MailHeaderMap;
+        let hostile = format!(
+            "Summit {} \u{202e}ü =?utf-8?q?=0D=0ABcc:_x@y?= {}",
+            "B".repeat(3900),
+            "\u{1b}]0;x\u{7}"
+        );
+        let m = lettre::Message::builder()
+            .from("a@b.org".parse().unwrap())
+            .to("c@d.org".parse().unwrap())
+            .raw_header(subject(&hostile))
+            .body(String::from("x"))
+            .unwrap();
+        let bytes = m.formatted();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        for l in text.split("\r\n") {
+            assert!(l.len() <= FOLD_WIDTH, "{l:?}");
+        }
+        let parsed = mailparse::parse_mail(&bytes).unwrap();
+        assert!(parsed.headers.get_first_value("Bcc").is_none());
+        let s = parsed.headers.get_first_value("Subject").unwrap();
+        assert!(!s.chars().any(char::is_control), "{s:?}");
+        assert!(!s.contains('\u{202e}'), "{s:?}");
+        assert!(s.starts_with("Summit BBBB") && s.ends_with('…'), "{s}");
+        assert_eq!(s.chars().count(), SUBJECT_MAX_CHARS);
+        let short = "Summit ü =?utf-8?q?=0D=0ABcc:_x@y?= end";
+        let m = lettre::Message::builder()
+            .from("a@b.org".parse().unwrap())
+            .to("c@d.org".parse().unwrap())
+            .raw_header(subject(short))
+            .body(String::from("x"))
+            .unwrap();
+        let bytes = m.formatted();
+        let parsed = mailparse::parse_mail(&bytes).unwrap();
+        assert_eq!(parsed.headers.get_first_value("Subject").unwrap(), short);
+    }
+
+    #[test]
     fn names_with_encoded_words_are_left_out() {
         let m: Mailbox = "\"=?utf-8?q?=0D=0ABcc:_x@y?=\" <a@b.org>".parse().unwrap();
         assert_eq!(mailbox(&m).name, None);

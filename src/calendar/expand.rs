@@ -1178,4 +1178,21 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn an_unreadable_rrule_is_named_at_its_own_line_of_its_feed() {
+        // Line 3: BEGIN:VEVENT; 4 UID; 5 SUMMARY; 6 DTSTART; 7 RRULE.
+        let c = cal(concat!(
+            "BEGIN:VEVENT\r\nUID:r\r\nSUMMARY:S\r\nDTSTART:20260101T100000Z\r\n",
+            "RRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\n",
+        ));
+        let mut w = Vec::new();
+        let window = Window::new(t("2026-01-01T00:00:00Z"), None);
+        assert_eq!(occurrences(&c, window, None, &mut w).count(), 1);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("feed `test.ics` line 7: RRULE `FREQ=SOMETIMES` ignored"),
+            "{w:?}"
+        );
+    }
 }

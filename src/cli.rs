@@ -289,8 +289,15 @@ impl Cli {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     // Plain text, written as all output is: a closed pipe is quiet, a
                     // full disk an error.
+                    use std::io::IsTerminal as _;
                     let mut out = std::io::stdout().lock();
-                    crate::commands::write_out(&mut out, e.render().to_string().as_bytes())?;
+                    // Styled on a terminal, as clap prints it; plain into a pipe or file.
+                    let text = if out.is_terminal() {
+                        e.render().ansi().to_string()
+                    } else {
+                        e.render().to_string()
+                    };
+                    crate::commands::write_out(&mut out, text.as_bytes())?;
                     crate::commands::flush_out(&mut out)?;
                     Ok(None)
                 }

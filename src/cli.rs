@@ -274,7 +274,7 @@ impl Cli {
     /// Parses `args` (including the program name).
     ///
     /// # Errors
-    /// [`Error::Usage`] with clap's message for a bad flag or value. `--help` and
+    /// [`Error::Arguments`] with clap's message for a bad flag or value. `--help` and
     /// `--version` are printed here and come back as `Ok(None)`; [`Error::Io`] when
     /// they cannot be written (but for a closed pipe).
     pub fn parse_args<I, T>(args: I) -> Result<Option<Cli>>
@@ -301,7 +301,9 @@ impl Cli {
                     crate::commands::flush_out(&mut out)?;
                     Ok(None)
                 }
-                _ => Err(Error::Usage(clap_message(&with_escaped_values(&args, e)))),
+                _ => Err(Error::Arguments(clap_message(&with_escaped_values(
+                    &args, e,
+                )))),
             },
         }
     }
@@ -331,15 +333,14 @@ fn with_escaped_values(args: &[OsString], e: clap::Error) -> clap::Error {
 
 /// Clap's message as lines without the leading `error: ` (main adds it to each line),
 /// without the usage block.
-fn clap_message(e: &clap::Error) -> String {
+fn clap_message(e: &clap::Error) -> Vec<String> {
     e.render()
         .to_string()
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("Usage:"))
         .map(|l| l.strip_prefix("error:").unwrap_or(l).trim().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
 }
 
 fn parse_instant(s: &str) -> std::result::Result<DateTime<Utc>, String> {

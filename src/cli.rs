@@ -274,37 +274,73 @@ impl Cli {
     /// Parses `args` (including the program name).
     ///
     /// # Errors
-    /// [`Error::Usage`] with clap's message for a bad flag or value. `--help` and
-    /// `--version` are printed here and come back as `Ok(None)`.
+    /// [`Error::Arguments`] with clap's message for a bad flag or value. `--help` and
+    /// `--version` are printed here and come back as `Ok(None)`; [`Error::Io`] when
+    /// they cannot be written (but for a closed pipe).
     pub fn parse_args<I, T>(args: I) -> Result<Option<Cli>>
     where
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        match Cli::try_parse_from(args) {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        match Cli::try_parse_from(&args) {
             Ok(cli) => Ok(Some(cli)),
             Err(e) => match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    let _ = e.print();
+                    // Plain text, written as all output is: a closed pipe is quiet, a
+                    // full disk an error.
+                    use std::io::IsTerminal as _;
+                    let mut out = std::io::stdout().lock();
+                    // Styled on a terminal, as clap prints it; plain into a pipe or file.
+                    let text = if out.is_terminal() {
+                        e.render().ansi().to_string()
+                    } else {
+                        e.render().to_string()
+                    };
+                    crate::commands::write_out(&mut out, text.as_bytes())?;
+                    crate::commands::flush_out(&mut out)?;
                     Ok(None)
                 }
-                _ => Err(Error::Usage(clap_message(&e))),
+                _ => Err(Error::Arguments(clap_message(&with_escaped_values(
+                    &args, e,
+                )))),
             },
         }
     }
 }
 
+/// The error `e` of parsing `args`, or, when an argument holds a character a terminal
+/// acts on (a newline, ESC, a bidi override; see [`crate::terminal::escape_char`]), the
+/// error of parsing the arguments with those characters escaped: clap quotes values in
+/// its message, and a quoted newline would start a line of its own. `e` when the escaped
+/// arguments parse, or fail otherwise.
+fn with_escaped_values(args: &[OsString], e: clap::Error) -> clap::Error {
+    let escape = |a: &OsString| -> OsString {
+        match a.to_str() {
+            Some(s) => crate::terminal::line(s).into(),
+            None => crate::terminal::line(&a.to_string_lossy()).into(),
+        }
+    };
+    let escaped: Vec<OsString> = args.iter().map(escape).collect();
+    if escaped == args {
+        return e;
+    }
+    match Cli::try_parse_from(&escaped) {
+        Err(again) if again.kind() == e.kind() => again,
+        _ => e,
+    }
+}
+
 /// Clap's message as lines without the leading `error: ` (main adds it to each line),
 /// without the usage block.
-fn clap_message(e: &clap::Error) -> String {
+fn clap_message(e: &clap::Error) -> Vec<String> {
     e.render()
         .to_string()
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("Usage:"))
         .map(|l| l.strip_prefix("error:").unwrap_or(l).trim().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
 }
 
 fn parse_instant(s: &str) -> std::result::Result<DateTime<Utc>, String> {

@@ -75,9 +75,11 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Checklist { summit } => ctx.checklist(*summit, out),
         Command::Ledger(args) => ctx.ledger(args, out),
         Command::Completions { shell } => {
+            // Generated into memory: clap_complete panics when its writer fails.
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "summit", out);
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "summit", &mut script);
+            write_out(out, &script)
         }
     }
 }
@@ -130,9 +132,9 @@ impl Context<'_> {
                 .rotation
                 .history
                 .with_announced(delivery::announced_facilitators(&l)),
-            Err(e) => eprintln!(
-                "warning: {e}; the facilitators that sent messages named are not taken into account"
-            ),
+            Err(e) => crate::terminal::warn(&format!(
+                "{e}; the facilitators that sent messages named are not taken into account"
+            )),
         }
     }
 
@@ -168,7 +170,7 @@ impl Context<'_> {
         let source = self.source(config)?;
         let (cal, warning) = self.read_feed(config, &source, Some(dir), write)?;
         if let Some(w) = warning {
-            eprintln!("warning: {w}");
+            crate::terminal::warn(&w);
         }
         let warnings = cal.warnings.clone();
         Ok((cal, warnings))
@@ -512,7 +514,7 @@ impl Context<'_> {
                         line(out, format_args!("-----"))?;
                     }
                     let text = String::from_utf8_lossy(&d.formatted()).replace("\r\n", "\n");
-                    write_out(out, text.as_bytes())?;
+                    write_out(out, crate::terminal::text(&text).as_bytes())?;
                 }
                 Ok(())
             }
@@ -769,7 +771,7 @@ impl Context<'_> {
         // The summit of the day, until it ends (or the one on `date`).
         let (planned, next) = self.summit_of_the_day(&config, &cal, date)?;
         let rendered = mail::checklist(&planned, next.as_ref(), &config, &templates, self.now)?;
-        write_out(out, rendered.body.as_bytes())
+        write_out(out, crate::terminal::text(&rendered.body).as_bytes())
     }
 }
 
@@ -909,8 +911,8 @@ impl Context<'_> {
             *entries += moved;
         }
         for ((old, new), (dates, moved)) in by_series {
-            eprintln!(
-                "warning: the {} on {} {} in the feed under the UID `{}` now, no longer `{}`: taken as the same {} ({moved} ledger entr{} moved), so nothing already sent about {} is sent again",
+            crate::terminal::warn(&format!(
+                "the {} on {} {} in the feed under the UID `{}` now, no longer `{}`: taken as the same {} ({moved} ledger entr{} moved), so nothing already sent about {} is sent again",
                 if dates.len() == 1 {
                     "summit"
                 } else {
@@ -927,7 +929,7 @@ impl Context<'_> {
                 },
                 if moved == 1 { "y" } else { "ies" },
                 if dates.len() == 1 { "it" } else { "them" },
-            );
+            ));
         }
         let mail = setup.config.mail()?;
         let plan = delivery::plan(
@@ -1103,8 +1105,8 @@ impl Context<'_> {
         if !adopted.is_empty() {
             let summits: std::collections::HashSet<&OccurrenceKey> =
                 adopted.iter().map(|e| &e.key.occurrence).collect();
-            eprintln!(
-                "warning: {} step(s) of {} summit(s) fell due before summit kept this state directory{} and their windows have closed: {}, not sent (`summit ledger list --all` lists them)",
+            crate::terminal::warn(&format!(
+                "{} step(s) of {} summit(s) fell due before summit kept this state directory{} and their windows have closed: {}, not sent (`summit ledger list --all` lists them)",
                 adopted.len(),
                 summits.len(),
                 setup
@@ -1117,7 +1119,7 @@ impl Context<'_> {
                 } else {
                     "recorded as missed"
                 },
-            );
+            ));
         }
         for n in plan.notices {
             match &n {
@@ -1127,7 +1129,7 @@ impl Context<'_> {
                     recorded = true;
                 }
                 Notice::Missed(e) => {
-                    eprintln!("warning: {}", n.message());
+                    crate::terminal::warn(&n.message());
                     records.push(RecordJson::entry("missed", e, e.error.clone()));
                     setup.ledger.upsert(e.clone());
                     recorded = true;
@@ -1295,7 +1297,10 @@ fn confirm(what: &str) -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(refused("pass `--yes` to send it anyway"));
     }
-    eprint!("Send {} now? [y/N] ", crate::mail::render::one_line(what));
+    eprint!(
+        "Send {} now? [y/N] ",
+        crate::terminal::line(&crate::mail::render::one_line(what))
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut answer = String::new();
@@ -1594,30 +1599,42 @@ fn one_line(s: &str) -> String {
     mail::render::one_line(s)
 }
 
-/// Prints `warning: …` lines to standard error, buffered (standard error is not: a write
-/// per line would cost a system call each). A failed write is ignored, as there is
-/// nowhere left to report it.
+/// Prints `warning: …` lines to standard error, escaped (see [`crate::terminal::warn_all`]).
 fn warn_all(warnings: &[String]) {
-    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-    for w in warnings {
-        let _ = writeln!(err, "warning: {w}");
-    }
-    let _ = err.flush();
+    crate::terminal::warn_all(warnings);
 }
 
 fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value).expect("JSON of plain data");
     text.push('\n');
-    write_out(out, text.as_bytes())
+    write_out(out, crate::terminal::json(&text).as_bytes())
 }
 
+/// Writes one line of human output (or several, when `args` has newlines), escaped for
+/// a terminal ([`crate::terminal::text`]).
 fn line(out: &mut dyn Write, args: std::fmt::Arguments<'_>) -> Result<()> {
-    write_out(out, format!("{args}\n").as_bytes())
+    write_out(out, crate::terminal::text(&format!("{args}\n")).as_bytes())
 }
 
-/// Writes to standard output; a closed pipe (`summit … | head`) is not an error.
-fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
+/// Writes to standard output; a closed pipe (`summit … | head`) is not an error (the
+/// command goes on quietly and exits 0), any other failure (`ENOSPC`, `EIO`) is.
+///
+/// # Errors
+/// [`Error::Io`] on `<standard output>` when the write fails but for a closed pipe.
+pub(crate) fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
     match out.write_all(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("<standard output>", e)),
+    }
+}
+
+/// Flushes standard output at the end of a command, as [`write_out`] writes: a closed
+/// pipe is not an error, a full disk is.
+///
+/// # Errors
+/// [`Error::Io`] on `<standard output>` when the flush fails but for a closed pipe.
+pub(crate) fn flush_out(out: &mut dyn Write) -> Result<()> {
+    match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| Error::io("<standard output>", e)),
     }

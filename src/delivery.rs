@@ -125,6 +125,7 @@ impl Summits {
         if !wanted.is_empty() {
             let uids: HashSet<&str> = wanted.iter().map(|k| k.uid.as_str()).collect();
             let theirs = Calendar {
+                source: cal.source.clone(),
                 name: cal.name.clone(),
                 zone: cal.zone,
                 events: cal

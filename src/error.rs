@@ -13,6 +13,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The command line does not parse: clap's message, one entry per line, without the
+    /// usage block (exit 2).
+    #[error("{}", .0.join("\n"))]
+    Arguments(Vec<String>),
+
     /// The configuration file is missing, malformed or invalid (exit 2).
     #[error("{path}: {message}")]
     Config {
@@ -111,9 +116,26 @@ impl Error {
     /// when any of them is 2.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Config { .. } | Error::Template { .. } => 2,
+            Error::Usage(_)
+            | Error::Arguments(_)
+            | Error::Config { .. }
+            | Error::Template { .. } => 2,
             Error::Several(errors) => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,
+        }
+    }
+
+    /// The lines `main` prints behind `error: `, escaped for a terminal
+    /// ([`crate::terminal::line`]): one per error of [`Error::Several`], one per line of
+    /// [`Error::Arguments`], one per line of [`Error::Delivery`] (one line per message by
+    /// design), and one for every other error, so a value with a newline in it never
+    /// starts a line of its own.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Error::Several(errors) => errors.iter().flat_map(Error::lines).collect(),
+            Error::Arguments(lines) => lines.iter().map(|l| crate::terminal::line(l)).collect(),
+            Error::Delivery(m) => m.lines().map(crate::terminal::line).collect(),
+            other => vec![crate::terminal::line(&other.to_string())],
         }
     }
 
@@ -128,3 +150,28 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_with_a_newline_stays_on_its_error_line() {
+        let e = Error::Several(vec![
+            Error::Usage("--out `x\nerror: forged\u{1b}[2J` needs --ics".into()),
+            Error::Arguments(vec!["invalid value".into(), "tip: see --help".into()]),
+            Error::Delivery("one\ntwo\r".into()),
+        ]);
+        assert_eq!(
+            e.lines(),
+            [
+                "--out `x\\x0aerror: forged\\x1b[2J` needs --ics",
+                "invalid value",
+                "tip: see --help",
+                "one",
+                "two\\x0d",
+            ]
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
+}

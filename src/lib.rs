@@ -24,6 +24,7 @@ pub mod rota;
 pub mod rotation;
 pub mod state;
 pub mod summit;
+pub mod terminal;
 pub mod timeline;
 
 use std::ffi::OsString;
@@ -32,6 +33,11 @@ pub use error::{Error, Result};
 
 /// Parses `args` (with the program name first) and runs the command, printing to
 /// standard output.
+///
+/// A closed standard output (`summit events | head -1`) ends nothing: the rest of the
+/// output is dropped and the command finishes as usual, exit status 0, without a
+/// message. Any other failure to write it (`ENOSPC`, e.g. `> /dev/full`) is an
+/// [`Error::Io`] on `<standard output>` (exit 1).
 ///
 /// # Errors
 /// Any [`Error`]; the caller prints it and exits with [`Error::exit_code`].
@@ -45,5 +51,9 @@ where
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    commands::execute(cli, &mut out)
+    let result = commands::execute(cli, &mut out);
+    // What is still buffered must reach the file too: a full disk is an error even when
+    // the last line did not end in a newline.
+    let flushed = commands::flush_out(&mut out);
+    result.and(flushed)
 }

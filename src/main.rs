@@ -4,7 +4,7 @@ fn main() -> ExitCode {
     match summit::run(std::env::args_os()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            for line in e.to_string().lines() {
+            for line in e.lines() {
                 eprintln!("error: {line}");
             }
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))

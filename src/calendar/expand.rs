@@ -132,14 +132,15 @@ pub fn occurrences<'a>(
         if !can_match {
             continue;
         }
-        let times = match SeriesTimes::new(master, warnings) {
+        let times = match SeriesTimes::new(master, &cal.source, warnings) {
             Ok(t) => t,
-            Err(msg) => {
-                warnings.push(format!("line {}: {msg}", master.line));
+            Err((at, msg)) => {
+                warnings.push(format!("feed `{}` line {at}: {msg}", cal.source));
                 SeriesTimes::without_rules(master, true)
             }
         };
         let line = master.line;
+        let source = cal.source.as_str();
         let mut produced = 0usize;
         let late = std::rc::Rc::clone(&late_warnings);
         let spent = std::rc::Rc::clone(&spent);
@@ -151,7 +152,7 @@ pub fn occurrences<'a>(
                 produced += 1;
                 if produced > MAX_INSTANCES_PER_SERIES {
                     late.borrow_mut().push(format!(
-                        "line {line}: expansion stopped after {MAX_INSTANCES_PER_SERIES} instances of this series"
+                        "feed `{source}` line {line}: expansion stopped after {MAX_INSTANCES_PER_SERIES} instances of this series"
                     ));
                     return false;
                 }
@@ -161,7 +162,7 @@ pub fn occurrences<'a>(
                     // Reported once, by the series that reaches the limit first.
                     if total == MAX_INSTANCES_PER_QUERY + 1 {
                         late.borrow_mut().push(format!(
-                            "expansion stopped after {MAX_INSTANCES_PER_QUERY} instances of all series in this query (at the series of line {line})"
+                            "feed `{source}`: expansion stopped after {MAX_INSTANCES_PER_QUERY} instances of all series in this query (at the series of line {line})"
                         ));
                     }
                     return false;
@@ -422,7 +423,7 @@ impl<'a> Series<'a> {
                 day.succ_opt().unwrap_or(day)
             })
             .max()?;
-        let times = SeriesTimes::new(master, &mut Vec::new()).ok()?;
+        let times = SeriesTimes::new(master, "", &mut Vec::new()).ok()?;
         let exdates = Exclusions::of(master);
         Some(
             times
@@ -655,9 +656,12 @@ struct SeriesTimes {
 }
 
 impl SeriesTimes {
-    /// The times of `ev`; a rule past [`MAX_RRULES_PER_EVENT`] is dropped with a warning
-    /// in `warnings`.
-    fn new(ev: &Vevent, warnings: &mut Vec<String>) -> Result<Self, String> {
+    /// The times of `ev` of the feed `source`; a rule past [`MAX_RRULES_PER_EVENT`] is
+    /// dropped with a warning in `warnings`.
+    ///
+    /// # Errors
+    /// The feed line of the RRULE that cannot be read, and why.
+    fn new(ev: &Vevent, source: &str, warnings: &mut Vec<String>) -> Result<Self, (usize, String)> {
         if ev.rrules.is_empty() {
             return Ok(Self::without_rules(ev, true));
         }
@@ -667,20 +671,26 @@ impl SeriesTimes {
         let mut last_until: Option<NaiveDateTime> = None;
         if ev.rrules.len() > MAX_RRULES_PER_EVENT {
             warnings.push(format!(
-                "line {}: {} RRULEs, only the first {MAX_RRULES_PER_EVENT} are used",
-                ev.line,
+                "feed `{source}` line {}: {} RRULEs, only the first {MAX_RRULES_PER_EVENT} are used",
+                ev.rrule_lines.get(MAX_RRULES_PER_EVENT).copied().unwrap_or(ev.line),
                 ev.rrules.len()
             ));
         }
-        for text in ev.rrules.iter().take(MAX_RRULES_PER_EVENT) {
-            let (rule, until) =
-                normalize_rule(text).map_err(|why| format!("RRULE `{text}` ignored: {why}"))?;
+        for (i, text) in ev.rrules.iter().take(MAX_RRULES_PER_EVENT).enumerate() {
+            let at = ev.rrule_lines.get(i).copied().unwrap_or(ev.line);
+            let (rule, until) = normalize_rule(text)
+                .map_err(|why| (at, format!("RRULE `{text}` ignored: {why}")))?;
             let mut rule: rrule::RRule<rrule::Unvalidated> = rule
                 .parse()
-                .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
+                .map_err(|e| (at, format!("RRULE `{text}` ignored: {e}")))?;
             if let Some(until) = until {
                 let until = until_local(until, &ev.dtstart).ok_or_else(|| {
-                    format!("RRULE `{text}` ignored: UNTIL `{until}` is not a date or date-time")
+                    (
+                        at,
+                        format!(
+                            "RRULE `{text}` ignored: UNTIL `{until}` is not a date or date-time"
+                        ),
+                    )
                 })?;
                 last_until = last_until.max(Some(until));
                 if until < start.naive_utc() {
@@ -691,7 +701,7 @@ impl SeriesTimes {
             }
             let rule = rule
                 .validate(start)
-                .map_err(|e| format!("RRULE `{text}` ignored: {e}"))?;
+                .map_err(|e| (at, format!("RRULE `{text}` ignored: {e}")))?;
             set = set.rrule(rule);
             rules += 1;
         }
@@ -1167,5 +1177,22 @@ mod tests {
                 prop_assert!(o.start.instant() != ex);
             }
         }
+    }
+
+    #[test]
+    fn an_unreadable_rrule_is_named_at_its_own_line_of_its_feed() {
+        // Line 3: BEGIN:VEVENT; 4 UID; 5 SUMMARY; 6 DTSTART; 7 RRULE.
+        let c = cal(concat!(
+            "BEGIN:VEVENT\r\nUID:r\r\nSUMMARY:S\r\nDTSTART:20260101T100000Z\r\n",
+            "RRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\n",
+        ));
+        let mut w = Vec::new();
+        let window = Window::new(t("2026-01-01T00:00:00Z"), None);
+        assert_eq!(occurrences(&c, window, None, &mut w).count(), 1);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("feed `test.ics` line 7: RRULE `FREQ=SOMETIMES` ignored"),
+            "{w:?}"
+        );
     }
 }

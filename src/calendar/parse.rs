@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 /// zone.
 #[derive(Clone, Debug)]
 pub struct Calendar {
+    /// The path, URL or `-` it was read from (`source_name` of [`parse`]), which its
+    /// warnings name: ``feed `NAME` line N: …``.
+    pub source: String,
     /// X-WR-CALNAME, when given.
     pub name: Option<String>,
     /// The zone floating times are read in: X-WR-TIMEZONE when the feed gives a known
@@ -104,6 +107,8 @@ pub struct Vevent {
     pub duration: Option<Duration>,
     /// RRULE values, verbatim (RFC 5545 §3.8.5.3).
     pub rrules: Vec<String>,
+    /// The 1-based feed line of each of `rrules`.
+    pub rrule_lines: Vec<usize>,
     /// RDATE values (RFC 5545 §3.8.5.2).
     pub rdates: Vec<RDate>,
     /// EXDATE values (RFC 5545 §3.8.5.1).
@@ -218,10 +223,12 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
     };
     let mut events = Vec::new();
     for part in kept.parts.iter().filter(|p| p.kind == PartKind::Vevent) {
-        let props = kept.lines(part).filter_map(property);
+        let props = kept
+            .numbered_lines(part)
+            .filter_map(|(n, l)| Some((n, property(l)?)));
         match read_vevent(props, part.line, &ctx, &mut warnings) {
             Ok(ev) => events.push(ev),
-            Err(msg) => warnings.repeated(Problem::VeventSkipped, Some(part.line), || {
+            Err((at, msg)) => warnings.repeated(Problem::VeventSkipped, Some(at), || {
                 format!("VEVENT skipped: {msg}")
             }),
         }
@@ -235,6 +242,7 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         });
     }
     Ok(Calendar {
+        source: source_name.to_string(),
         name: prop("X-WR-CALNAME").map(|n| unescape_text(&n)),
         zone: cal_zone,
         events,
@@ -391,17 +399,18 @@ fn capped(name: &str, value: &str, line: usize, warnings: &mut Warnings<'_>) -> 
     value[..end].to_string()
 }
 
-/// Reads a VEVENT from its properties; the names read are [`VEVENT_PROPERTIES`].
+/// Reads the VEVENT that begins at feed line `line` from its properties, each with its
+/// own feed line (which its warnings name); the names read are [`VEVENT_PROPERTIES`].
 ///
 /// # Errors
-/// A message saying why the VEVENT cannot be used (no DTSTART, an unreadable DTSTART or
-/// RECURRENCE-ID).
+/// The feed line at fault and a message saying why the VEVENT cannot be used (no
+/// DTSTART: the `BEGIN` line; an unreadable DTSTART or RECURRENCE-ID: its line).
 fn read_vevent<'p>(
-    props: impl Iterator<Item = Property<'p>>,
+    props: impl Iterator<Item = (usize, Property<'p>)>,
     line: usize,
     ctx: &ValueContext<'_>,
     warnings: &mut Warnings<'_>,
-) -> std::result::Result<Vevent, String> {
+) -> std::result::Result<Vevent, (usize, String)> {
     let mut ev = Vevent {
         line,
         uid: String::new(),
@@ -413,6 +422,7 @@ fn read_vevent<'p>(
         dtend: None,
         duration: None,
         rrules: Vec::new(),
+        rrule_lines: Vec::new(),
         rdates: Vec::new(),
         exdates: Vec::new(),
         recurrence_id: None,
@@ -422,7 +432,10 @@ fn read_vevent<'p>(
     let mut dtstart = None;
     // The candidates for the meeting link, in the order they are preferred.
     let (mut url, mut conference, mut described) = (None, None, None);
-    for p in props {
+    // The feed line of DTEND, for the warning that it is before DTSTART.
+    let mut dtend_line = line;
+    for (at, p) in props {
+        let line = at;
         let name = p.name.as_str().to_ascii_uppercase();
         let raw = p.val.as_str();
         let val = raw.trim();
@@ -452,9 +465,14 @@ fn read_vevent<'p>(
             // Kept by [`Kept::property`] as the description's meeting link only.
             "DESCRIPTION" => described = http_link(val),
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
-            "DTSTART" => dtstart = Some(stamp(val).map_err(|e| format!("DTSTART {e}"))?),
+            "DTSTART" => {
+                dtstart = Some(stamp(val).map_err(|e| (line, format!("DTSTART {e}")))?);
+            }
             "DTEND" => match stamp(val) {
-                Ok(s) => ev.dtend = Some(s),
+                Ok(s) => {
+                    ev.dtend = Some(s);
+                    dtend_line = line;
+                }
                 Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
                     format!("DTEND ignored: {e}")
                 }),
@@ -465,7 +483,10 @@ fn read_vevent<'p>(
                     format!("DURATION `{val}` ignored: expected e.g. `PT1H30M` or `P1D`")
                 }),
             },
-            "RRULE" => ev.rrules.push(val.to_string()),
+            "RRULE" => {
+                ev.rrules.push(val.to_string());
+                ev.rrule_lines.push(line);
+            }
             "RDATE" => {
                 let is_period = param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
                 for item in val.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -488,14 +509,15 @@ fn read_vevent<'p>(
                 }
             }
             "RECURRENCE-ID" => {
-                ev.recurrence_id = Some(stamp(val).map_err(|e| format!("RECURRENCE-ID {e}"))?);
+                ev.recurrence_id =
+                    Some(stamp(val).map_err(|e| (line, format!("RECURRENCE-ID {e}")))?);
                 ev.this_and_future =
                     param("RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
             }
             _ => {}
         }
     }
-    ev.dtstart = dtstart.ok_or_else(|| "no DTSTART".to_string())?;
+    ev.dtstart = dtstart.ok_or_else(|| (line, "no DTSTART".to_string()))?;
     let located = ev.location.as_deref().and_then(|l| link_in(l, false));
     ev.url = url.or(conference).or(located).or(described);
     // A DATE DTSTART with a DATE-TIME DTEND breaks RFC 5545 §3.8.2.2; clients read the
@@ -516,7 +538,7 @@ fn read_vevent<'p>(
         if end.when().instant() < ev.dtstart.when().instant()
             && std::mem::discriminant(&end) == std::mem::discriminant(&ev.dtstart)
         {
-            warnings.repeated(Problem::EndBeforeStart, Some(line), || {
+            warnings.repeated(Problem::EndBeforeStart, Some(dtend_line), || {
                 "DTEND is before DTSTART; the two are swapped".to_string()
             });
             ev.dtend = Some(std::mem::replace(&mut ev.dtstart, end));
@@ -1021,6 +1043,8 @@ struct Part {
     /// Its kept lines, a range of [`Kept::text`]. A VTIMEZONE's observances are
     /// bracketed by [`OBSERVANCE_BEGIN`] and [`OBSERVANCE_END`] lines.
     text: std::ops::Range<usize>,
+    /// The index in [`Kept::numbers`] of its first kept line.
+    first: usize,
 }
 
 /// The component being kept, with which of its read-once properties were met.
@@ -1029,6 +1053,8 @@ struct Open {
     kind: PartKind,
     line: usize,
     start: usize,
+    /// The index in [`Kept::numbers`] of its first kept line.
+    first: usize,
     /// Whether a STANDARD or DAYLIGHT of a VTIMEZONE is open.
     observance: bool,
     /// Which [`VTIMEZONE_PROPERTIES`] were kept.
@@ -1044,6 +1070,9 @@ struct Open {
 struct Kept {
     /// The kept lines of the VEVENTs and VTIMEZONEs, each followed by `\n`.
     text: String,
+    /// The feed line of each line of `text`, in order (so a warning names the line of
+    /// the property at fault, not that of its `BEGIN:VEVENT`).
+    numbers: Vec<usize>,
     /// The VEVENTs and VTIMEZONEs, in feed order.
     parts: Vec<Part>,
     /// The kept VCALENDAR properties, each followed by `\n`.
@@ -1084,6 +1113,14 @@ impl Kept {
         self.text[part.text.clone()].split_terminator('\n')
     }
 
+    /// The kept lines of `part`, each with its feed line.
+    fn numbered_lines(&self, part: &Part) -> impl Iterator<Item = (usize, &str)> {
+        self.numbers[part.first..]
+            .iter()
+            .copied()
+            .zip(self.lines(part))
+    }
+
     /// A component named `component` (upper-cased) begins at feed line `n`, `depth`
     /// components deep (VCALENDAR is 1).
     fn begin(&mut self, component: &str, depth: usize, n: usize) {
@@ -1098,6 +1135,7 @@ impl Kept {
                     kind,
                     line: n,
                     start: self.text.len(),
+                    first: self.numbers.len(),
                     observance: false,
                     seen: Default::default(),
                 });
@@ -1107,6 +1145,7 @@ impl Kept {
                     && (component == "STANDARD" || component == "DAYLIGHT") =>
             {
                 open.observance = true;
+                self.numbers.push(n);
                 self.text.push_str(OBSERVANCE_BEGIN);
                 self.text.push_str(component);
                 self.text.push('\n');
@@ -1124,11 +1163,14 @@ impl Kept {
                         kind: open.kind,
                         line: open.line,
                         text: open.start..self.text.len(),
+                        first: open.first,
                     });
                 }
             }
             (3, Some(open)) if open.observance => {
                 open.observance = false;
+                // Its feed line is not known here, nor needed.
+                self.numbers.push(0);
                 self.text.push_str(OBSERVANCE_END);
                 self.text.push('\n');
             }
@@ -1150,6 +1192,7 @@ impl Kept {
         warnings: &mut Warnings<'_>,
     ) -> bool {
         let is = |names: &[&str]| names.iter().position(|k| k.eq_ignore_ascii_case(name));
+        let in_text = depth > 1;
         let buffer = match (depth, &mut self.open) {
             (1, _) => match is(&CALENDAR_PROPERTIES) {
                 Some(i) if !self.calendar_seen[i] => {
@@ -1185,6 +1228,9 @@ impl Kept {
         }
         buffer.push_str(line);
         buffer.push('\n');
+        if in_text {
+            self.numbers.push(n);
+        }
         true
     }
 
@@ -1207,6 +1253,7 @@ impl Kept {
             });
         }
         if let Some(link) = link_in(&unescape_text(&value[..end]), true) {
+            self.numbers.push(n);
             self.text.push_str("DESCRIPTION:");
             for c in link.chars() {
                 if matches!(c, '\\' | ';' | ',') {
@@ -1272,7 +1319,9 @@ impl Problem {
     }
 }
 
-/// The warnings of one parse, each `{source_name} line {n}: …` or `{source_name}: …`.
+/// The warnings of one parse, each ``feed `{source_name}` line {n}: …`` (the line of
+/// the property or content line at fault) or ``feed `{source_name}`: …`` (the feed as a
+/// whole), as [`Error::Calendar`] says its errors.
 /// Of each [`Problem`], the first [`WARNINGS_PER_KIND`] are kept and the rest counted,
 /// so that a feed of millions of bad lines costs a few warnings, not a string per line.
 struct Warnings<'a> {
@@ -1296,8 +1345,8 @@ impl<'a> Warnings<'a> {
     fn push(&mut self, line: Option<usize>, what: &str) {
         let source_name = self.source_name;
         self.list.push(match line {
-            Some(n) => format!("{source_name} line {n}: {what}"),
-            None => format!("{source_name}: {what}"),
+            Some(n) => format!("feed `{source_name}` line {n}: {what}"),
+            None => format!("feed `{source_name}`: {what}"),
         });
     }
 
@@ -1568,6 +1617,33 @@ mod tests {
     }
 
     #[test]
+    fn warnings_name_the_feed_and_the_line_of_the_property_at_fault() {
+        // Line 3: BEGIN:VEVENT; 4 UID; 5 DTSTART; 6 DTEND (bad); 7 END.
+        // Line 8: BEGIN:VEVENT; 9 UID; 10 DTSTART (bad); 11 END.
+        // Line 12: BEGIN:VEVENT; 13 DTSTART; 14 DTEND (before the start); 15 END.
+        let text = cal(concat!(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000Z\r\nDTEND:nope\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:never\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nDTSTART:20260101T100000Z\r\nDTEND:20260101T090000Z\r\nEND:VEVENT\r\n",
+        ));
+        let cal = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        let w = &cal.warnings;
+        assert!(
+            w[0].starts_with("feed `t.ics` line 6: DTEND ignored"),
+            "{w:#?}"
+        );
+        assert!(
+            w[1].starts_with("feed `t.ics` line 10: VEVENT skipped: DTSTART"),
+            "{w:#?}"
+        );
+        assert!(
+            w[2].starts_with("feed `t.ics` line 14: DTEND is before DTSTART"),
+            "{w:#?}"
+        );
+        assert_eq!(cal.source, "t.ics");
+    }
+
+    #[test]
     fn a_repeated_problem_is_reported_ten_times_then_counted() {
         let junk = "junk\r\n".repeat(25);
         let text = cal(&format!(
@@ -1579,21 +1655,25 @@ mod tests {
         assert_eq!(w.len(), 10 + 10 + 2, "{w:#?}");
         assert_eq!(
             w[0],
-            "t.ics line 3: malformed content line `junk` skipped, expected `NAME[;PARAM=VALUE]:VALUE`"
+            "feed `t.ics` line 3: malformed content line `junk` skipped, expected `NAME[;PARAM=VALUE]:VALUE`"
         );
-        assert!(w[9].starts_with("t.ics line 12: malformed"), "{}", w[9]);
         assert!(
-            w[10].starts_with("t.ics line 28: EXDATE value ignored: `bad`"),
+            w[9].starts_with("feed `t.ics` line 12: malformed"),
+            "{}",
+            w[9]
+        );
+        assert!(
+            w[10].starts_with("feed `t.ics` line 30: EXDATE value ignored: `bad`"),
             "{}",
             w[10]
         );
         assert_eq!(
             w[20],
-            "t.ics: … and 15 more malformed content lines skipped, the last at line 27"
+            "feed `t.ics`: … and 15 more malformed content lines skipped, the last at line 27"
         );
         assert_eq!(
             w[21],
-            "t.ics: … and 2 more DTEND, DURATION, RDATE or EXDATE values ignored, the last at line 28"
+            "feed `t.ics`: … and 2 more DTEND, DURATION, RDATE or EXDATE values ignored, the last at line 30"
         );
     }
 
@@ -1607,8 +1687,8 @@ mod tests {
         assert_eq!(
             cal.warnings,
             [
-                "t.ics line 6: `BEGIN:VEVENT` was not closed before the end of the feed",
-                "t.ics line 6: `BEGIN:VCALENDAR` was not closed before the end of the feed",
+                "feed `t.ics` line 6: `BEGIN:VEVENT` was not closed before the end of the feed",
+                "feed `t.ics` line 6: `BEGIN:VCALENDAR` was not closed before the end of the feed",
             ]
         );
     }

@@ -232,7 +232,7 @@ impl Context<'_> {
         warnings.retain(|w| seen.insert(w.clone()));
         warn_all(&warnings);
         if let Some(w) = &stood_in {
-            eprintln!("warning: {w}");
+            crate::terminal::warn(w);
         }
         let mut detail = format!(
             "{name}: {} event(s), {} warning(s)",

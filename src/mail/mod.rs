@@ -2,6 +2,7 @@
 //! the RFC 5322 messages built with `lettre`.
 
 pub mod deliver;
+pub mod header;
 pub mod ics;
 pub mod render;
 pub mod words;
@@ -412,9 +413,12 @@ fn build(
     now: DateTime<Utc>,
     extras: &Extras,
 ) -> Result<Message> {
+    // Subject and display names through `header` (lettre passes ASCII through as is and
+    // folds only at spaces): encoded and folded so every line fits and no reader
+    // decodes a smuggled encoded word.
     let mut builder = Message::builder()
-        .from(mail.from.clone())
-        .subject(rendered.subject.clone())
+        .from(header::mailbox(&mail.from))
+        .raw_header(header::subject(&rendered.subject))
         .date(now.into())
         .message_id(Some(format!("<{message_id}>")))
         .header(MIME_VERSION_1_0)
@@ -424,10 +428,10 @@ fn build(
             "auto-generated".into(),
         ));
     if let Some(r) = reply_to {
-        builder = builder.reply_to(r.clone());
+        builder = builder.reply_to(header::mailbox(r));
     }
     for m in to {
-        builder = builder.to(m.clone());
+        builder = builder.to(header::mailbox(m));
     }
     // Only well-formed Message-IDs reach a header (the ledger's are checked on load).
     let ids = extras.in_reply_to.iter().chain(&extras.references);
@@ -670,14 +674,20 @@ pub fn title(summary: &str, project: &str) -> String {
     if rest.is_empty() { s } else { rest.to_string() }
 }
 
+/// The most characters of a SUMMARY that templates see (as `summary`, `title`, `the`),
+/// a longer one cut at a character boundary and ending in `…`: so that a subject built
+/// from it keeps what follows it (the date) within [`header::SUBJECT_MAX_CHARS`].
+pub const SUMMARY_MAX_CHARS: usize = 120;
+
 /// A summit in templates.
 #[derive(Clone, Debug, Serialize)]
 pub struct SummitView {
     /// UID.
     pub uid: String,
-    /// SUMMARY, on one line.
+    /// SUMMARY, on one line, at most [`SUMMARY_MAX_CHARS`] characters.
     pub summary: String,
-    /// SUMMARY without a leading project name (see [`title`]), e.g. `Developer Summit`.
+    /// SUMMARY without a leading project name (see [`title`]), e.g. `Developer Summit`,
+    /// at most [`SUMMARY_MAX_CHARS`] characters.
     pub title: String,
     /// Start, RFC 3339 UTC.
     pub start: String,
@@ -731,12 +741,12 @@ impl SummitView {
         let zones = &config.calendar.zones;
         let tz = zones.first().copied().unwrap_or(Tz::UTC);
         let start = o.start.instant();
-        let title = title(&o.summary, &config.project.name);
+        let title = header::cap(&title(&o.summary, &config.project.name), SUMMARY_MAX_CHARS);
         let today = now.with_timezone(&tz).date_naive();
         let link = meeting_link(o, config);
         SummitView {
             uid: o.uid.clone(),
-            summary: render::one_line(&o.summary),
+            summary: header::cap(&render::one_line(&o.summary), SUMMARY_MAX_CHARS),
             start: o.start.to_string(),
             end: o.end.to_string(),
             date: o.start.date_utc().format("%Y-%m-%d").to_string(),

@@ -299,7 +299,7 @@ fn feed_warnings_are_counted_and_printed() {
     let warnings: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(warnings.len(), 1, "{}", r.stderr);
     assert!(
-        warnings[0].starts_with("warning: feed.ics line ")
+        warnings[0].starts_with("warning: feed `feed.ics` line ")
             && warnings[0].contains("VEVENT skipped"),
         "{}",
         r.stderr

@@ -246,7 +246,7 @@ fn feed_with_broken_structure_is_repaired_with_a_warning_naming_the_line() {
     let warnings: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(warnings.len(), 1, "{}", r.stderr);
     assert!(
-        warnings[0].starts_with("warning: broken.ics line 6: `BEGIN:VEVENT` was not closed"),
+        warnings[0].starts_with("warning: feed `broken.ics` line 6: `BEGIN:VEVENT` was not closed"),
         "{}",
         r.stderr
     );

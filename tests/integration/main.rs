@@ -15,6 +15,7 @@ mod errors;
 mod events;
 mod form;
 mod hostile;
+mod hostile_text;
 mod ledger;
 mod next;
 mod rotation;

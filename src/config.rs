@@ -440,13 +440,16 @@ impl Config {
     /// malformed, the roster is empty or repeats an e-mail address, an away range is
     /// backwards.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-            path: path.to_path_buf(),
-            message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such configuration file".into(),
-                _ => format!("cannot read: {e}"),
-            },
-        })?;
+        let cap = crate::state::MAX_TEXT_BYTES;
+        let text = crate::state::read_bounded_text(path, cap, crate::state::Links::Follow)
+            .map_err(|e| Error::Config {
+                path: path.to_path_buf(),
+                message: match e {
+                    crate::state::ReadError::Missing => "no such configuration file".into(),
+                    crate::state::ReadError::Io(e) => format!("cannot read: {e}"),
+                    e => e.message(path, cap, "a configuration file"),
+                },
+            })?;
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

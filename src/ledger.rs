@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Occurrence, When};
 use crate::error::{Error, Result};
-use crate::state::write_atomically;
+use crate::state::{Links, MAX_LEDGER_BYTES, ReadError, read_bounded_text, write_private};
 use crate::timeline::Step;
 
 /// The ledger's file name in the state directory.
@@ -460,10 +460,16 @@ impl Ledger {
     /// [`Error::Io`] when the file cannot be read, [`Error::State`] naming the entry and
     /// value when it is not a ledger this version understands (it is then left alone).
     pub fn load(path: &Path) -> Result<Ledger> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_bounded_text(path, MAX_LEDGER_BYTES, Links::Refuse) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
-            Err(e) => return Err(Error::io(path, e)),
+            Err(ReadError::Missing) => return Ok(Ledger::default()),
+            Err(ReadError::Io(e)) => return Err(Error::io(path, e)),
+            Err(e) => {
+                return Err(Error::State {
+                    path: path.to_path_buf(),
+                    message: e.message(path, MAX_LEDGER_BYTES, "a send ledger"),
+                });
+            }
         };
         Self::from_toml(&text).map_err(|message| Error::State {
             path: path.to_path_buf(),
@@ -476,7 +482,7 @@ impl Ledger {
     /// # Errors
     /// [`Error::Io`] when it cannot be written; the old file is then unchanged.
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_atomically(path, self.to_toml().as_bytes())
+        write_private(path, self.to_toml().as_bytes())
     }
 
     /// The entry of `key`.

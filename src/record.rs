@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::When;
 use crate::error::{Error, Result};
 use crate::ledger::OccurrenceKey;
-use crate::state::write_atomically;
+use crate::state::{Links, MAX_TEXT_BYTES, ReadError, read_bounded_text, write_atomically};
 
 /// How a recorded facilitator was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,10 +116,16 @@ impl Record {
     /// [`Error::Io`] when it cannot be read; [`Error::Config`] naming the line and value
     /// when it is not a record (it is hand-editable, like the configuration).
     pub fn load(path: &Path) -> Result<Record> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_bounded_text(path, MAX_TEXT_BYTES, Links::Follow) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
-            Err(e) => return Err(Error::io(path, e)),
+            Err(ReadError::Missing) => return Ok(Record::default()),
+            Err(ReadError::Io(e)) => return Err(Error::io(path, e)),
+            Err(e) => {
+                return Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: e.message(path, MAX_TEXT_BYTES, "a facilitation record"),
+                });
+            }
         };
         Self::from_toml(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),

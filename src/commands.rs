@@ -498,7 +498,7 @@ impl Context<'_> {
         }
         match dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                state::create_folder(dir)?;
                 for d in &drafts {
                     let path: PathBuf = dir.join(format!("{}.eml", d.file_stem));
                     write_atomically(&path, &d.formatted())?;

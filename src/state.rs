@@ -240,6 +240,17 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Creates the folder `dir` and its parents when missing, with the default mode (for
+/// the user's folders: `draft --out`, the outbox).
+///
+/// # Errors
+/// [`Error::Io`] when it cannot be created; when a file is in the way (at `dir` or
+/// among its parents), naming it: "`NAME` exists and is a regular file, not a
+/// directory, expected a directory".
+pub fn create_folder(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| in_the_way(dir).unwrap_or_else(|| Error::io(dir, e)))
+}
+
 /// The error naming `dir` or the first of its parents that exists and is not a
 /// directory, if one is.
 fn in_the_way(dir: &Path) -> Option<Error> {
@@ -248,14 +259,20 @@ fn in_the_way(dir: &Path) -> Option<Error> {
     ancestors
         .into_iter()
         .find_map(|p| match std::fs::metadata(p) {
-            Ok(m) if !m.is_dir() => Some(not_a_directory(p, m.file_type())),
+            Ok(m) if !m.is_dir() => Some(not_a_directory_at(dir, p, m.file_type())),
             _ => None,
         })
 }
 
 fn not_a_directory(dir: &Path, file_type: std::fs::FileType) -> Error {
-    let name = dir.file_name().map_or_else(
-        || dir.display().to_string(),
+    not_a_directory_at(dir, dir, file_type)
+}
+
+/// The error on `dir`, creating which failed as `blocker` (`dir` or one of its parents)
+/// is a file.
+fn not_a_directory_at(dir: &Path, blocker: &Path, file_type: std::fs::FileType) -> Error {
+    let name = blocker.file_name().map_or_else(
+        || blocker.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     Error::io(

@@ -407,3 +407,25 @@ fn a_topic_deadline_at_or_before_the_reminder_is_a_configuration_error() {
         r.stderr
     );
 }
+
+#[test]
+fn a_file_where_the_drafts_go_is_named() {
+    let r = site(|c| c)
+        .file("drafts", "")
+        .args([
+            "--now",
+            "2026-11-23T16:00:00Z",
+            "draft",
+            "reminder",
+            "--out",
+            "drafts/new",
+        ])
+        .fails(1);
+    assert!(
+        r.stderr.contains(
+            "`drafts` exists and is a regular file, not a directory, expected a directory"
+        ),
+        "{}",
+        r.stderr
+    );
+}

@@ -227,13 +227,16 @@ impl Agenda {
     /// number nor a run of `+1`, proposed-at is neither RFC 3339 nor a date, an owner
     /// name has a control character.
     pub fn load(path: &Path, zone: Tz) -> Result<Agenda> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Agenda {
-            path: path.to_path_buf(),
-            message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such agenda file".into(),
-                _ => format!("cannot read the agenda: {e}"),
-            },
-        })?;
+        let cap = crate::state::MAX_TEXT_BYTES;
+        let text = crate::state::read_bounded_text(path, cap, crate::state::Links::Follow)
+            .map_err(|e| Error::Agenda {
+                path: path.to_path_buf(),
+                message: match e {
+                    crate::state::ReadError::Missing => "no such agenda file".into(),
+                    crate::state::ReadError::Io(e) => format!("cannot read the agenda: {e}"),
+                    e => e.message(path, cap, "an agenda file"),
+                },
+            })?;
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());

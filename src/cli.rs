@@ -64,7 +64,7 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
         to: Option<DateTime<Utc>>,
         /// At most this many occurrences.
-        #[arg(long, default_value_t = 50, value_name = "N")]
+        #[arg(long, default_value_t = 50, value_name = "N", value_parser = parse_count)]
         count: usize,
         /// Only occurrences whose SUMMARY matches this regex (Rust `regex` syntax).
         #[arg(long = "match", value_name = "REGEX", value_parser = parse_regex)]
@@ -371,13 +371,25 @@ pub(crate) fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> 
     })
 }
 
+/// The largest `--count` taken; a larger one is lowered to it with a warning.
+pub const MAX_COUNT: usize = 100_000;
+
+/// A `--count`: a whole number from 1 (every command refuses 0 alike), at most
+/// [`MAX_COUNT`] (a larger one, however large, is lowered with a warning).
 fn parse_count(s: &str) -> std::result::Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
-            "`{s}` is not a count, expected a whole number from 1"
-        )),
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.bytes().any(|b| b != b'0') {
+        return Ok(match t.parse::<usize>() {
+            Ok(n) if n <= MAX_COUNT => n,
+            _ => {
+                eprintln!("warning: `--count {t}` is more than {MAX_COUNT}, using {MAX_COUNT}");
+                MAX_COUNT
+            }
+        });
     }
+    Err(format!(
+        "`{s}` is not a count, expected a whole number from 1"
+    ))
 }
 
 fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> {

@@ -501,7 +501,7 @@ impl Context<'_> {
         }
         match dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                state::create_folder(dir)?;
                 for d in &drafts {
                     let path: PathBuf = dir.join(format!("{}.eml", d.file_stem));
                     write_atomically(&path, &d.formatted())?;
@@ -1190,7 +1190,9 @@ impl Context<'_> {
                 setup.ledger.save(&setup.ledger_path)?;
             }
             if !batch.is_empty() {
-                record_handovers(config, &batch, self.now)?;
+                // A record that cannot be read stops the run before anything is sent; it
+                // is written once the handovers were handed to the transport.
+                check_record(config, batch.iter().map(|(o, _)| o))?;
                 let tried = batch.len();
                 let mut transport = mail::deliver::open(mail, setup.password.take())?;
                 let path = setup.ledger_path.clone();
@@ -1216,6 +1218,12 @@ impl Context<'_> {
                     },
                 )?;
                 printed?;
+                let handed = done
+                    .iter()
+                    .filter(|d| matches!(d.outcome, Outcome::Sent | Outcome::Unknown(_)));
+                if let Err(e) = record_handovers(config, handed.map(|d| &d.outgoing), self.now) {
+                    errors.push(e.to_string());
+                }
                 for d in &done {
                     let o = &d.outgoing;
                     match &d.outcome {
@@ -1445,19 +1453,21 @@ impl RecordJson {
 /// announced stays as announced whatever the roster says later. The record is read
 /// again first, under the state directory's lock, and written only when it changes.
 ///
+/// It is called after delivery, with the messages handed to the transport (sent, or
+/// of unknown outcome), under the state directory's lock; new entries are appended to
+/// the file, which keeps its comments, formatting and mode ([`crate::record::append`]).
+///
 /// # Errors
-/// When the record cannot be read or written; nothing is sent then.
-fn record_handovers(
+/// When the record cannot be read or written.
+fn record_handovers<'a>(
     config: &Config,
-    batch: &[(Outgoing, Draft)],
+    handed: impl Iterator<Item = &'a Outgoing>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let Some(path) = &config.rotation.record else {
         return Ok(());
     };
-    let handovers: Vec<&Outgoing> = batch
-        .iter()
-        .map(|(o, _)| o)
+    let handovers: Vec<&Outgoing> = handed
         .filter(|o| matches!(o.what, delivery::What::Step(Step::Handover)))
         .collect();
     if handovers.is_empty() {
@@ -1474,26 +1484,43 @@ fn record_handovers(
             recorded: Some(now),
         })
     };
-    let mut changed = false;
+    let mut added = Vec::new();
     for o in handovers {
-        if let Some(e) = entry(&o.summit, crate::record::Decided::Held) {
-            changed |= record.add(e);
-        }
-        if let Some(next) = &o.next {
+        let next = o.next.as_ref().and_then(|next| {
             let decided = if summit::pinned(next, config) {
                 crate::record::Decided::Pin
             } else {
                 crate::record::Decided::Handover
             };
-            if let Some(e) = entry(next, decided) {
-                changed |= record.add(e);
+            entry(next, decided)
+        });
+        for e in entry(&o.summit, crate::record::Decided::Held)
+            .into_iter()
+            .chain(next)
+        {
+            if record.add(e.clone()) {
+                added.push(e);
             }
         }
     }
-    if changed {
-        record.save(path)?;
+    crate::record::append(path, &added)
+}
+
+/// Reads the facilitation record when `outgoing` holds a handover, so that a record
+/// that cannot be read stops the run before anything is sent.
+///
+/// # Errors
+/// As [`crate::record::Record::load`].
+fn check_record<'a>(
+    config: &Config,
+    mut outgoing: impl Iterator<Item = &'a Outgoing>,
+) -> Result<()> {
+    match &config.rotation.record {
+        Some(path) if outgoing.any(|o| matches!(o.what, delivery::What::Step(Step::Handover))) => {
+            crate::record::Record::load(path).map(drop)
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn no_summit(config: &Config, now: DateTime<Utc>) -> Error {

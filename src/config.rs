@@ -471,13 +471,16 @@ impl Config {
     /// malformed, the roster is empty or repeats an e-mail address, an away range is
     /// backwards.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-            path: path.to_path_buf(),
-            message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such configuration file".into(),
-                _ => format!("cannot read: {e}"),
-            },
-        })?;
+        let cap = crate::state::MAX_TEXT_BYTES;
+        let text = crate::state::read_bounded_text(path, cap, crate::state::Links::Follow)
+            .map_err(|e| Error::Config {
+                path: path.to_path_buf(),
+                message: match e {
+                    crate::state::ReadError::Missing => "no such configuration file".into(),
+                    crate::state::ReadError::Io(e) => format!("cannot read: {e}"),
+                    e => e.message(path, cap, "a configuration file"),
+                },
+            })?;
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -636,6 +639,24 @@ impl Config {
             )?,
             ..defaults
         };
+        // The reminder invites topics: a deadline at or before it is due leaves none.
+        if timeline.topic_deadline >= timeline.reminder {
+            let spanned = raw
+                .timeline
+                .topic_deadline
+                .as_ref()
+                .or(raw.timeline.reminder.as_ref());
+            let message = format!(
+                "timeline.topic-deadline `{}` is not shorter than timeline.reminder `{}`, expected a topic deadline after the reminder is due (less than {} before the start)",
+                format_offset(timeline.topic_deadline),
+                format_offset(timeline.reminder),
+                format_offset(timeline.reminder)
+            );
+            return Err(match spanned {
+                Some(s) => at(s, message),
+                None => err(None, message),
+            });
+        }
         // When each step stops being useful: a named moment of the summit or a duration
         // before its start (after its end for the handover), resolved to an offset.
         let until = |v: &Option<Spanned<String>>,
@@ -1545,9 +1566,13 @@ email = "ada@example.org"
         assert_eq!(t.outreach_until, Duration::hours(2));
         assert_eq!(t.checklist_until, Duration::hours(2), "with the outreach");
         assert_eq!(t.handover_until, Duration::days(3));
-        // A reminder due after the topic deadline is useful until the start.
-        let c = load(&format!("[timeline]\nreminder = \"12h\"\n{MINIMAL}")).unwrap();
-        assert_eq!(c.timeline.reminder_until, Duration::zero());
+        // A reminder due after the topic deadline is an error (below); a shorter deadline
+        // closes the reminder's window.
+        let c = load(&format!(
+            "[timeline]\nreminder = \"12h\"\ntopic-deadline = \"6h\"\n{MINIMAL}"
+        ))
+        .unwrap();
+        assert_eq!(c.timeline.reminder_until, Duration::hours(6));
         for (text, want) in [
             (
                 "reminder-until = \"reminder\"",
@@ -1564,6 +1589,18 @@ email = "ada@example.org"
             (
                 "assignment = \"off\"\nreminder-until = \"assignment\"",
                 "timeline.reminder-until `assignment` names the assignment, which is `off`",
+            ),
+            (
+                "topic-deadline = \"3d\"",
+                "line 2: timeline.topic-deadline `3d` is not shorter than timeline.reminder `3d`, expected a topic deadline after the reminder is due (less than 3d before the start)",
+            ),
+            (
+                "reminder = \"12h\"",
+                "line 2: timeline.topic-deadline `1d` is not shorter than timeline.reminder `12h`",
+            ),
+            (
+                "reminder = \"2d\"\ntopic-deadline = \"4d\"",
+                "line 3: timeline.topic-deadline `4d` is not shorter than timeline.reminder `2d`",
             ),
         ] {
             let err = load(&format!("[timeline]\n{text}\n{MINIMAL}"))

@@ -17,6 +17,13 @@
 //!   command); the next run inside the step's window tries again.
 //! - `missed`: its window closed before it could be sent; reported once.
 //!
+//! The ledger refuses ambiguity: two `[[message]]` tables with one key (uid, original,
+//! step, seq, to), or two `[[missing]]` tables for one occurrence, make it an
+//! [`Error::State`] naming both tables (their 1-based positions) and the key, whatever
+//! their states and order, rather than one silently winning (a `failed` copy after a
+//! `sent` one would send the message again). `summit` never writes such a ledger; an
+//! operator who merged two by hand removes the wrong copy.
+//!
 //! `summit ledger` lists the entries ([`Ledger::listing`]), settles an intent as sent or
 //! records a step done by hand ([`Entry::marked_sent`]), and forgets entries
 //! ([`Ledger::remove`]) so that `tick` sends them again; [`Ledger::select`] finds the
@@ -32,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Occurrence, When};
 use crate::error::{Error, Result};
-use crate::state::write_atomically;
+use crate::state::{Links, MAX_LEDGER_BYTES, ReadError, read_bounded_text, write_private};
 use crate::timeline::Step;
 
 /// The ledger's file name in the state directory.
@@ -460,10 +467,16 @@ impl Ledger {
     /// [`Error::Io`] when the file cannot be read, [`Error::State`] naming the entry and
     /// value when it is not a ledger this version understands (it is then left alone).
     pub fn load(path: &Path) -> Result<Ledger> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_bounded_text(path, MAX_LEDGER_BYTES, Links::Refuse) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
-            Err(e) => return Err(Error::io(path, e)),
+            Err(ReadError::Missing) => return Ok(Ledger::default()),
+            Err(ReadError::Io(e)) => return Err(Error::io(path, e)),
+            Err(e) => {
+                return Err(Error::State {
+                    path: path.to_path_buf(),
+                    message: e.message(path, MAX_LEDGER_BYTES, "a send ledger"),
+                });
+            }
         };
         Self::from_toml(&text).map_err(|message| Error::State {
             path: path.to_path_buf(),
@@ -476,7 +489,7 @@ impl Ledger {
     /// # Errors
     /// [`Error::Io`] when it cannot be written; the old file is then unchanged.
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_atomically(path, self.to_toml().as_bytes())
+        write_private(path, self.to_toml().as_bytes())
     }
 
     /// The entry of `key`.
@@ -673,6 +686,7 @@ impl Ledger {
             .map(|s| parse_instant(s, "feed-empty-since"))
             .transpose()?;
         let mut missing = BTreeMap::new();
+        let mut missing_at: BTreeMap<OccurrenceKey, usize> = BTreeMap::new();
         for (i, m) in raw.missing.into_iter().enumerate() {
             let key = OccurrenceKey {
                 uid: m.uid,
@@ -684,13 +698,30 @@ impl Ledger {
             };
             let since = parse_instant(&m.since, "since")
                 .map_err(|e| format!("missing {} of the ledger: {e}", i + 1))?;
+            if let Some(first) = missing_at.get(&key) {
+                return Err(format!(
+                    "[[missing]] {first} and {} of the ledger are both for {}, expected one entry per summit occurrence",
+                    i + 1,
+                    describe_occurrence(&key)
+                ));
+            }
+            missing_at.insert(key.clone(), i + 1);
             missing.insert(key, since);
         }
         let mut entries = BTreeMap::new();
+        let mut message_at: BTreeMap<Key, usize> = BTreeMap::new();
         for (i, r) in raw.message.into_iter().enumerate() {
             let e = r
                 .into_entry()
                 .map_err(|m| format!("message {} of the ledger: {m}", i + 1))?;
+            if let Some(first) = message_at.get(&e.key) {
+                return Err(format!(
+                    "[[message]] {first} and {} of the ledger are both {}, expected one entry per message (remove the wrong one)",
+                    i + 1,
+                    describe_key(&e.key)
+                ));
+            }
+            message_at.insert(e.key.clone(), i + 1);
             entries.insert(e.key.clone(), e);
         }
         Ok(Ledger {
@@ -756,6 +787,30 @@ fn named(
             "{field}-name `{n}` without {field}, expected both or neither"
         )),
     }
+}
+
+/// `uid `U` original `O``, for messages.
+fn describe_occurrence(key: &OccurrenceKey) -> String {
+    match &key.original {
+        Some(o) => format!("uid `{}` original `{o}`", key.uid),
+        None => format!("uid `{}`", key.uid),
+    }
+}
+
+/// The key of a message, for messages: its occurrence, step, correction number and
+/// recipients.
+fn describe_key(key: &Key) -> String {
+    let seq = if key.seq == 0 {
+        String::new()
+    } else {
+        format!(" seq `{}`", key.seq)
+    };
+    format!(
+        "{} step `{}`{seq} to `{}`",
+        describe_occurrence(&key.occurrence),
+        key.kind.name(),
+        key.to
+    )
 }
 
 fn instant(t: DateTime<Utc>) -> String {
@@ -1021,6 +1076,65 @@ mod tests {
             marked_at: None,
             proposes: None,
         }
+    }
+
+    /// The TOML of a ledger holding `first` and then `second`, whatever their keys.
+    fn two_messages(first: Entry, second: Entry) -> String {
+        let mut a = Ledger::default();
+        a.upsert(first);
+        let mut b = Ledger::default();
+        b.upsert(second);
+        let b = b.to_toml();
+        let tail = &b[b.find("\n[[message]]").unwrap()..];
+        format!("{}\n{tail}", a.to_toml())
+    }
+
+    #[test]
+    fn a_message_twice_is_an_error_naming_both_whatever_the_order() {
+        let sent = entry("s@x", Kind::Step(Step::Reminder), 0, "a@x.org", State::Sent);
+        let failed = entry(
+            "s@x",
+            Kind::Step(Step::Reminder),
+            0,
+            "a@x.org",
+            State::Failed,
+        );
+        for text in [
+            two_messages(sent.clone(), failed.clone()),
+            two_messages(failed, sent),
+        ] {
+            let e = Ledger::from_toml(&text).unwrap_err();
+            assert_eq!(
+                e,
+                "[[message]] 1 and 2 of the ledger are both uid `s@x` original `2026-11-26T16:00:00Z` step `reminder` to `a@x.org`, expected one entry per message (remove the wrong one)",
+            );
+        }
+        // Another recipient is another message.
+        let one = entry("s@x", Kind::Step(Step::Reminder), 0, "a@x.org", State::Sent);
+        let two = entry(
+            "s@x",
+            Kind::Step(Step::Reminder),
+            0,
+            "b@x.org",
+            State::Failed,
+        );
+        assert_eq!(
+            Ledger::from_toml(&two_messages(one, two))
+                .unwrap()
+                .entries()
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_occurrence_missing_twice_is_an_error() {
+        let text = "version = 1\n\n[[missing]]\nuid = \"s@x\"\nsince = \"2026-11-20T00:00:00Z\"\n\n[[missing]]\nuid = \"t@x\"\nsince = \"2026-11-20T00:00:00Z\"\n\n[[missing]]\nuid = \"s@x\"\nsince = \"2026-11-21T00:00:00Z\"\n";
+        let e = Ledger::from_toml(text).unwrap_err();
+        assert_eq!(
+            e,
+            "[[missing]] 1 and 3 of the ledger are both for uid `s@x`, expected one entry per summit occurrence"
+        );
     }
 
     #[test]

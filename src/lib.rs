@@ -11,6 +11,7 @@
 //! [`state`] directory they live in.
 
 pub mod agenda;
+pub mod budget;
 pub mod calendar;
 pub mod cli;
 pub mod commands;

@@ -1,5 +1,9 @@
 use std::process::ExitCode;
 
+/// Bounds the memory a mail template may use ([`summit::budget`]).
+#[global_allocator]
+static ALLOCATOR: summit::budget::Budgeted = summit::budget::Budgeted;
+
 fn main() -> ExitCode {
     match summit::run(std::env::args_os()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::When;
 use crate::error::{Error, Result};
 use crate::ledger::OccurrenceKey;
-use crate::state::write_atomically;
+use crate::state::{Links, MAX_TEXT_BYTES, ReadError, read_bounded_text, write_atomically};
 
 /// How a recorded facilitator was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,10 +116,16 @@ impl Record {
     /// [`Error::Io`] when it cannot be read; [`Error::Config`] naming the line and value
     /// when it is not a record (it is hand-editable, like the configuration).
     pub fn load(path: &Path) -> Result<Record> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_bounded_text(path, MAX_TEXT_BYTES, Links::Follow) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
-            Err(e) => return Err(Error::io(path, e)),
+            Err(ReadError::Missing) => return Ok(Record::default()),
+            Err(ReadError::Io(e)) => return Err(Error::io(path, e)),
+            Err(e) => {
+                return Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: e.message(path, MAX_TEXT_BYTES, "a facilitation record"),
+                });
+            }
         };
         Self::from_toml(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
@@ -275,6 +281,103 @@ impl Record {
     }
 }
 
+/// Adds `entries` to the record file at `path` as `[[summit]]` tables, each before the
+/// first table of a later date (else at the end), leaving everything else as it was:
+/// comments, formatting, the order of hand-written tables and the file's mode. A
+/// missing file is written whole, with its header comment. Nothing is written when
+/// `entries` is empty.
+///
+/// # Errors
+/// [`Error::Config`] when the file is not TOML, or its `summit` is not an array of
+/// tables; [`Error::Io`] when it cannot be read or written (the old file is then
+/// unchanged).
+pub fn append(path: &Path, entries: &[Entry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let text = match read_bounded_text(path, MAX_TEXT_BYTES, Links::Follow) {
+        Ok(t) => t,
+        Err(ReadError::Missing) => {
+            let mut record = Record::default();
+            record.entries.extend(entries.iter().cloned());
+            record.sort();
+            return record.save(path);
+        }
+        Err(ReadError::Io(e)) => return Err(Error::io(path, e)),
+        Err(e) => {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: e.message(path, MAX_TEXT_BYTES, "a facilitation record"),
+            });
+        }
+    };
+    let invalid = |message: String| Error::Config {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| invalid(e.message().trim().replace('\n', " ")))?;
+    let existing = match doc.remove("summit") {
+        None => toml_edit::ArrayOfTables::new(),
+        Some(item) => item.into_array_of_tables().map_err(|_| {
+            invalid("`summit` is not an array of tables, expected `[[summit]]` tables".into())
+        })?,
+    };
+    let mut tables: Vec<toml_edit::Table> = existing.into_iter().collect();
+    for entry in entries {
+        let date = entry.date.format("%Y-%m-%d").to_string();
+        let at = tables
+            .iter()
+            .position(|t| {
+                t.get("date")
+                    .and_then(|d| d.as_str())
+                    .is_some_and(|d| d > date.as_str())
+            })
+            .unwrap_or(tables.len());
+        tables.insert(at, entry_table(entry));
+    }
+    let mut summits = toml_edit::ArrayOfTables::new();
+    for t in tables {
+        summits.push(t);
+    }
+    doc.insert("summit", toml_edit::Item::ArrayOfTables(summits));
+    let mut out = doc.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    write_atomically(path, out.as_bytes())
+}
+
+/// One entry as a `[[summit]]` table, its keys in the order [`Record::to_toml`] writes.
+fn entry_table(e: &Entry) -> toml_edit::Table {
+    let mut t = toml_edit::Table::new();
+    t.insert(
+        "date",
+        toml_edit::value(e.date.format("%Y-%m-%d").to_string()),
+    );
+    t.insert("facilitator", toml_edit::value(e.email.to_string()));
+    if let Some(name) = &e.name {
+        t.insert("name", toml_edit::value(name.as_str()));
+    }
+    t.insert("decided", toml_edit::value(e.decided.to_string()));
+    if let Some(k) = &e.key {
+        t.insert("uid", toml_edit::value(k.uid.as_str()));
+        if let Some(o) = k.original {
+            t.insert("original", toml_edit::value(o.to_string()));
+        }
+    }
+    if let Some(r) = e.recorded {
+        t.insert(
+            "recorded",
+            toml_edit::value(r.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        );
+    }
+    // A blank line before each appended table, as `to_toml` writes them.
+    t.decor_mut().set_prefix("\n");
+    t
+}
+
 fn parse_when(s: &str) -> Option<When> {
     if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         return Some(When::AllDay(d));
@@ -331,5 +434,69 @@ name = "Grace Hopper"
             let e = Record::from_toml(text).unwrap_err();
             assert!(e.contains(needle), "{e} should contain {needle}");
         }
+    }
+
+    fn entry_on(date: &str, who: &str) -> Entry {
+        Entry {
+            date: date.parse().unwrap(),
+            key: Some(OccurrenceKey {
+                uid: "s@x".into(),
+                original: Some(When::Timed(format!("{date}T16:00:00Z").parse().unwrap())),
+            }),
+            email: who.parse().unwrap(),
+            name: Some("Ada".into()),
+            decided: Decided::Handover,
+            recorded: Some("2026-11-26T19:00:00Z".parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn append_keeps_comments_formatting_and_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("facilitators.toml");
+        let text = "# Our record, by hand.\n\n[[summit]]\ndate   = \"2026-10-01\"  # the first\nfacilitator = \"grace@example.org\"\n\n# Planned by the team.\n[[summit]]\ndate = \"2027-03-01\"\nfacilitator = \"alan@example.org\"\n";
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        append(
+            &path,
+            &[
+                entry_on("2026-11-26", "ada@example.org"),
+                entry_on("2027-04-01", "ada@example.org"),
+            ],
+        )
+        .unwrap();
+        let out = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            out.starts_with(
+                "# Our record, by hand.\n\n[[summit]]\ndate   = \"2026-10-01\"  # the first\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("# Planned by the team.\n[[summit]]\ndate = \"2027-03-01\""),
+            "{out}"
+        );
+        let dates: Vec<&str> = out.lines().filter(|l| l.starts_with("date")).collect();
+        assert_eq!(dates.len(), 4, "{out}");
+        assert!(
+            dates[1].contains("2026-11-26") && dates[3].contains("2027-04-01"),
+            "{out}"
+        );
+        let record = Record::load(&path).unwrap();
+        assert_eq!(record.entries.len(), 4);
+        assert_eq!(record.entries[1], entry_on("2026-11-26", "ada@example.org"));
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        // A new record gets its header.
+        let fresh = dir.path().join("new.toml");
+        append(&fresh, &[entry_on("2026-11-26", "ada@example.org")]).unwrap();
+        assert!(
+            std::fs::read_to_string(&fresh)
+                .unwrap()
+                .starts_with("# The facilitation record")
+        );
     }
 }

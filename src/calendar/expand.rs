@@ -132,6 +132,12 @@ pub fn occurrences<'a>(
         if !can_match {
             continue;
         }
+        // A one-off event has one instance, at its start: outside the window it needs no
+        // stream (a feed of many one-off events would otherwise hold one per event).
+        if !recurs && series.this_and_future.is_empty() && !window.contains(&master.dtstart.when())
+        {
+            continue;
+        }
         let times = match SeriesTimes::new(master, &cal.source, warnings) {
             Ok(t) => t,
             Err((at, msg)) => {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::state::write_atomically;
+use crate::state::write_private;
 
 /// The largest feed accepted, in bytes (64 MiB; real feeds are a few MiB).
 pub const MAX_FEED_BYTES: u64 = 64 * 1024 * 1024;
@@ -399,8 +399,10 @@ impl FeedCache {
     /// first, so a crash between the two writes leaves a body its metadata does not
     /// describe, which is then not used).
     fn load(&self) -> Option<Cached> {
-        let body = std::fs::read(&self.body).ok()?;
-        let meta: Meta = toml::from_str(&std::fs::read_to_string(&self.meta).ok()?).ok()?;
+        use crate::state::{Links, read_bounded, read_bounded_text};
+        let body = read_bounded(&self.body, MAX_FEED_BYTES, Links::Refuse).ok()?;
+        let meta = read_bounded_text(&self.meta, crate::state::MIB, Links::Refuse).ok()?;
+        let meta: Meta = toml::from_str(&meta).ok()?;
         (hex(&Sha256::digest(&body)) == meta.sha256).then_some(Cached { body, meta })
     }
 
@@ -408,7 +410,7 @@ impl FeedCache {
         if let Some(dir) = self.body.parent() {
             crate::state::ensure_dir(dir)?;
         }
-        write_atomically(&self.body, body)?;
+        write_private(&self.body, body)?;
         self.save_meta(meta)
     }
 
@@ -417,7 +419,7 @@ impl FeedCache {
             "# The last good copy of a feed (beside this file) and how to revalidate it.\n{}",
             toml::to_string(meta).expect("plain data")
         );
-        write_atomically(&self.meta, text.as_bytes())
+        write_private(&self.meta, text.as_bytes())
     }
 }
 

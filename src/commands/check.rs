@@ -624,9 +624,7 @@ fn check_transport(mail: &MailConfig, connect: bool) -> Outcome {
         Transport::File => {
             let dir = &mail.outbox;
             let existed = dir.is_dir();
-            let checked = std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(dir, e))
-                .and_then(|()| probe_writable(dir));
+            let checked = state::create_folder(dir).and_then(|()| probe_writable(dir));
             match checked {
                 Ok(()) => Outcome::ok(
                     CHECK,

@@ -90,12 +90,17 @@ impl Templates {
         }
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
-                Some(path) if path.is_file() => {
-                    std::fs::read_to_string(&path).map_err(|e| Error::Template {
-                        name: path.display().to_string(),
-                        line: None,
-                        message: format!("cannot read: {e}"),
-                    })?
+                Some(path) if path.exists() => {
+                    let cap = crate::state::MAX_TEMPLATE_BYTES;
+                    crate::state::read_bounded_text(&path, cap, crate::state::Links::Follow)
+                        .map_err(|e| Error::Template {
+                            name: path.display().to_string(),
+                            line: None,
+                            message: match e {
+                                crate::state::ReadError::Io(e) => format!("cannot read: {e}"),
+                                e => e.message(&path, cap, "a mail template"),
+                            },
+                        })?
                 }
                 _ => builtin.to_string(),
             };
@@ -124,10 +129,59 @@ impl Templates {
             .env
             .get_template(&name)
             .map_err(|e| template_error(&name, &e))?;
-        let text = tmpl
-            .render(minijinja::Value::from(minijinja::value::Serde(context)))
-            .map_err(|e| template_error(&name, &e))?;
+        let what = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(n, _)| *n);
+        let text = {
+            let _budget = crate::budget::Budget::start(what, crate::budget::RENDER_BYTES);
+            let mut text = BoundedText::default();
+            tmpl.render_captured_to(
+                minijinja::Value::from(minijinja::value::Serde(context)),
+                &mut text,
+            )
+            .map_err(|e| {
+                if text.over {
+                    Error::Template {
+                        name: name.clone(),
+                        line: None,
+                        message: format!(
+                            "renders to more than {} KiB, expected a mail of a few kilobytes",
+                            MAX_RENDERED / 1024
+                        ),
+                    }
+                } else {
+                    template_error(&name, &e)
+                }
+            })?;
+            String::from_utf8_lossy(&text.bytes).into_owned()
+        };
         split_subject(&name, &text)
+    }
+}
+
+/// The most a template may render to, in bytes (1 MiB).
+pub const MAX_RENDERED: usize = 1024 * 1024;
+
+/// A writer that takes at most [`MAX_RENDERED`] bytes, then fails.
+#[derive(Default)]
+struct BoundedText {
+    bytes: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for BoundedText {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED {
+            self.over = true;
+            return Err(std::io::Error::other("the rendered mail is too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

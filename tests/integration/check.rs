@@ -206,7 +206,7 @@ fn a_state_path_that_is_a_file_exits_1() {
 #[test]
 fn an_unconfirmed_message_in_the_ledger_fails_with_the_settle_hint() {
     let site = example_site();
-    std::fs::create_dir(site.path("state")).unwrap();
+    crate::test::private_dir(&site.path("state"));
     std::fs::write(
         site.path("state/ledger.toml"),
         r#"version = 1

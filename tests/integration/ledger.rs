@@ -862,3 +862,25 @@ fn a_change_waits_for_a_running_tick_and_loses_nothing() {
     let kinds: Vec<String> = sent(&site).iter().map(|m| kind(m).to_string()).collect();
     assert_eq!(kinds, ["reminder"]);
 }
+
+#[test]
+fn a_message_twice_in_the_ledger_is_refused_naming_both() {
+    // A `failed` copy of a message after its `sent` one would send it again.
+    let copy = LEDGER
+        .split("\n\n")
+        .find(|t| t.contains("bb33.reminder"))
+        .unwrap()
+        .replace("state = \"sent\"", "state = \"failed\"");
+    let r = Test::new()
+        .file("state/ledger.toml", format!("{LEDGER}\n{copy}\n"))
+        .args(["--state-dir", "state", "ledger"])
+        .now("2026-11-25T17:00:00Z")
+        .fails(1);
+    assert!(
+        r.stderr.contains(
+            "[[message]] 3 and 5 of the ledger are both uid `other@x` step `reminder` to `list@example.org`, expected one entry per message"
+        ),
+        "{}",
+        r.stderr
+    );
+}

@@ -6,6 +6,7 @@ mod http;
 mod smtp;
 
 mod agenda;
+mod bounds;
 mod calendar;
 mod check;
 mod corpus;

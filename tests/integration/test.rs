@@ -79,7 +79,7 @@ impl Test {
     pub fn file(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
         let path = self.dir.path().join(name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap();
+            private_dir(parent);
         }
         std::fs::write(path, contents).unwrap();
         self
@@ -204,4 +204,15 @@ impl Run {
 /// Whether `path` exists.
 pub fn exists(path: &Path) -> bool {
     path.exists()
+}
+
+/// Creates `dir` and its parents private to their owner (0700), as `summit` warns about
+/// a state directory that others may enter.
+pub fn private_dir(dir: &std::path::Path) {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .unwrap();
 }

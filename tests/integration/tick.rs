@@ -1086,7 +1086,7 @@ fn sendmail_transport_runs_the_configured_program() {
 fn a_garbled_ledger_stops_tick_and_is_left_alone() {
     let server = SmtpServer::start();
     let site = Site::smtp(&server);
-    std::fs::create_dir_all(site.path("state")).unwrap();
+    crate::test::private_dir(&site.path("state"));
     std::fs::write(
         site.path("state/ledger.toml"),
         "version = 1\n[[message]]\nuid = ",

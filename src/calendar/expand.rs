@@ -138,6 +138,34 @@ pub fn occurrences<'a>(
         {
             continue;
         }
+        // Inside the window, with no override of its own, its one instance (its DTSTART,
+        // unless an EXDATE names it) joins the sorted list of overrides: it keeps its
+        // place in the merge (lanes order by UID first), and a feed of many one-off
+        // events holds no stream per event.
+        // (Not for events without a UID: each is a group of its own, all sharing one
+        // rank, so their order among themselves is their streams'.)
+        if !recurs
+            && series.this_and_future.is_empty()
+            && series.modifications.is_empty()
+            && !master.uid.is_empty()
+        {
+            let start = master.dtstart.clone();
+            let keys = keys_at(&start, start.when());
+            if exdates.excludes_instance(&start, &keys) {
+                continue;
+            }
+            let total = spent.get() + 1;
+            spent.set(total);
+            if total <= MAX_INSTANCES_PER_QUERY {
+                fixed.push(Instance::new(master, start, None, None));
+            } else if total == MAX_INSTANCES_PER_QUERY + 1 {
+                late_warnings.borrow_mut().push(format!(
+                    "feed `{}`: expansion stopped after {MAX_INSTANCES_PER_QUERY} instances of all series in this query (at the series of line {})",
+                    cal.source, master.line
+                ));
+            }
+            continue;
+        }
         let times = match SeriesTimes::new(master, &cal.source, warnings) {
             Ok(t) => t,
             Err((at, msg)) => {

@@ -151,6 +151,19 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // RFC 5545 §3.1 ends lines with CRLF; old Mac OS and Lotus Notes exports end them
+    // with a bare CR, which would make the whole feed one line.
+    let bare_cr;
+    let text = if text.contains('\r') && !text.contains('\n') {
+        warnings.push(
+            None,
+            "lines end in a bare CR (`\\r` without `\\n`, an old Mac OS or Lotus Notes export); each CR is read as a line end",
+        );
+        bare_cr = text.replace('\r', "\n");
+        bare_cr.as_str()
+    } else {
+        text
+    };
     let kept = Kept::read(text, source_name, &mut warnings)?;
 
     let calendar: Vec<Property<'_>> = kept
@@ -220,6 +233,7 @@ pub fn parse(bytes: &[u8], source_name: &str, default_zone: Tz) -> Result<Calend
         x_wr_timezone,
         vtimezones: &vtimezones,
         unknown_tzids: Default::default(),
+        no_seconds: Default::default(),
     };
     let mut events = Vec::new();
     for part in kept.parts.iter().filter(|p| p.kind == PartKind::Vevent) {
@@ -257,6 +271,9 @@ struct ValueContext<'a> {
     vtimezones: &'a HashMap<String, Zone>,
     /// TZIDs nothing resolved, to warn about once each.
     unknown_tzids: std::cell::RefCell<std::collections::BTreeSet<String>>,
+    /// The first DATE-TIME value read without its seconds since this was last taken,
+    /// which [`read_vevent`] warns about once per content line.
+    no_seconds: std::cell::RefCell<Option<String>>,
 }
 
 /// One kept content line, read by the `icalendar` parser (which also unescapes TEXT
@@ -434,6 +451,8 @@ fn read_vevent<'p>(
     let (mut url, mut conference, mut described) = (None, None, None);
     // The feed line of DTEND, for the warning that it is before DTSTART.
     let mut dtend_line = line;
+    // The feed line of the first of each of SINGLE_VALUED met.
+    let mut first_of = [None; SINGLE_VALUED.len()];
     for (at, p) in props {
         let line = at;
         let name = p.name.as_str().to_ascii_uppercase();
@@ -451,6 +470,19 @@ fn read_vevent<'p>(
         };
         let tzid = param("TZID");
         let stamp = |v: &str| read_stamp(v, tzid.as_deref(), ctx);
+        if let Some(i) = SINGLE_VALUED.iter().position(|s| *s == name) {
+            match first_of[i] {
+                Some(first) => {
+                    warnings.repeated(Problem::Repeated, Some(line), || {
+                        format!(
+                            "a second {name} (`{val}`) ignored: the first, at line {first}, is used"
+                        )
+                    });
+                    continue;
+                }
+                None => first_of[i] = Some(line),
+            }
+        }
         // Every name matched here must be in VEVENT_PROPERTIES: the reader keeps no other.
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
@@ -484,7 +516,7 @@ fn read_vevent<'p>(
                 }),
             },
             "RRULE" => {
-                ev.rrules.push(val.to_string());
+                ev.rrules.push(repaired_rrule(val, line, warnings));
                 ev.rrule_lines.push(line);
             }
             "RDATE" => {
@@ -515,6 +547,11 @@ fn read_vevent<'p>(
                     param("RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
             }
             _ => {}
+        }
+        if let Some(v) = ctx.no_seconds.borrow_mut().take() {
+            warnings.repeated(Problem::NoSeconds, Some(line), || {
+                format!("{name} date-time `{v}` has no seconds; read with `00` seconds")
+            });
         }
     }
     ev.dtstart = dtstart.ok_or_else(|| (line, "no DTSTART".to_string()))?;
@@ -549,6 +586,50 @@ fn read_vevent<'p>(
     Ok(ev)
 }
 
+/// The VEVENT properties that RFC 5545 §3.6.1 allows at most once. Of a repeated one
+/// the first is read, as most readers do, and each further one is ignored with a
+/// warning naming both lines. Several RRULEs are not among them: RFC 2445 allowed them
+/// and they are read as the union of their occurrences (see [`Vevent::rrules`]), even
+/// when their FREQs differ; a part repeated inside one RRULE is (see [`repaired_rrule`]).
+const SINGLE_VALUED: [&str; 4] = ["UID", "DTSTART", "DTEND", "RECURRENCE-ID"];
+
+/// An RRULE value (RFC 5545 §3.3.10) as the `rrule` crate reads it, repairing with one
+/// warning each: separators escaped as in a TEXT value (`FREQ=DAILY\;COUNT=10`, as some
+/// Ruby libraries write it), read unescaped; a rule part given twice
+/// (`FREQ=DAILY;FREQ=WEEKLY`; §3.3.10 says each MUST NOT occur more than once), of which
+/// the first is read.
+fn repaired_rrule(value: &str, line: usize, warnings: &mut Warnings<'_>) -> String {
+    let mut rule = value.to_string();
+    if rule.contains("\\;") || rule.contains("\\,") {
+        rule = rule.replace("\\;", ";").replace("\\,", ",");
+        warnings.repeated(Problem::EscapedRrule, Some(line), || {
+            format!("RRULE `{value}` has backslash-escaped separators; read as `{rule}`")
+        });
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rule.split(';') {
+        let name = part
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_uppercase();
+        if !name.is_empty() && names.contains(&name) {
+            warnings.repeated(Problem::Repeated, Some(line), || {
+                format!("RRULE part `{part}` repeats {name}; ignored, the first is used")
+            });
+            continue;
+        }
+        names.push(name);
+        parts.push(part);
+    }
+    if parts.len() == rule.split(';').count() {
+        return rule;
+    }
+    parts.join(";")
+}
+
 /// Reads one DATE or DATE-TIME value.
 fn read_stamp(
     value: &str,
@@ -565,9 +646,22 @@ fn read_stamp(
         Some(d) => (d, true),
         None => (v, false),
     };
-    let local = NaiveDateTime::parse_from_str(digits, "%Y%m%dT%H%M%S").map_err(|_| {
-        format!("`{v}`: expected a date-time `YYYYMMDDTHHMMSS`, optionally followed by `Z`")
-    })?;
+    let expected =
+        || format!("`{v}`: expected a date-time `YYYYMMDDTHHMMSS`, optionally followed by `Z`");
+    let local = match NaiveDateTime::parse_from_str(digits, "%Y%m%dT%H%M%S") {
+        Ok(t) => t,
+        // `19970901T1300Z`: a value without its seconds (RFC 5545 §3.3.5 requires
+        // them), read as `…00` seconds; [`read_vevent`] warns.
+        Err(_) if digits.len() == 13 && digits.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            let t = NaiveDateTime::parse_from_str(&format!("{digits}00"), "%Y%m%dT%H%M%S")
+                .map_err(|_| expected())?;
+            ctx.no_seconds
+                .borrow_mut()
+                .get_or_insert_with(|| v.to_string());
+            t
+        }
+        Err(_) => return Err(expected()),
+    };
     // A value with both a TZID and a `Z` breaks RFC 5545 §3.3.5; Google shows it in the
     // TZID's zone, so the TZID wins.
     if utc && tzid.is_none() {
@@ -810,7 +904,8 @@ impl<'a> Iterator for Unfold<'a> {
 /// one warning per problem naming its feed line: a line that is not
 /// `NAME[;PARAM=VALUE]:VALUE` (Apple's colon-less `X-APPLE-…` lines, a broken fold) is
 /// dropped; an END that closes nothing is dropped; components left open are closed;
-/// content outside VCALENDAR is dropped; several VCALENDARs become one; components
+/// content outside VCALENDAR is dropped; several VCALENDARs become one (the first
+/// X-WR-TIMEZONE and X-WR-CALNAME met apply to all, see [`Kept::property`]); components
 /// nested more than [`MAX_NESTING`] deep are dropped. What is left, a well-formed
 /// component structure, goes to a [`Kept`].
 struct Repair<'s> {
@@ -818,6 +913,8 @@ struct Repair<'s> {
     /// The open components, upper-cased, VCALENDAR first.
     stack: Vec<String>,
     seen_calendar: bool,
+    /// Whether a further VCALENDAR was warned about.
+    warned_calendars: bool,
     /// Components nested deeper than MAX_NESTING below VCALENDAR, skipped with their
     /// content (the names of the skipped components still open, innermost last).
     skipped: Vec<String>,
@@ -836,6 +933,7 @@ impl<'s> Repair<'s> {
             source_name,
             stack: Vec::new(),
             seen_calendar: false,
+            warned_calendars: false,
             skipped: Vec::new(),
             warned_depth: false,
             last: 0,
@@ -927,7 +1025,15 @@ impl<'s> Repair<'s> {
                     self.stack.push(component);
                     self.passed(n, &line);
                 } else if self.stack.is_empty() {
-                    // A further VCALENDAR: its components join the first.
+                    // A further VCALENDAR (several concatenated in one file): its
+                    // components join the first's, with one warning for the file.
+                    if !self.warned_calendars {
+                        self.warned_calendars = true;
+                        warnings.push(
+                            Some(n),
+                            "a further `BEGIN:VCALENDAR` (several calendars in one file): the events of all are read, and the first X-WR-TIMEZONE and X-WR-CALNAME of the file apply to all",
+                        );
+                    }
                     if let Some(last) = self.before_calendar_end.take() {
                         self.last = last;
                     }
@@ -1284,10 +1390,13 @@ enum Problem {
     EndBeforeStart,
     TextCut,
     UnknownTzid,
+    Repeated,
+    EscapedRrule,
+    NoSeconds,
 }
 
 impl Problem {
-    const ALL: [Problem; 11] = [
+    const ALL: [Problem; 14] = [
         Problem::MisplacedQuote,
         Problem::Malformed,
         Problem::NestedCalendar,
@@ -1299,6 +1408,9 @@ impl Problem {
         Problem::EndBeforeStart,
         Problem::TextCut,
         Problem::UnknownTzid,
+        Problem::Repeated,
+        Problem::EscapedRrule,
+        Problem::NoSeconds,
     ];
 
     /// What the closing line calls the ones not reported one by one.
@@ -1315,6 +1427,9 @@ impl Problem {
             Problem::EndBeforeStart => "VEVENTs whose DTEND is before DTSTART",
             Problem::TextCut => "SUMMARY, LOCATION, URL or DESCRIPTION values cut",
             Problem::UnknownTzid => "unknown TZIDs",
+            Problem::Repeated => "repeated properties or RRULE parts ignored",
+            Problem::EscapedRrule => "RRULEs with backslash-escaped separators",
+            Problem::NoSeconds => "date-times without seconds",
         }
     }
 }
@@ -1687,8 +1802,119 @@ mod tests {
         assert_eq!(
             cal.warnings,
             [
+                "feed `t.ics` line 4: a further `BEGIN:VCALENDAR` (several calendars in one file): the events of all are read, and the first X-WR-TIMEZONE and X-WR-CALNAME of the file apply to all",
                 "feed `t.ics` line 6: `BEGIN:VEVENT` was not closed before the end of the feed",
                 "feed `t.ics` line 6: `BEGIN:VCALENDAR` was not closed before the end of the feed",
+            ]
+        );
+    }
+
+    #[test]
+    fn bare_cr_line_ends_are_read_as_line_ends_with_one_warning() {
+        let text = cal("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000Z\r\nEND:VEVENT\r\n")
+            .replace("\r\n", "\r");
+        let parsed = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(parsed.events[0].uid, "a");
+        assert_eq!(
+            parsed.warnings,
+            [
+                "feed `t.ics`: lines end in a bare CR (`\\r` without `\\n`, an old Mac OS or Lotus Notes export); each CR is read as a line end"
+            ]
+        );
+        // A CR inside a CRLF feed is not a line end, and costs no warning.
+        let text = cal("BEGIN:VEVENT\r\nUID:a\rb\r\nDTSTART:20260101T100000Z\r\nEND:VEVENT\r\n");
+        let parsed = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(parsed.events[0].uid, "a\rb");
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn the_first_of_a_repeated_single_valued_property_is_read() {
+        let text = cal(
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000Z\r\nUID:b\r\n\
+             DTSTART:20260202T100000Z\r\nRECURRENCE-ID:20260101T100000Z\r\n\
+             RECURRENCE-ID:20260103T100000Z\r\nEND:VEVENT\r\n",
+        );
+        let parsed = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        let ev = &parsed.events[0];
+        assert_eq!(ev.uid, "a");
+        assert_eq!(ev.dtstart.local().to_string(), "2026-01-01 10:00:00");
+        assert_eq!(
+            ev.recurrence_id.as_ref().map(|r| r.local().to_string()),
+            Some("2026-01-01 10:00:00".to_string())
+        );
+        assert_eq!(
+            parsed.warnings,
+            [
+                "feed `t.ics` line 6: a second UID (`b`) ignored: the first, at line 4, is used",
+                "feed `t.ics` line 7: a second DTSTART (`20260202T100000Z`) ignored: the first, at line 5, is used",
+                "feed `t.ics` line 9: a second RECURRENCE-ID (`20260103T100000Z`) ignored: the first, at line 8, is used",
+            ]
+        );
+        // An unreadable second DTSTART does not cost the VEVENT.
+        let text =
+            cal("BEGIN:VEVENT\r\nDTSTART:20260101T100000Z\r\nDTSTART:garbage\r\nEND:VEVENT\r\n");
+        let parsed = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn rrule_repairs() {
+        let mut w = Warnings::new("t.ics");
+        assert_eq!(
+            repaired_rrule("FREQ=DAILY;COUNT=3", 1, &mut w),
+            "FREQ=DAILY;COUNT=3"
+        );
+        assert_eq!(
+            repaired_rrule("FREQ=WEEKLY\\;BYDAY=MO\\,TU", 2, &mut w),
+            "FREQ=WEEKLY;BYDAY=MO,TU"
+        );
+        assert_eq!(
+            repaired_rrule("FREQ=DAILY;COUNT=3;freq=WEEKLY", 3, &mut w),
+            "FREQ=DAILY;COUNT=3"
+        );
+        assert_eq!(
+            w.finish(),
+            [
+                "feed `t.ics` line 2: RRULE `FREQ=WEEKLY\\;BYDAY=MO\\,TU` has backslash-escaped separators; read as `FREQ=WEEKLY;BYDAY=MO,TU`",
+                "feed `t.ics` line 3: RRULE part `freq=WEEKLY` repeats FREQ; ignored, the first is used",
+            ]
+        );
+        // Through the parser, which must leave the backslashes in place for the repair.
+        let text = cal(
+            "BEGIN:VEVENT\r\nDTSTART:20260101T100000Z\r\nRRULE:FREQ=DAILY\\;COUNT=10\r\nEND:VEVENT\r\n",
+        );
+        let parsed = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        assert_eq!(parsed.events[0].rrules, ["FREQ=DAILY;COUNT=10"]);
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn a_date_time_without_seconds_is_read_with_00_seconds() {
+        let text = cal(
+            "BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Berlin:20260115T1700\r\n\
+             EXDATE:19970901T1300Z,19970902T1300Z\r\nEND:VEVENT\r\n",
+        );
+        let parsed = parse(text.as_bytes(), "t.ics", Tz::UTC).unwrap();
+        let ev = &parsed.events[0];
+        assert_eq!(
+            ev.dtstart,
+            Stamp::Local(
+                NaiveDate::from_ymd_opt(2026, 1, 15)
+                    .unwrap()
+                    .and_hms_opt(17, 0, 0)
+                    .unwrap(),
+                Zone::Iana(chrono_tz::Europe::Berlin)
+            )
+        );
+        assert_eq!(ev.exdates.len(), 2);
+        assert_eq!(
+            parsed.warnings,
+            [
+                "feed `t.ics` line 4: DTSTART date-time `20260115T1700` has no seconds; read with `00` seconds",
+                "feed `t.ics` line 5: EXDATE date-time `19970901T1300Z` has no seconds; read with `00` seconds",
             ]
         );
     }

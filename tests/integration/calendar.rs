@@ -426,4 +426,150 @@ fn several_vcalendars_are_read_as_one() {
     let t = Test::new().file("f.ics", ics);
     let (list, stderr) = events_of(&t.path("f.ics"), &[]);
     assert_eq!(list.len(), 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("line 8: a further `BEGIN:VCALENDAR` (several calendars in one file)"),
+        "{stderr}"
+    );
+}
+
+// ---- producer quirks that still say what they mean: one warning each (issue #10) ----
+
+/// `summit events --json` on the feed text `ics` over 1990..2100: the starts and the
+/// ends (as given) of its occurrences, and stderr.
+fn starts_ends(ics: &str) -> (Vec<(String, String)>, String) {
+    let t = Test::new().file("f.ics", ics);
+    let run = Test::new()
+        .args(["events", "--feed", t.path("f.ics").to_str().unwrap()])
+        .args(["--json", "--count", "1000"])
+        .args([
+            "--from",
+            "1990-01-01T00:00:00Z",
+            "--to",
+            "2100-01-01T00:00:00Z",
+        ])
+        .success();
+    let list = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["start"].to_string(), e["end"].to_string()))
+        .collect();
+    (list, run.stderr)
+}
+
+#[test]
+fn bare_cr_line_ends_are_read_with_one_warning() {
+    let ics = "BEGIN:VCALENDAR\rVERSION:2.0\rBEGIN:VEVENT\rUID:a\rSUMMARY:Notes\r\
+               DTSTART:20260201T100000Z\rRRULE:FREQ=DAILY;COUNT=3\rEND:VEVENT\rEND:VCALENDAR\r";
+    let (list, stderr) = starts_ends(ics);
+    assert_eq!(list.len(), 3, "{stderr}");
+    assert_eq!(list[2].0, "\"2026-02-03T10:00:00Z\"", "{list:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("feed `") && stderr.contains("bare CR"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_rrule_with_escaped_separators_is_unescaped_with_one_warning() {
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260201T100000Z\r\n\
+               RRULE:FREQ=DAILY\\;COUNT=10\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (list, stderr) = starts_ends(ics);
+    assert_eq!(list.len(), 10, "{stderr}");
+    assert_eq!(list[9].0, "\"2026-02-10T10:00:00Z\"", "{list:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("line 5: RRULE `FREQ=DAILY\\;COUNT=10` has backslash-escaped separators"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn date_times_without_seconds_are_read_with_00_seconds_and_one_warning_each() {
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:19970901T1300Z\r\n\
+               END:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nDTSTART;TZID=Europe/Berlin:20260115T1700\r\n\
+               RRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (list, stderr) = starts_ends(ics);
+    let starts: Vec<&str> = list.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        starts,
+        [
+            "\"1997-09-01T13:00:00Z\"",
+            "\"2026-01-15T16:00:00Z\"",
+            "\"2026-01-22T16:00:00Z\""
+        ],
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("line 4: DTSTART date-time `19970901T1300Z` has no seconds"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 8: DTSTART date-time `20260115T1700` has no seconds"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_repeated_dtstart_or_uid_reads_the_first_with_one_warning_naming_both_lines() {
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260201T100000Z\r\n\
+               UID:b\r\nDTSTART:20260301T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (list, stderr) = starts_ends(ics);
+    assert_eq!(list.len(), 1, "{stderr}");
+    assert_eq!(list[0].0, "\"2026-02-01T10:00:00Z\"");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("line 5: a second UID (`b`) ignored: the first, at line 3, is used"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "line 6: a second DTSTART (`20260301T100000Z`) ignored: the first, at line 4, is used"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_repeated_dtend_reads_the_first_with_one_warning() {
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260201T100000Z\r\n\
+               DTEND:20260201T110000Z\r\nDTEND:20260201T120000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (list, stderr) = starts_ends(ics);
+    assert_eq!(list.len(), 1, "{stderr}");
+    assert_eq!(list[0].1, "\"2026-02-01T11:00:00Z\"", "{list:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr
+            .contains("line 6: a second DTEND (`20260201T120000Z`) ignored: the first, at line 5"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_part_repeated_inside_an_rrule_reads_the_first_with_one_warning() {
+    // Several RRULEs stay legal (RFC 2445) and are read as their union, even with
+    // different FREQs; a part given twice in one RRULE is the conflict.
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260201T100000Z\r\n\
+               RRULE:FREQ=DAILY;COUNT=3;FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (list, stderr) = starts_ends(ics);
+    let starts: Vec<&str> = list.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        starts,
+        [
+            "\"2026-02-01T10:00:00Z\"",
+            "\"2026-02-02T10:00:00Z\"",
+            "\"2026-02-03T10:00:00Z\""
+        ],
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr
+            .contains("line 5: RRULE part `FREQ=WEEKLY` repeats FREQ; ignored, the first is used"),
+        "{stderr}"
+    );
 }

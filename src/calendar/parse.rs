@@ -24,7 +24,8 @@ pub struct Calendar {
     /// X-WR-CALNAME, when given.
     pub name: Option<String>,
     /// The zone floating times are read in: X-WR-TIMEZONE when the feed gives a known
-    /// one, else the caller's default (`calendar.default-tz`).
+    /// one (the first in the file, when several VCALENDARs are concatenated), else the
+    /// caller's default (`calendar.default-tz`).
     pub zone: Tz,
     /// The VEVENTs, masters and overrides alike, in feed order.
     pub events: Vec<Vevent>,

@@ -691,7 +691,9 @@ struct SeriesTimes {
 
 impl SeriesTimes {
     /// The times of `ev` of the feed `source`; a rule past [`MAX_RRULES_PER_EVENT`] is
-    /// dropped with a warning in `warnings`.
+    /// dropped with a warning in `warnings`, and so is a rule in a calendar scale other
+    /// than Gregorian (RFC 7529 §3: `RSCALE=CHINESE`, …); a Gregorian rule with
+    /// `SKIP=BACKWARD` or `FORWARD` is evaluated as with `SKIP=OMIT`, with a warning.
     ///
     /// # Errors
     /// The feed line of the RRULE that cannot be read, and why.
@@ -712,6 +714,18 @@ impl SeriesTimes {
         }
         for (i, text) in ev.rrules.iter().take(MAX_RRULES_PER_EVENT).enumerate() {
             let at = ev.rrule_lines.get(i).copied().unwrap_or(ev.line);
+            match rscale(text) {
+                Rscale::Gregorian => {}
+                Rscale::GregorianSkip(skip) => warnings.push(format!(
+                    "feed `{source}` line {at}: RRULE `{text}`: SKIP=`{skip}` is not supported, invalid dates are skipped (SKIP=OMIT)"
+                )),
+                Rscale::Other(scale) => {
+                    warnings.push(format!(
+                        "feed `{source}` line {at}: RRULE `{text}` ignored: RSCALE=`{scale}` is not supported, only DTSTART and RDATEs are kept"
+                    ));
+                    continue;
+                }
+            }
             let (rule, until) = normalize_rule(text)
                 .map_err(|why| (at, format!("RRULE `{text}` ignored: {why}")))?;
             let mut rule: rrule::RRule<rrule::Unvalidated> = rule
@@ -829,11 +843,52 @@ fn local_in(s: &Stamp, series: &Stamp) -> NaiveDateTime {
     }
 }
 
+/// The calendar scale of an RRULE (RFC 7529 §3, the `RSCALE` and `SKIP` parts).
+#[derive(Debug, PartialEq, Eq)]
+enum Rscale<'a> {
+    /// No RSCALE, or `RSCALE=GREGORIAN` with no SKIP or `SKIP=OMIT`: an ordinary
+    /// RFC 5545 rule, whose invalid dates (February 30) are skipped (RFC 7529 §3.1:
+    /// OMIT is the default).
+    Gregorian,
+    /// Gregorian with `SKIP=BACKWARD` or `FORWARD` (the value): the `rrule` crate can
+    /// only omit invalid dates, so the rule is evaluated as with `SKIP=OMIT`.
+    GregorianSkip(&'a str),
+    /// Another calendar scale (`CHINESE`, `HEBREW`, …, the value): the `rrule` crate
+    /// knows only the Gregorian calendar, so the rule is not evaluated.
+    Other(&'a str),
+}
+
+/// The [`Rscale`] of `rule`; the last value of a part given twice counts, as in
+/// [`normalize_rule`]. A SKIP without RSCALE (which RFC 7529 §3.1 forbids) is read as
+/// with `RSCALE=GREGORIAN`.
+fn rscale(rule: &str) -> Rscale<'_> {
+    let mut scale = None;
+    let mut skip = None;
+    for part in rule.split(';') {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        let (k, v) = (k.trim(), v.trim());
+        if k.eq_ignore_ascii_case("RSCALE") {
+            scale = Some(v);
+        } else if k.eq_ignore_ascii_case("SKIP") {
+            skip = Some(v);
+        }
+    }
+    match (scale, skip) {
+        (Some(s), _) if !s.eq_ignore_ascii_case("GREGORIAN") => Rscale::Other(s),
+        (_, Some(s)) if !s.eq_ignore_ascii_case("OMIT") => Rscale::GregorianSkip(s),
+        _ => Rscale::Gregorian,
+    }
+}
+
 /// Normalizes an RRULE value for the `rrule` crate, the way lenient clients read it:
 /// a part given twice keeps its last value, an empty part and a COUNT that is not
-/// positive are dropped (python-recurring-ical-events issue 128), and `UNTIL=…` is split
-/// out (the crate insists on zone rules for it that real feeds break, and we evaluate on
-/// wall-clock time anyway).
+/// positive are dropped (python-recurring-ical-events issue 128), `RSCALE` and `SKIP`
+/// are dropped (RFC 7529 §3: the caller reads them with [`rscale`]; a Gregorian rule
+/// with `SKIP=OMIT` is an RFC 5545 rule), and `UNTIL=…` is split out (the crate insists
+/// on zone rules for it that real feeds break, and we evaluate on wall-clock time
+/// anyway).
 ///
 /// A rule the `rrule` crate must not see is refused with the reason (see
 /// [`rule_refusal`]).
@@ -851,6 +906,8 @@ pub(super) fn normalize_rule(rule: &str) -> Result<(String, Option<&str>), Strin
         let v = v.trim();
         match key.as_str() {
             "UNTIL" => until = Some(v),
+            // Read by `rscale`; the crate knows neither (RFC 7529 §3).
+            "RSCALE" | "SKIP" => {}
             "COUNT" if !v.parse::<u32>().is_ok_and(|n| n > 0) => {}
             _ => match parts.iter_mut().find(|(k, _)| *k == key) {
                 Some(existing) => existing.1 = v,
@@ -1073,6 +1130,65 @@ mod tests {
         .map(|o| o.uid)
         .collect();
         assert_eq!(got, ["s", "s", "s"]);
+    }
+
+    #[test]
+    fn rscale_and_skip_are_read_and_stripped() {
+        assert_eq!(rscale("FREQ=DAILY"), Rscale::Gregorian);
+        assert_eq!(
+            rscale("RSCALE=gregorian;FREQ=MONTHLY;SKIP=omit"),
+            Rscale::Gregorian
+        );
+        assert_eq!(
+            rscale("RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=FORWARD"),
+            Rscale::GregorianSkip("FORWARD")
+        );
+        assert_eq!(
+            rscale("RSCALE=CHINESE;FREQ=YEARLY;SKIP=BACKWARD"),
+            Rscale::Other("CHINESE")
+        );
+        // The last value of a part given twice counts.
+        assert_eq!(
+            rscale("RSCALE=HEBREW;RSCALE=GREGORIAN;FREQ=DAILY"),
+            Rscale::Gregorian
+        );
+        assert_eq!(
+            normalize_rule("RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=OMIT;COUNT=3").unwrap(),
+            ("FREQ=MONTHLY;COUNT=3".to_string(), None)
+        );
+    }
+
+    #[test]
+    fn gregorian_rscale_expands_and_other_scales_keep_dtstart_and_rdates() {
+        let c = cal(concat!(
+            "BEGIN:VEVENT\r\nUID:g\r\nDTSTART:20260131T100000Z\r\n",
+            "RRULE:RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=BACKWARD;COUNT=3\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:h\r\nDTSTART:20260201T090000Z\r\n",
+            "RRULE:RSCALE=HEBREW;FREQ=MONTHLY\r\nRDATE:20260205T090000Z\r\nEND:VEVENT\r\n",
+        ));
+        let mut w = Vec::new();
+        let got: Vec<String> = occurrences(
+            &c,
+            Window::new(t("2026-01-01T00:00:00Z"), Some(t("2027-01-01T00:00:00Z"))),
+            None,
+            &mut w,
+        )
+        .map(|o| format!("{} {}", o.uid, o.start))
+        .collect();
+        // SKIP=BACKWARD is evaluated as OMIT: no February 28 (or 29).
+        assert_eq!(
+            got,
+            [
+                format!("g {}", When::Timed(t("2026-01-31T10:00:00Z"))),
+                format!("h {}", When::Timed(t("2026-02-01T09:00:00Z"))),
+                format!("h {}", When::Timed(t("2026-02-05T09:00:00Z"))),
+                format!("g {}", When::Timed(t("2026-03-31T10:00:00Z"))),
+                format!("g {}", When::Timed(t("2026-05-31T10:00:00Z"))),
+            ]
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("feed `test.ics` line 6: ") && w[0].contains("SKIP=`BACKWARD`"));
+        assert!(w[1].starts_with("feed `test.ics` line 11: ") && w[1].contains("RSCALE=`HEBREW`"));
     }
 
     #[test]

@@ -954,3 +954,96 @@ END:VEVENT
         ["Weekly", "Weekly", "Weekly later", "Weekly later"]
     );
 }
+
+// ---- RSCALE (RFC 7529) ----
+
+/// `summit events --json --from 2026-01-01T00:00:00Z --count 20` on `body`, and stderr.
+fn events_and_stderr(body: &str) -> (Value, String) {
+    let run = Test::new()
+        .file("feed.ics", ics("", body))
+        .args(["--feed", "feed.ics", "events", "--json"])
+        .args(["--from", "2026-01-01T00:00:00Z", "--count", "20"])
+        .success();
+    (run.json(), run.stderr)
+}
+
+#[test]
+fn rscale_gregorian_monthly_on_the_31st_omits_short_months() {
+    // RFC 7529 §3.1: SKIP=OMIT (the default) drops the invalid dates, as RFC 5545 does.
+    let body = "BEGIN:VEVENT
+UID:rscale-31@example.org
+DTSTAMP:20260101T000000Z
+DTSTART:20260131T100000Z
+RRULE:RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=OMIT;COUNT=4
+SUMMARY:Month end
+END:VEVENT
+";
+    let (v, stderr) = events_and_stderr(body);
+    assert_eq!(
+        starts(&v),
+        [
+            "2026-01-31T10:00:00Z",
+            "2026-03-31T10:00:00Z",
+            "2026-05-31T10:00:00Z",
+            "2026-07-31T10:00:00Z"
+        ]
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn rscale_gregorian_yearly_is_an_ordinary_rule() {
+    let body = "BEGIN:VEVENT
+UID:rscale-yearly@example.org
+DTSTAMP:20260101T000000Z
+DTSTART;VALUE=DATE:20260315
+RRULE:RSCALE=GREGORIAN;FREQ=YEARLY;COUNT=3
+SUMMARY:Anniversary
+END:VEVENT
+";
+    let (v, stderr) = events_and_stderr(body);
+    assert_eq!(starts(&v), ["2026-03-15", "2027-03-15", "2028-03-15"]);
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn rscale_gregorian_skip_forward_warns_and_omits() {
+    // The `rrule` crate cannot move an invalid date: February is omitted, with a warning.
+    let body = "BEGIN:VEVENT
+UID:rscale-forward@example.org
+DTSTAMP:20260101T000000Z
+DTSTART:20260130T100000Z
+RRULE:RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=FORWARD;COUNT=2
+SUMMARY:Month end
+END:VEVENT
+";
+    let (v, stderr) = events_and_stderr(body);
+    assert_eq!(starts(&v), ["2026-01-30T10:00:00Z", "2026-03-30T10:00:00Z"]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: feed `feed.ics` line 8: ")
+            && stderr.contains("SKIP=`FORWARD`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rscale_chinese_keeps_dtstart_and_rdates_with_one_warning() {
+    let body = "BEGIN:VEVENT
+UID:rscale-chinese@example.org
+DTSTAMP:20260101T000000Z
+DTSTART;VALUE=DATE:20260217
+RRULE:RSCALE=CHINESE;FREQ=YEARLY
+RDATE;VALUE=DATE:20270206
+SUMMARY:Spring Festival
+END:VEVENT
+";
+    let (v, stderr) = events_and_stderr(body);
+    assert_eq!(starts(&v), ["2026-02-17", "2027-02-06"]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: feed `feed.ics` line 8: ")
+            && stderr.contains("RSCALE=`CHINESE`"),
+        "{stderr}"
+    );
+}

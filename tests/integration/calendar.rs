@@ -614,3 +614,50 @@ fn recurring_ical_events_issue_132_swapped_start_and_end_keeps_its_start() {
     assert_eq!(list, [("2023-12-18T22:45:00Z".into(), "XXX".into())]);
     assert!(stderr.contains("is before DTSTART"), "{stderr}");
 }
+
+#[test]
+fn a_floating_rdate_beside_a_zoned_dtstart_adds_the_instance_in_that_zone() {
+    // Read in the calendar's zone (UTC here), 10:00 would be 11:00 in Berlin.
+    let (list, stderr) = dtend_events(
+        "",
+        "BEGIN:VEVENT\r\nUID:r\r\nSUMMARY:s\r\nDTSTART;TZID=Europe/Berlin:20260301T100000\r\n\
+         RDATE:20260305T100000,20260306T100000\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(
+        field(&list, "start"),
+        [
+            "2026-03-01T09:00:00Z",
+            "2026-03-05T09:00:00Z",
+            "2026-03-06T09:00:00Z"
+        ]
+    );
+    // One warning for the line, not one per value.
+    assert_eq!(stderr.matches("has no zone").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_floating_dtend_beside_a_utc_dtstart_is_read_in_utc() {
+    // DTSTART 10:00Z; the floating DTEND is 11:00 UTC, not 11:00 in the calendar's zone
+    // (Tokyo: 02:00Z, before the start).
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:Asia/Tokyo\r\n",
+        "BEGIN:VEVENT\r\nUID:u\r\nSUMMARY:s\r\nDTSTART:20260301T100000Z\r\n\
+         DTEND:20260301T110000\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "start"), ["2026-03-01T10:00:00Z"]);
+    assert_eq!(field(&list, "end"), ["2026-03-01T11:00:00Z"]);
+    assert_eq!(stderr.matches("has no zone").count(), 1, "{stderr}");
+}
+
+#[test]
+fn floating_values_beside_a_floating_dtstart_are_not_warned_about() {
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:Europe/Berlin\r\n",
+        "BEGIN:VEVENT\r\nUID:f\r\nSUMMARY:s\r\nDTSTART:20260301T100000\r\n\
+         DTEND:20260301T110000\r\nRRULE:FREQ=DAILY;COUNT=2\r\nEXDATE:20260302T100000\r\n\
+         END:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "start"), ["2026-03-01T09:00:00Z"]);
+    assert_eq!(field(&list, "end"), ["2026-03-01T10:00:00Z"]);
+    assert!(stderr.is_empty(), "{stderr}");
+}

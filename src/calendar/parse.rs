@@ -454,6 +454,15 @@ fn read_vevent<'p>(
     let mut dtend_line = line;
     // The feed line of the first of each of SINGLE_VALUED met.
     let mut first_of = [None; SINGLE_VALUED.len()];
+    let (mut dtend_value, mut dtstart_value) = (String::new(), String::new());
+    // How DTSTART was written: with a `Z` (and no TZID), and whether it was floating.
+    let (mut dtstart_utc, mut dtstart_floating) = (false, false);
+    // Which values were floating date-times (no TZID, no `Z`): DTEND, RECURRENCE-ID, and
+    // each of `ev.exdates` and `ev.rdates`; and the lines that gave them, for one
+    // warning each when DTSTART has a zone.
+    let (mut dtend_floating, mut rid_floating) = (false, false);
+    let (mut exdate_floating, mut rdate_floating) = (Vec::new(), Vec::new());
+    let mut floating_lines: Vec<(usize, String, String)> = Vec::new();
     for (at, p) in props {
         let line = at;
         let name = p.name.as_str().to_ascii_uppercase();
@@ -484,6 +493,12 @@ fn read_vevent<'p>(
                 None => first_of[i] = Some(line),
             }
         }
+        let floating = |v: &str| is_floating(v, tzid.as_deref());
+        let mut note_floating = |v: &str| {
+            if floating_lines.last().is_none_or(|(l, _, _)| *l != line) {
+                floating_lines.push((line, name.clone(), v.to_string()));
+            }
+        };
         // Every name matched here must be in VEVENT_PROPERTIES: the reader keeps no other.
         match name.as_str() {
             "UID" => ev.uid = val.to_string(),
@@ -500,11 +515,19 @@ fn read_vevent<'p>(
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => {
                 dtstart = Some(stamp(val).map_err(|e| (line, format!("DTSTART {e}")))?);
+                dtstart_floating = floating(val);
+                dtstart_value = val.to_string();
+                dtstart_utc = tzid.is_none() && val.ends_with(['Z', 'z']);
             }
             "DTEND" => match stamp(val) {
                 Ok(s) => {
                     ev.dtend = Some(s);
                     dtend_line = line;
+                    dtend_value = val.to_string();
+                    dtend_floating = floating(val);
+                    if dtend_floating {
+                        note_floating(val);
+                    }
                 }
                 Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
                     format!("DTEND ignored: {e}")
@@ -524,7 +547,14 @@ fn read_vevent<'p>(
                 let is_period = param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
                 for item in val.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     match read_rdate(item, is_period, tzid.as_deref(), ctx) {
-                        Ok(r) => ev.rdates.push(r),
+                        Ok(r) => {
+                            let start = item.split_once('/').map_or(item, |(s, _)| s);
+                            rdate_floating.push(floating(start));
+                            if floating(start) {
+                                note_floating(item);
+                            }
+                            ev.rdates.push(r);
+                        }
                         Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
                             format!("RDATE value ignored: {e}")
                         }),
@@ -534,7 +564,13 @@ fn read_vevent<'p>(
             "EXDATE" => {
                 for item in val.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     match stamp(item) {
-                        Ok(s) => ev.exdates.push(s),
+                        Ok(s) => {
+                            exdate_floating.push(floating(item));
+                            if floating(item) {
+                                note_floating(item);
+                            }
+                            ev.exdates.push(s);
+                        }
                         Err(e) => warnings.repeated(Problem::ValueIgnored, Some(line), || {
                             format!("EXDATE value ignored: {e}")
                         }),
@@ -544,6 +580,10 @@ fn read_vevent<'p>(
             "RECURRENCE-ID" => {
                 ev.recurrence_id =
                     Some(stamp(val).map_err(|e| (line, format!("RECURRENCE-ID {e}")))?);
+                rid_floating = floating(val);
+                if rid_floating {
+                    note_floating(val);
+                }
                 ev.this_and_future =
                     param("RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
             }
@@ -558,6 +598,53 @@ fn read_vevent<'p>(
     ev.dtstart = dtstart.ok_or_else(|| (line, "no DTSTART".to_string()))?;
     let located = ev.location.as_deref().and_then(|l| link_in(l, false));
     ev.url = url.or(conference).or(located).or(described);
+    // A floating DTEND, RECURRENCE-ID, EXDATE or RDATE beside a DTSTART with a TZID or a
+    // `Z` is read in DTSTART's zone: RFC 5545 §3.8.2.2 has DTEND local exactly when
+    // DTSTART is, and §3.8.4.4, §3.8.5.1 and §3.8.5.2 have the others match DTSTART's
+    // form. Read in the calendar's zone, they would name other instants (an end before
+    // the start, an instance that is not the series').
+    if let Stamp::Local(_, start_zone) = &ev.dtstart
+        && !dtstart_floating
+    {
+        let rezone = |s: &mut Stamp| {
+            if let Stamp::Local(t, _) = s {
+                *s = if dtstart_utc {
+                    utc_stamp(*t, ctx)
+                } else {
+                    Stamp::Local(*t, start_zone.clone())
+                };
+            }
+        };
+        if dtend_floating && let Some(end) = ev.dtend.as_mut() {
+            rezone(end);
+        }
+        if rid_floating && let Some(rid) = ev.recurrence_id.as_mut() {
+            rezone(rid);
+        }
+        for (x, _) in ev
+            .exdates
+            .iter_mut()
+            .zip(&exdate_floating)
+            .filter(|(_, f)| **f)
+        {
+            rezone(x);
+        }
+        for (r, _) in ev
+            .rdates
+            .iter_mut()
+            .zip(&rdate_floating)
+            .filter(|(_, f)| **f)
+        {
+            rezone(&mut r.start);
+        }
+        for (at, name, value) in floating_lines {
+            warnings.repeated(Problem::FloatingBesideZoned, Some(at), || {
+                format!(
+                    "{name} `{value}` has no zone while DTSTART has one; read in DTSTART's zone"
+                )
+            });
+        }
+    }
     // A DATE DTSTART with a DATE-TIME DTEND breaks RFC 5545 §3.8.2.2; clients read the
     // start as midnight in the end's zone.
     if let (Stamp::Date(d), Some(Stamp::Local(_, zone))) = (&ev.dtstart, &ev.dtend) {
@@ -570,19 +657,18 @@ fn read_vevent<'p>(
     {
         ev.dtstart = Stamp::Local(d.and_time(NaiveTime::MIN), Zone::Iana(ctx.cal_zone));
     }
-    // An end before the start (RFC 5545 §3.8.2.2 says it MUST be later) is read as the
-    // two swapped, as clients do.
-    if let Some(end) = ev.dtend.take() {
-        if end.when().instant() < ev.dtstart.when().instant()
-            && std::mem::discriminant(&end) == std::mem::discriminant(&ev.dtstart)
-        {
-            warnings.repeated(Problem::EndBeforeStart, Some(dtend_line), || {
-                "DTEND is before DTSTART; the two are swapped".to_string()
-            });
-            ev.dtend = Some(std::mem::replace(&mut ev.dtstart, end));
-        } else {
-            ev.dtend = Some(end);
-        }
+    // An end before the start (RFC 5545 §3.8.2.2 says it MUST be later) is dropped: the
+    // start stays, for DTSTART is the first instance (§3.8.5.3) and what RECURRENCE-IDs
+    // and EXDATEs name, and the event lasts as if it had no DTEND (§3.6.1: a day for a
+    // DATE DTSTART, no time for a DATE-TIME one), masters and overrides alike.
+    if let Some(end) = &ev.dtend
+        && end.when().instant() < ev.dtstart.when().instant()
+        && std::mem::discriminant(end) == std::mem::discriminant(&ev.dtstart)
+    {
+        warnings.repeated(Problem::EndBeforeStart, Some(dtend_line), || {
+            format!("DTEND `{dtend_value}` is before DTSTART `{dtstart_value}`; DTEND ignored")
+        });
+        ev.dtend = None;
     }
     Ok(ev)
 }
@@ -666,10 +752,7 @@ fn read_stamp(
     // A value with both a TZID and a `Z` breaks RFC 5545 §3.3.5; Google shows it in the
     // TZID's zone, so the TZID wins.
     if utc && tzid.is_none() {
-        return Ok(match ctx.x_wr_timezone {
-            Some(tz) => Stamp::Local(zone::to_local(local.and_utc(), tz), Zone::Iana(tz)),
-            None => Stamp::Local(local, Zone::Iana(Tz::UTC)),
-        });
+        return Ok(utc_stamp(local, ctx));
     }
     let Some(id) = tzid else {
         return Ok(Stamp::Local(local, Zone::Iana(ctx.cal_zone)));
@@ -688,6 +771,22 @@ fn read_stamp(
             Zone::Iana(ctx.cal_zone)
         });
     Ok(Stamp::Local(local, zone))
+}
+
+/// The UTC date-time `local` (a value with `Z`), re-expressed in the calendar's
+/// X-WR-TIMEZONE when it has one (see [`Stamp`]).
+fn utc_stamp(local: NaiveDateTime, ctx: &ValueContext<'_>) -> Stamp {
+    match ctx.x_wr_timezone {
+        Some(tz) => Stamp::Local(zone::to_local(local.and_utc(), tz), Zone::Iana(tz)),
+        None => Stamp::Local(local, Zone::Iana(Tz::UTC)),
+    }
+}
+
+/// Whether `value` (of a property with the TZID `tzid`) is a floating DATE-TIME (RFC
+/// 5545 §3.3.5, form #1): no TZID, no `Z`, not a DATE.
+fn is_floating(value: &str, tzid: Option<&str>) -> bool {
+    let v = value.trim();
+    tzid.is_none() && v.len() != 8 && !v.ends_with(['Z', 'z'])
 }
 
 fn read_rdate(
@@ -1389,6 +1488,7 @@ enum Problem {
     VeventSkipped,
     ValueIgnored,
     EndBeforeStart,
+    FloatingBesideZoned,
     TextCut,
     UnknownTzid,
     Repeated,
@@ -1397,7 +1497,7 @@ enum Problem {
 }
 
 impl Problem {
-    const ALL: [Problem; 14] = [
+    const ALL: [Problem; 15] = [
         Problem::MisplacedQuote,
         Problem::Malformed,
         Problem::NestedCalendar,
@@ -1407,6 +1507,7 @@ impl Problem {
         Problem::VeventSkipped,
         Problem::ValueIgnored,
         Problem::EndBeforeStart,
+        Problem::FloatingBesideZoned,
         Problem::TextCut,
         Problem::UnknownTzid,
         Problem::Repeated,
@@ -1426,6 +1527,7 @@ impl Problem {
             Problem::VeventSkipped => "VEVENTs skipped",
             Problem::ValueIgnored => "DTEND, DURATION, RDATE or EXDATE values ignored",
             Problem::EndBeforeStart => "VEVENTs whose DTEND is before DTSTART",
+            Problem::FloatingBesideZoned => "floating values read in DTSTART's zone",
             Problem::TextCut => "SUMMARY, LOCATION, URL or DESCRIPTION values cut",
             Problem::UnknownTzid => "unknown TZIDs",
             Problem::Repeated => "repeated properties or RRULE parts ignored",
@@ -1753,7 +1855,7 @@ mod tests {
             "{w:#?}"
         );
         assert!(
-            w[2].starts_with("feed `t.ics` line 14: DTEND is before DTSTART"),
+            w[2].starts_with("feed `t.ics` line 14: DTEND `20260101T090000Z` is before DTSTART"),
             "{w:#?}"
         );
         assert_eq!(cal.source, "t.ics");

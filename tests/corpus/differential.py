@@ -53,6 +53,16 @@ KNOWN = {
         "and reads their times as UTC; RFC 5545 §3.2.19 makes TZID name the zone, and summit "
         "resolves them to Australia/Sydney and America/New_York "
         "(test calendar::node_ical_office_2012_owa_display_name_tzids)",
+    "recurring-ical-events/calendars/end_before_start_event.ics":
+        "DTEND (08:00 Europe/Berlin) is before DTSTART (08:30); the reference swaps the two "
+        "and starts the event at 07:00Z. DTSTART is the first instance (RFC 5545 §3.8.5.3): "
+        "summit keeps the start, 07:30Z, and drops the DTEND with a warning "
+        "(test calendar::recurring_ical_events_end_before_start_event_keeps_its_start)",
+    "recurring-ical-events/calendars/issue_132_swapped_start_and_end.ics":
+        "DTEND (23:30 Europe/Paris) is before DTSTART (23:45); the reference swaps the two "
+        "and starts the event at 22:30Z. DTSTART is the first instance (RFC 5545 §3.8.5.3): "
+        "summit keeps the start, 22:45Z, and drops the DTEND with a warning "
+        "(test calendar::recurring_ical_events_issue_132_swapped_start_and_end_keeps_its_start)",
 }
 
 

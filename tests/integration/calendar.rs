@@ -573,3 +573,237 @@ fn a_part_repeated_inside_an_rrule_reads_the_first_with_one_warning() {
         "{stderr}"
     );
 }
+
+// ---- floating values beside a zoned DTSTART, and DTEND before DTSTART (issue #10) ----
+
+/// `summit events --json` over March 2026 on the VEVENTs `body` in a calendar with the
+/// header lines `head`: the occurrences and stderr.
+fn dtend_events(head: &str, body: &str) -> (Vec<Value>, String) {
+    let ics = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{head}{body}END:VCALENDAR\r\n");
+    let t = Test::new().file("f.ics", ics.as_bytes());
+    let run = Test::new()
+        .args([
+            "events",
+            "--feed",
+            t.path("f.ics").to_str().unwrap(),
+            "--json",
+        ])
+        .args([
+            "--from",
+            "2026-02-01T00:00:00Z",
+            "--to",
+            "2026-04-01T00:00:00Z",
+        ])
+        .success();
+    (run.json().as_array().unwrap().clone(), run.stderr)
+}
+
+fn field(list: &[Value], name: &str) -> Vec<String> {
+    list.iter()
+        .map(|e| e[name].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+#[test]
+fn a_floating_dtend_beside_a_berlin_dtstart_is_read_in_berlin() {
+    // RFC 5545 §3.8.2.2: DTEND is local exactly when DTSTART is. Read in the calendar's
+    // zone (Tokyo), 10:30 would be 01:30Z, before the start, and the two were swapped.
+    // Lines: 1 BEGIN:VCALENDAR, 2 VERSION, 3 X-WR-TIMEZONE, 4 BEGIN:VEVENT, 5 UID,
+    // 6 DTSTART, 7 DTEND.
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:Asia/Tokyo\r\n",
+        "BEGIN:VEVENT\r\nUID:f\r\nDTSTART;TZID=Europe/Berlin:20260301T100000\r\n\
+         DTEND:20260301T103000\r\nSUMMARY:s\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "start"), ["2026-03-01T09:00:00Z"]);
+    assert_eq!(field(&list, "end"), ["2026-03-01T09:30:00Z"]);
+    assert_eq!(stderr.matches("has no zone").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("line 7: DTEND `20260301T103000` has no zone while DTSTART has one"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("feed `"), "{stderr}");
+    assert!(!stderr.contains("before DTSTART"), "{stderr}");
+}
+
+/// Every six hours from 04:00 in Berlin (03:00Z, 09:00Z, 15:00Z, 21:00Z), in a calendar
+/// whose zone is New York: a floating 10:00 read there is 15:00Z, another instance.
+const SIX_HOURLY: &str = "BEGIN:VEVENT\r\nUID:h\r\nSUMMARY:s\r\n\
+    DTSTART;TZID=Europe/Berlin:20260301T040000\r\nRRULE:FREQ=HOURLY;INTERVAL=6;COUNT=4\r\n";
+
+#[test]
+fn a_floating_exdate_beside_a_zoned_dtstart_excludes_the_instance_in_that_zone() {
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:America/New_York\r\n",
+        &format!("{SIX_HOURLY}EXDATE:20260301T100000\r\nEND:VEVENT\r\n"),
+    );
+    assert_eq!(
+        field(&list, "start"),
+        [
+            "2026-03-01T03:00:00Z",
+            "2026-03-01T15:00:00Z",
+            "2026-03-01T21:00:00Z"
+        ]
+    );
+    assert_eq!(
+        stderr
+            .matches("EXDATE `20260301T100000` has no zone while DTSTART has one")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_floating_recurrence_id_beside_a_zoned_dtstart_replaces_the_instance_in_that_zone() {
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:America/New_York\r\n",
+        &format!(
+            "{SIX_HOURLY}END:VEVENT\r\nBEGIN:VEVENT\r\nUID:h\r\nSUMMARY:moved\r\n\
+             RECURRENCE-ID:20260301T100000\r\nDTSTART;TZID=Europe/Berlin:20260301T120000\r\n\
+             END:VEVENT\r\n"
+        ),
+    );
+    assert_eq!(
+        field(&list, "start"),
+        [
+            "2026-03-01T03:00:00Z",
+            "2026-03-01T11:00:00Z",
+            "2026-03-01T15:00:00Z",
+            "2026-03-01T21:00:00Z"
+        ]
+    );
+    assert_eq!(field(&list, "summary"), ["s", "moved", "s", "s"]);
+    assert_eq!(list[1]["recurrence_id"], "2026-03-01T09:00:00Z");
+    assert_eq!(
+        stderr
+            .matches("RECURRENCE-ID `20260301T100000` has no zone while DTSTART has one")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_dtend_before_dtstart_is_dropped_and_the_start_stays() {
+    // RFC 5545 §3.8.5.3: DTSTART is the first instance. Lines: 3 BEGIN:VEVENT, 4 UID,
+    // 5 SUMMARY, 6 DTSTART, 7 DTEND; 9 BEGIN:VEVENT, …, 12 DTSTART, 13 DTEND.
+    let (list, stderr) = dtend_events(
+        "",
+        "BEGIN:VEVENT\r\nUID:t\r\nSUMMARY:timed\r\nDTSTART;TZID=Europe/Berlin:20260301T100000\r\n\
+         DTEND;TZID=Europe/Berlin:20260301T090000\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:date\r\nDTSTART;VALUE=DATE:20260310\r\n\
+         DTEND;VALUE=DATE:20260308\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "summary"), ["timed", "date"]);
+    // A DATE-TIME DTSTART alone lasts no time, a DATE one a day (§3.6.1).
+    assert_eq!(field(&list, "start")[0], "2026-03-01T09:00:00Z");
+    assert_eq!(field(&list, "end")[0], "2026-03-01T09:00:00Z");
+    assert_eq!(list[1]["start"], "2026-03-10");
+    assert_eq!(list[1]["end"], "2026-03-11");
+    assert!(
+        stderr.contains(
+            "line 7: DTEND `20260301T090000` is before DTSTART `20260301T100000`; DTEND ignored"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 13: DTEND `20260308` is before DTSTART `20260310`; DTEND ignored"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_override_whose_dtend_is_before_its_dtstart_keeps_its_start() {
+    let (list, stderr) = dtend_events(
+        "",
+        "BEGIN:VEVENT\r\nUID:o\r\nSUMMARY:s\r\nDTSTART;TZID=Europe/Berlin:20260301T100000\r\n\
+         DTEND;TZID=Europe/Berlin:20260301T110000\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:o\r\nSUMMARY:moved\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260302T100000\r\n\
+         DTSTART;TZID=Europe/Berlin:20260302T150000\r\nDTEND;TZID=Europe/Berlin:20260302T140000\r\n\
+         END:VEVENT\r\n",
+    );
+    assert_eq!(
+        field(&list, "start"),
+        [
+            "2026-03-01T09:00:00Z",
+            "2026-03-02T14:00:00Z",
+            "2026-03-03T09:00:00Z"
+        ]
+    );
+    assert_eq!(field(&list, "end")[1], "2026-03-02T14:00:00Z");
+    assert_eq!(stderr.matches("is before DTSTART").count(), 1, "{stderr}");
+}
+
+#[test]
+fn recurring_ical_events_end_before_start_event_keeps_its_start() {
+    // DTSTART 08:30, DTEND 08:00 (Berlin). The reference swaps the two and starts at
+    // 07:00Z; DTSTART is the first instance (RFC 5545 §3.8.5.3), so summit starts at
+    // 07:30Z and drops the DTEND, with a warning.
+    let Some(f) = fixture("recurring-ical-events/calendars/end_before_start_event.ics") else {
+        return;
+    };
+    let (list, stderr) = events_of(&f, &[]);
+    assert_eq!(list, [("2019-03-04T07:30:00Z".into(), "test1".into())]);
+    assert!(stderr.contains("is before DTSTART"), "{stderr}");
+}
+
+#[test]
+fn recurring_ical_events_issue_132_swapped_start_and_end_keeps_its_start() {
+    // DTSTART 23:45, DTEND 23:30 (Paris): the reference starts at 22:30Z, summit at the
+    // DTSTART, 22:45Z (see the test above).
+    let Some(f) = fixture("recurring-ical-events/calendars/issue_132_swapped_start_and_end.ics")
+    else {
+        return;
+    };
+    let (list, stderr) = events_of(&f, &[]);
+    assert_eq!(list, [("2023-12-18T22:45:00Z".into(), "XXX".into())]);
+    assert!(stderr.contains("is before DTSTART"), "{stderr}");
+}
+
+#[test]
+fn a_floating_rdate_beside_a_zoned_dtstart_adds_the_instance_in_that_zone() {
+    // Read in the calendar's zone (UTC here), 10:00 would be 11:00 in Berlin.
+    let (list, stderr) = dtend_events(
+        "",
+        "BEGIN:VEVENT\r\nUID:r\r\nSUMMARY:s\r\nDTSTART;TZID=Europe/Berlin:20260301T100000\r\n\
+         RDATE:20260305T100000,20260306T100000\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(
+        field(&list, "start"),
+        [
+            "2026-03-01T09:00:00Z",
+            "2026-03-05T09:00:00Z",
+            "2026-03-06T09:00:00Z"
+        ]
+    );
+    // One warning for the line, not one per value.
+    assert_eq!(stderr.matches("has no zone").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_floating_dtend_beside_a_utc_dtstart_is_read_in_utc() {
+    // DTSTART 10:00Z; the floating DTEND is 11:00 UTC, not 11:00 in the calendar's zone
+    // (Tokyo: 02:00Z, before the start).
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:Asia/Tokyo\r\n",
+        "BEGIN:VEVENT\r\nUID:u\r\nSUMMARY:s\r\nDTSTART:20260301T100000Z\r\n\
+         DTEND:20260301T110000\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "start"), ["2026-03-01T10:00:00Z"]);
+    assert_eq!(field(&list, "end"), ["2026-03-01T11:00:00Z"]);
+    assert_eq!(stderr.matches("has no zone").count(), 1, "{stderr}");
+}
+
+#[test]
+fn floating_values_beside_a_floating_dtstart_are_not_warned_about() {
+    let (list, stderr) = dtend_events(
+        "X-WR-TIMEZONE:Europe/Berlin\r\n",
+        "BEGIN:VEVENT\r\nUID:f\r\nSUMMARY:s\r\nDTSTART:20260301T100000\r\n\
+         DTEND:20260301T110000\r\nRRULE:FREQ=DAILY;COUNT=2\r\nEXDATE:20260302T100000\r\n\
+         END:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "start"), ["2026-03-01T09:00:00Z"]);
+    assert_eq!(field(&list, "end"), ["2026-03-01T10:00:00Z"]);
+    assert!(stderr.is_empty(), "{stderr}");
+}

@@ -661,14 +661,27 @@ fn read_vevent<'p>(
     // start stays, for DTSTART is the first instance (§3.8.5.3) and what RECURRENCE-IDs
     // and EXDATEs name, and the event lasts as if it had no DTEND (§3.6.1: a day for a
     // DATE DTSTART, no time for a DATE-TIME one), masters and overrides alike.
+    // A DATE DTEND on the DTSTART date is dropped too: the event then lasts its day. (A
+    // DATE-TIME DTEND equal to DTSTART already means what no DTEND would: no time.)
     if let Some(end) = &ev.dtend
-        && end.when().instant() < ev.dtstart.when().instant()
         && std::mem::discriminant(end) == std::mem::discriminant(&ev.dtstart)
     {
-        warnings.repeated(Problem::EndBeforeStart, Some(dtend_line), || {
-            format!("DTEND `{dtend_value}` is before DTSTART `{dtstart_value}`; DTEND ignored")
-        });
-        ev.dtend = None;
+        let (end_at, start_at) = (end.when().instant(), ev.dtstart.when().instant());
+        let same_date = matches!(end, Stamp::Date(_)) && end_at == start_at;
+        if end_at < start_at || same_date {
+            warnings.repeated(Problem::EndBeforeStart, Some(dtend_line), || {
+                if same_date {
+                    format!(
+                        "DTEND `{dtend_value}` is the DTSTART date `{dtstart_value}`, expected a later date; DTEND ignored (the event lasts its day)"
+                    )
+                } else {
+                    format!(
+                        "DTEND `{dtend_value}` is before DTSTART `{dtstart_value}`; DTEND ignored"
+                    )
+                }
+            });
+            ev.dtend = None;
+        }
     }
     Ok(ev)
 }
@@ -1526,7 +1539,7 @@ impl Problem {
             Problem::StrayEnd => "`END` lines that close no open component skipped",
             Problem::VeventSkipped => "VEVENTs skipped",
             Problem::ValueIgnored => "DTEND, DURATION, RDATE or EXDATE values ignored",
-            Problem::EndBeforeStart => "VEVENTs whose DTEND is before DTSTART",
+            Problem::EndBeforeStart => "VEVENTs whose DTEND is not after DTSTART",
             Problem::FloatingBesideZoned => "floating values read in DTSTART's zone",
             Problem::TextCut => "SUMMARY, LOCATION, URL or DESCRIPTION values cut",
             Problem::UnknownTzid => "unknown TZIDs",

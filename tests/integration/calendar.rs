@@ -714,6 +714,32 @@ fn a_dtend_before_dtstart_is_dropped_and_the_start_stays() {
 }
 
 #[test]
+fn a_date_dtend_on_the_dtstart_date_is_dropped_and_an_equal_time_is_left_alone() {
+    // Lines: 3 BEGIN:VEVENT, 4 UID, 5 SUMMARY, 6 DTSTART, 7 DTEND; 9 …, 12 DTSTART, 13 DTEND.
+    let (list, stderr) = dtend_events(
+        "",
+        "BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:date\r\nDTSTART;VALUE=DATE:20260310\r\n\
+         DTEND;VALUE=DATE:20260310\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:t\r\nSUMMARY:instant\r\nDTSTART:20260311T100000Z\r\n\
+         DTEND:20260311T100000Z\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(field(&list, "summary"), ["date", "instant"]);
+    // §3.6.1: a DATE DTSTART alone lasts its day.
+    assert_eq!(
+        (&list[0]["start"], &list[0]["end"]),
+        (&"2026-03-10".into(), &"2026-03-11".into())
+    );
+    // A DATE-TIME DTEND equal to DTSTART is what no DTEND means: no time, no warning.
+    assert_eq!(field(&list, "end")[1], "2026-03-11T10:00:00Z");
+    let warnings: Vec<&str> = stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("line 7: DTEND `20260310` is the DTSTART date `20260310`, expected a later date; DTEND ignored (the event lasts its day)"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn an_override_whose_dtend_is_before_its_dtstart_keeps_its_start() {
     let (list, stderr) = dtend_events(
         "",

@@ -539,7 +539,7 @@ impl Config {
                 )
             })
         };
-        // A `[calendar]` duration, e.g. `7d`.
+        // A duration such as `7d` under `key` (its table included), or `default`.
         let duration = |v: &Option<Spanned<String>>,
                         key: &str,
                         default: Duration,
@@ -551,7 +551,7 @@ impl Config {
                     at(
                         s,
                         format!(
-                            "calendar.{key} `{}` is not a duration, expected e.g. {examples}",
+                            "{key} `{}` is not a duration, expected e.g. {examples}",
                             s.get_ref()
                         ),
                     )
@@ -584,13 +584,13 @@ impl Config {
             },
             cache_max_age: duration(
                 &raw.calendar.cache_max_age,
-                "cache-max-age",
+                "calendar.cache-max-age",
                 DEFAULT_CACHE_MAX_AGE,
                 "`7d`, `36h` or `1w`",
             )?,
             cancel_missing_after: duration(
                 &raw.calendar.cancel_missing_after,
-                "cancel-missing-after",
+                "calendar.cancel-missing-after",
                 DEFAULT_CANCEL_MISSING_AFTER,
                 "`24h` or `2d`",
             )?,
@@ -602,22 +602,13 @@ impl Config {
         };
 
         let defaults = Timeline::default();
-        let offset = |v: &Option<Spanned<String>>,
-                      key: &str,
-                      default: Duration|
-         -> Result<Duration> {
-            match v {
-                None => Ok(default),
-                Some(s) => parse_offset(s.get_ref()).ok_or_else(|| {
-                    at(
-                        s,
-                        format!(
-                            "timeline.{key} `{}` is not a duration, expected e.g. `3d`, `36h`, `1d12h` or `90m`",
-                            s.get_ref()
-                        ),
-                    )
-                }),
-            }
+        let offset = |v: &Option<Spanned<String>>, key: &str, default: Duration| {
+            duration(
+                v,
+                &format!("timeline.{key}"),
+                default,
+                "`3d`, `36h`, `1d12h` or `90m`",
+            )
         };
         let timeline = Timeline {
             assignment: match &raw.timeline.assignment {

@@ -159,10 +159,18 @@ impl Summits {
         // A summit the ledger knows under a UID the feed no longer has, and a summit of
         // the same start and title the ledger does not know: the feed re-created it.
         let mut renamed: Vec<(OccurrenceKey, OccurrenceKey)> = Vec::new();
+        // Each gone occurrence as last announced (a correction after a move names its
+        // new start).
         let mut gone: BTreeMap<&OccurrenceKey, &Entry> = BTreeMap::new();
         for e in ledger.entries() {
             if !uids.contains(&e.key.occurrence.uid) {
-                gone.entry(&e.key.occurrence).or_insert(e);
+                gone.entry(&e.key.occurrence)
+                    .and_modify(|last| {
+                        if announced_order(e) > announced_order(last) {
+                            *last = e;
+                        }
+                    })
+                    .or_insert(e);
             }
         }
         for (old, e) in gone {
@@ -666,7 +674,7 @@ pub fn plan_step(
             }
             m.error = Some(why);
             m.unconfirmed = unconfirmed;
-            Notice::Missed(m)
+            m
         };
         let window = until.map_or_else(String::new, |u| When::Timed(u).to_string());
         match entry.map(|e| (e, e.state)) {
@@ -679,19 +687,16 @@ pub fn plan_step(
                 .any(|e| e.key.kind == key.kind) => {}
             None if ledger.since.is_none_or(|s| due < s) => {
                 // Due before the ledger was started (a first run): summed up in one line.
-                let Notice::Missed(e) = closed(
+                plan.notices.push(Notice::Adopted(closed(
                     format!(
                         "it fell due at {} and its window closed at {window}, before summit kept this state directory",
                         When::Timed(due)
                     ),
                     None,
                     false,
-                ) else {
-                    unreachable!("closed gives a missed notice")
-                };
-                plan.notices.push(Notice::Adopted(e));
+                )));
             }
-            None => plan.notices.push(closed(
+            None => plan.notices.push(Notice::Missed(closed(
                 match ledger.feed_empty_since.filter(|t| until.is_none_or(|u| *t < u)) {
                     Some(t) => format!(
                         "the feed listed no summit from {} until its window closed at {window}",
@@ -704,10 +709,10 @@ pub fn plan_step(
                 },
                 None,
                 false,
-            )),
+            ))),
             Some((_, State::Sent | State::Missed)) => {}
             Some((e, State::Failed)) if open => plan.sends.push(outgoing(Some(e))),
-            Some((e, State::Failed)) => plan.notices.push(closed(
+            Some((e, State::Failed)) => plan.notices.push(Notice::Missed(closed(
                 format!(
                     "its window closed at {window} after {} failed attempt(s); last error: {}",
                     e.attempts,
@@ -715,15 +720,15 @@ pub fn plan_step(
                 ),
                 Some(e),
                 false,
-            )),
-            Some((e, State::Intent)) if !open => plan.notices.push(closed(
+            ))),
+            Some((e, State::Intent)) if !open => plan.notices.push(Notice::Missed(closed(
                 format!(
                     "it was handed over at {} but never confirmed, and its window closed at {window}; it may or may not have been delivered",
                     e.intent_at.map(|t| When::Timed(t).to_string()).unwrap_or_default()
                 ),
                 Some(e),
                 true,
-            )),
+            ))),
             Some((e, State::Intent)) if retry => plan.sends.push(outgoing(Some(e))),
             Some((e, State::Intent)) => plan.notices.push(Notice::Unconfirmed(e.clone())),
         }

@@ -22,7 +22,7 @@
 //! Titles and owner names come from whoever proposed a topic, so they are untrusted:
 //! an owner name with a control character or an invisible bidirectional override is an
 //! error (it would go into a `To:` header), and titles are put on one line
-//! ([`crate::mail::render::one_line`]) before they reach a template.
+//! ([`crate::text::one_line`]) before they reach a template.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -35,7 +35,7 @@ use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::mail::render::one_line;
+use crate::text::one_line;
 
 /// The default of `outreach.top`: how many of the most-voted topics the facilitator
 /// reaches out to.
@@ -478,7 +478,7 @@ impl Fields<'_> {
                 format!("topic `{title}` has an empty owner, expected the owner's name"),
             ));
         }
-        if let Some(c) = crate::config::odd_char(owner_name) {
+        if let Some(c) = crate::text::odd_char(owner_name) {
             return Err((
                 Field::Owner,
                 format!(
@@ -491,7 +491,7 @@ impl Fields<'_> {
         let written = self.email.trim();
         let (email, warning) = match written.parse::<Address>() {
             _ if written.is_empty() => (None, None),
-            Ok(a) => match crate::config::unsendable(&a) {
+            Ok(a) => match crate::model::member::unsendable(&a) {
                 None => (Some(a), None),
                 Some(why) => (
                     None,

@@ -8,8 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
-use crate::ledger::{Kind, State};
-use crate::timeline::Step;
+use crate::model::Kind;
+use crate::model::State;
+use crate::model::Step;
+use crate::text::parse_regex;
 
 /// Does the chores of the rotating facilitator of a developer summit: reads the
 /// calendar feed, works out the next summit and its facilitator, and drafts the
@@ -354,21 +356,6 @@ fn parse_instant(s: &str) -> std::result::Result<DateTime<Utc>, String> {
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date, expected `YYYY-MM-DD`"))
-}
-
-/// Compiles `s`, or says why not with the regex crate's one-line detail:
-/// "`(unclosed` is not a valid regex: unclosed group".
-pub(crate) fn parse_regex(s: &str) -> std::result::Result<regex::Regex, String> {
-    regex::Regex::new(s).map_err(|e| {
-        let detail = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        format!("`{s}` is not a valid regex: {detail}")
-    })
 }
 
 /// The largest `--count` taken; a larger one is lowered to it with a warning.

@@ -10,18 +10,22 @@ use serde::Serialize;
 
 use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
-use crate::calendar::{self, Calendar, Occurrence, Window};
+use crate::calendar::{self, Calendar, Window};
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::delivery::{self, Delivered, Notice, Outgoing, Plan, Summits};
 use crate::error::{Error, Result};
-use crate::ledger::{self, Entry, Kind, Ledger, OccurrenceKey, State};
+use crate::ledger::{self, Entry, Ledger};
 use crate::mail::deliver::Outcome;
 use crate::mail::{self, Draft, Templates};
+use crate::model::Kind;
+use crate::model::Occurrence;
+use crate::model::OccurrenceKey;
+use crate::model::State;
+use crate::model::{Step, timeline};
 use crate::rotation::Basis;
 use crate::state::{self, LOCK_WAIT, Lock, write_atomically};
 use crate::summit::{self, Planned};
-use crate::timeline::{self, Step};
 
 mod check;
 mod ledger_cmd;
@@ -920,8 +924,8 @@ impl Context<'_> {
                 },
                 dates.join(", "),
                 if dates.len() == 1 { "is" } else { "are" },
-                crate::mail::render::one_line(new),
-                crate::mail::render::one_line(old),
+                crate::text::one_line(new),
+                crate::text::one_line(old),
                 if dates.len() == 1 {
                     "summit"
                 } else {
@@ -1299,7 +1303,7 @@ fn confirm(what: &str) -> Result<()> {
     let refused = |why: &str| {
         Error::Usage(format!(
             "not sending {}; {why}",
-            crate::mail::render::one_line(what)
+            crate::text::one_line(what)
         ))
     };
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -1307,7 +1311,7 @@ fn confirm(what: &str) -> Result<()> {
     }
     eprint!(
         "Send {} now? [y/N] ",
-        crate::terminal::line(&crate::mail::render::one_line(what))
+        crate::terminal::line(&crate::text::one_line(what))
     );
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -1623,7 +1627,7 @@ fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    mail::render::one_line(s)
+    crate::text::one_line(s)
 }
 
 /// Prints `warning: …` lines to standard error, escaped (see [`crate::terminal::warn_all`]).

@@ -17,6 +17,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, Result};
+use crate::model::member::unsendable;
+use crate::model::timeline::{format_offset, parse_offset};
+use crate::model::{Member, Timeline};
+use crate::text::{is_loopback, odd_char};
 
 /// The summit regex used when `calendar.summit` is not set.
 pub const DEFAULT_SUMMIT_PATTERN: &str = "(?i)developer summit";
@@ -131,63 +135,6 @@ pub const DEFAULT_CANCEL_MISSING_AFTER: Duration = Duration::hours(24);
 /// The default of `calendar.cache-max-age`.
 pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::days(7);
 
-/// `[timeline]`: offsets of each step from the summit (durations such as `"3d"`,
-/// `"36h"`, `"1d12h"`, `"90m"`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Timeline {
-    /// `assignment`: the heads-up to the upcoming facilitator, before the start
-    /// (default 7 days); `"off"` (`None`) for no heads-up.
-    pub assignment: Option<Duration>,
-    /// `reminder`: before the start (default 3 days).
-    pub reminder: Duration,
-    /// `agenda-vote`: before the start (default 2 days).
-    pub agenda_vote: Duration,
-    /// `outreach`: before the start (default 1 day).
-    pub outreach: Duration,
-    /// `handover`: after the end (default 2 hours).
-    pub handover: Duration,
-    /// `topic-deadline`: topics must be proposed this long before the start (default 24
-    /// hours).
-    pub topic_deadline: Duration,
-    /// `assignment-until`: the heads-up stops being useful this long before the start
-    /// (default 0: at the start).
-    pub assignment_until: Duration,
-    /// `reminder-until`: the reminder stops being useful this long before the start
-    /// (default: at the topic deadline, since it invites topics).
-    pub reminder_until: Duration,
-    /// `agenda-vote-until`: the call for votes stops being useful this long before the
-    /// start (default: when the outreach is due, which picks the most-voted topics).
-    pub agenda_vote_until: Duration,
-    /// `outreach-until`: the outreach stops being useful this long before the start
-    /// (default 0: at the start).
-    pub outreach_until: Duration,
-    /// `checklist-until`: the run-sheet stops being useful this long before the start
-    /// (default: with the outreach).
-    pub checklist_until: Duration,
-    /// `handover-until`: the handover stops being useful this long after the summit's
-    /// end (default 48 hours); in any case when the next summit's first step is due.
-    pub handover_until: Duration,
-}
-
-impl Default for Timeline {
-    fn default() -> Self {
-        Timeline {
-            assignment: Some(Duration::days(7)),
-            reminder: Duration::days(3),
-            agenda_vote: Duration::days(2),
-            outreach: Duration::days(1),
-            handover: Duration::hours(2),
-            topic_deadline: Duration::hours(24),
-            assignment_until: Duration::zero(),
-            reminder_until: Duration::hours(24),
-            agenda_vote_until: Duration::days(1),
-            outreach_until: Duration::zero(),
-            checklist_until: Duration::zero(),
-            handover_until: Duration::hours(48),
-        }
-    }
-}
-
 /// `[mail]`.
 #[derive(Clone, Debug)]
 pub struct MailConfig {
@@ -270,39 +217,13 @@ pub struct Rotation {
     /// `[[rotation.members]]`, in roster order.
     pub members: Vec<Member>,
     /// `[[rotation.assign]]`: members pinned to summit dates (a swap is two pins).
-    pub pins: Vec<crate::rotation::Pin>,
+    pub pins: Vec<crate::model::Pin>,
     /// `record`: the facilitation record's path (relative to the config's folder in the
     /// file), `None` when not set.
     pub record: Option<PathBuf>,
     /// The facilitation record as loaded (empty when `record` is not set or the file
     /// does not exist yet).
     pub history: crate::record::Record,
-}
-
-/// One `[[rotation.members]]` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    /// `name`.
-    pub name: String,
-    /// `email`.
-    pub email: Address,
-    /// `away`: inclusive date ranges (`"2026-12-20..2027-01-06"` or one date
-    /// `"2026-12-24"`) when the member cannot facilitate; dates are the summit's UTC date.
-    pub away: Vec<(NaiveDate, NaiveDate)>,
-    /// `greeting`: how mails greet the member (`Hello Ada,`), when not by `name`.
-    pub greeting: Option<String>,
-}
-
-impl Member {
-    /// Whether the member is away on `date`.
-    pub fn is_away(&self, date: NaiveDate) -> bool {
-        self.away.iter().any(|(a, b)| *a <= date && date <= *b)
-    }
-
-    /// The member as a mailbox, `Name <email>`.
-    pub fn mailbox(&self) -> Mailbox {
-        Mailbox::new(Some(self.name.clone()), self.email.clone())
-    }
 }
 
 // ---- raw, as written ----
@@ -562,7 +483,7 @@ impl Config {
             feed: raw.calendar.feed,
             summit: match &raw.calendar.summit {
                 None => Regex::new(DEFAULT_SUMMIT_PATTERN).expect("valid regex"),
-                Some(s) => crate::cli::parse_regex(s.get_ref())
+                Some(s) => crate::text::parse_regex(s.get_ref())
                     .map_err(|message| at(s, format!("calendar.summit {message}")))?,
             },
             zones: match &raw.calendar.zones {
@@ -1009,7 +930,7 @@ impl Config {
                         ),
                     ));
                 }
-                Some(g) => Some(crate::mail::render::one_line(g.get_ref())),
+                Some(g) => Some(crate::text::one_line(g.get_ref())),
                 None => None,
             };
             members.push(Member {
@@ -1020,7 +941,7 @@ impl Config {
             });
         }
 
-        let mut pins: Vec<crate::rotation::Pin> = Vec::new();
+        let mut pins: Vec<crate::model::Pin> = Vec::new();
         for entry in &raw.rotation.assign {
             let span = entry.span();
             let p = entry.get_ref();
@@ -1064,7 +985,7 @@ impl Config {
                     ),
                 ));
             }
-            pins.push(crate::rotation::Pin { date, member });
+            pins.push(crate::model::Pin { date, member });
         }
         let record = raw.rotation.record.as_deref().map(|r| dir.join(r));
         let history = match &record {
@@ -1150,74 +1071,6 @@ fn line_of(text: &str, offset: usize) -> usize {
         .count()
 }
 
-/// Why mail cannot be sent to `address` although it parses: RFC 5322 allows a quoted
-/// local part (`"a b"@example.org`) and a domain literal (`a@[192.0.2.1]`), but the
-/// mail builder cannot put them on an envelope. `None` when it can: the builder's own
-/// check, with the address as the only recipient, passes.
-pub fn unsendable(address: &Address) -> Option<&'static str> {
-    if address.user().starts_with('"') {
-        return Some("a quoted local part");
-    }
-    if address.domain().starts_with('[') {
-        return Some("a domain literal");
-    }
-    let from = Mailbox::new(None, Address::new("check", "example.org").ok()?);
-    lettre::Message::builder()
-        .from(from)
-        .to(Mailbox::new(None, address.clone()))
-        .body(String::new())
-        .err()
-        .map(|_| "a form the mail builder refuses")
-}
-
-/// Parses an offset such as `3d`, `36h`, `1d12h`, `90m`, `1w` or `30s` (also `0`).
-pub fn parse_offset(value: &str) -> Option<Duration> {
-    let v = value.trim();
-    if v == "0" {
-        return Some(Duration::zero());
-    }
-    let mut total = Duration::zero();
-    let mut number = String::new();
-    for ch in v.chars() {
-        if ch.is_ascii_digit() {
-            number.push(ch);
-            continue;
-        }
-        if ch == ' ' && number.is_empty() {
-            continue;
-        }
-        let n: i64 = number.parse().ok()?;
-        number.clear();
-        total += match ch {
-            'w' => Duration::try_weeks(n)?,
-            'd' => Duration::try_days(n)?,
-            'h' => Duration::try_hours(n)?,
-            'm' => Duration::try_minutes(n)?,
-            's' => Duration::try_seconds(n)?,
-            _ => return None,
-        };
-    }
-    (number.is_empty() && !v.is_empty()).then_some(total)
-}
-
-/// Writes a duration the way [`parse_offset`] reads it: `7d`, `1d12h`, `90m` is
-/// `1h30m`, zero is `0` (seconds are dropped).
-pub fn format_offset(d: Duration) -> String {
-    let minutes = d.num_minutes();
-    if minutes <= 0 {
-        return "0".into();
-    }
-    let (days, rest) = (minutes / 1440, minutes % 1440);
-    let (hours, mins) = (rest / 60, rest % 60);
-    let mut out = String::new();
-    for (n, unit) in [(days, 'd'), (hours, 'h'), (mins, 'm')] {
-        if n > 0 {
-            out.push_str(&format!("{n}{unit}"));
-        }
-    }
-    out
-}
-
 /// Parses `YYYY-MM-DD..YYYY-MM-DD` (inclusive) or a single `YYYY-MM-DD`.
 fn parse_date_range(value: &str) -> Option<(NaiveDate, NaiveDate)> {
     let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -1229,24 +1082,6 @@ fn parse_date_range(value: &str) -> Option<(NaiveDate, NaiveDate)> {
         }
     };
     (a <= b).then_some((a, b))
-}
-
-/// The first character of `s` that has no place in a name on one line: a control
-/// character (CR, LF, tab …), a line or paragraph separator, or an invisible
-/// bidirectional override or isolate.
-pub(crate) fn odd_char(s: &str) -> Option<char> {
-    s.chars().find(|c| {
-        c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    })
-}
-
-/// Whether `host` names the loopback interface.
-pub fn is_loopback(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -21,14 +21,19 @@ use chrono::{DateTime, Duration, Utc};
 use lettre::Address;
 use lettre::message::Mailbox;
 
-use crate::calendar::{Calendar, Occurrence, When, Window, occurrences};
+use crate::calendar::{Calendar, Window, occurrences};
 use crate::config::{Config, MailConfig};
 use crate::error::Result;
-use crate::ledger::{Announced, Entry, Key, Kind, Ledger, Named, OccurrenceKey, Proposal, State};
+use crate::ledger::{Announced, Entry, Key, Ledger, Named, Proposal};
 use crate::mail::deliver::{Outcome, Transport};
 use crate::mail::{self, Change, Draft, Extras, Templates};
+use crate::model::Kind;
+use crate::model::Occurrence;
+use crate::model::OccurrenceKey;
+use crate::model::State;
+use crate::model::When;
+use crate::model::{Step, timeline};
 use crate::summit::{self, Planned};
-use crate::timeline::{self, Step};
 
 /// How far back before now `tick` looks for summits whose handover may still be open.
 pub const LOOKBACK_DAYS: i64 = 92;
@@ -227,7 +232,7 @@ fn summits_like<'a>(
         .iter()
         .filter(move |p| {
             p.summit.start == announced.start
-                && crate::mail::render::one_line(&p.summit.summary) == announced.summary
+                && crate::text::one_line(&p.summit.summary) == announced.summary
         })
         .map(|p| OccurrenceKey::of(&p.summit))
 }
@@ -1075,14 +1080,14 @@ fn mailboxes(
             .planned
             .iter()
             .filter(|p| &OccurrenceKey::of(&p.summit) == occ)
-            .filter_map(|p| p.facilitator.as_ref().map(crate::config::Member::mailbox)),
+            .filter_map(|p| p.facilitator.as_ref().map(crate::model::Member::mailbox)),
     );
     known.extend(
         config
             .rotation
             .members
             .iter()
-            .map(crate::config::Member::mailbox),
+            .map(crate::model::Member::mailbox),
     );
     if let Some(a) = &config.agenda.loaded {
         known.extend(a.topics.iter().filter_map(crate::agenda::Topic::mailbox));

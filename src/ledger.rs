@@ -30,90 +30,21 @@
 //! entries an operator names by Message-ID or by summit date and step.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Occurrence, When};
 use crate::error::{Error, Result};
+use crate::model::message::valid_message_id;
+use crate::model::{Kind, Occurrence, OccurrenceKey, State, When};
 use crate::state::{Links, MAX_LEDGER_BYTES, ReadError, read_bounded_text, write_private};
-use crate::timeline::Step;
 
 /// The ledger's file name in the state directory.
 pub const FILE: &str = "ledger.toml";
 
 /// The format version this build reads and writes.
 const VERSION: u32 = 1;
-
-/// What a message is about: one of the timeline's steps, or a correction sent after an
-/// announced summit moved or was cancelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    /// A timeline step.
-    Step(Step),
-    /// A correction of what was announced.
-    Correction,
-}
-
-impl Kind {
-    /// The name used in the ledger, in Message-IDs and in output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Step(s) => s.name(),
-            Kind::Correction => "correction",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Kind> {
-        if s == "correction" {
-            return Some(Kind::Correction);
-        }
-        s.parse().ok().map(Kind::Step)
-    }
-}
-
-impl FromStr for Kind {
-    type Err = String;
-
-    /// A step name (`reminder`, `agenda-vote`, …) or `correction`.
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Kind::parse(s).ok_or_else(|| {
-            format!(
-                "unknown step `{s}`, expected one of `assignment`, `reminder`, `agenda-vote`, `outreach`, `checklist`, `handover` or `correction`"
-            )
-        })
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The identity of a summit occurrence that survives a move: its UID and, for an
-/// instance of a recurring series, its original start (RECURRENCE-ID). A single event
-/// is identified by its UID alone.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OccurrenceKey {
-    /// The VEVENT's UID.
-    pub uid: String,
-    /// The RECURRENCE-ID, `None` for an event that does not recur.
-    pub original: Option<When>,
-}
-
-impl OccurrenceKey {
-    /// The key of `o`.
-    pub fn of(o: &Occurrence) -> Self {
-        OccurrenceKey {
-            uid: o.uid.clone(),
-            original: o.recurrence_id,
-        }
-    }
-}
 
 /// The key of one message: which occurrence, which step, which correction, to whom.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,56 +57,6 @@ pub struct Key {
     pub seq: u32,
     /// The recipients' addresses, lowercase, joined by `, `.
     pub to: String,
-}
-
-/// The state of a message; see the module documentation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    /// About to be handed to the transport; outcome unknown until confirmed.
-    Intent,
-    /// Accepted by the transport.
-    Sent,
-    /// Definitely not accepted; retried inside the window.
-    Failed,
-    /// Its window closed before it was sent; reported once.
-    Missed,
-}
-
-impl State {
-    /// Every state, in the order a message goes through them.
-    pub const ALL: [State; 4] = [State::Intent, State::Sent, State::Failed, State::Missed];
-
-    /// The name used in the ledger and in output (`intent`).
-    pub fn name(self) -> &'static str {
-        match self {
-            State::Intent => "intent",
-            State::Sent => "sent",
-            State::Failed => "failed",
-            State::Missed => "missed",
-        }
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for State {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        State::ALL
-            .into_iter()
-            .find(|state| state.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown state `{s}`, expected one of `intent`, `sent`, `failed` or `missed`"
-                )
-            })
-    }
 }
 
 /// The summit as a message announced it: what a later correction compares against.
@@ -212,11 +93,7 @@ impl Named {
 
     /// `Ada Lovelace <ada@example.org>`.
     pub fn display(&self) -> String {
-        format!(
-            "{} <{}>",
-            crate::mail::render::one_line(&self.name),
-            self.email
-        )
+        format!("{} <{}>", crate::text::one_line(&self.name), self.email)
     }
 }
 
@@ -237,7 +114,7 @@ impl Announced {
         Announced {
             start: o.start,
             end: o.end,
-            summary: crate::mail::render::one_line(&o.summary),
+            summary: crate::text::one_line(&o.summary),
             cancelled,
             facilitator: None,
         }
@@ -745,25 +622,6 @@ const HEADER: &str = "\
 # entries under the state directory's lock; editing this file by hand is not needed.
 ";
 
-/// Whether `id` (without angle brackets) is a well-formed Message-ID made of plain
-/// characters: `dot-atom-text "@" dot-atom-text` (RFC 5322 §3.6.4), so that it is safe
-/// in a header.
-pub fn valid_message_id(id: &str) -> bool {
-    fn dot_atom(s: &str) -> bool {
-        !s.is_empty()
-            && s.split('.').all(|part| {
-                !part.is_empty()
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c))
-            })
-    }
-    id.len() <= 250
-        && id
-            .split_once('@')
-            .is_some_and(|(l, r)| dot_atom(l) && dot_atom(r))
-}
-
 /// A person from an entry's `field` (an address) and `field-name`.
 fn named(
     email: Option<String>,
@@ -958,7 +816,7 @@ impl From<&Entry> for RawEntry {
 
 impl RawEntry {
     fn into_entry(self) -> std::result::Result<Entry, String> {
-        let kind = Kind::parse(&self.step).ok_or_else(|| {
+        let kind = self.step.parse::<Kind>().ok().ok_or_else(|| {
             format!(
                 "step `{}` is not known, expected `reminder`, `agenda-vote`, `outreach`, `handover` or `correction`",
                 self.step
@@ -1040,6 +898,7 @@ impl RawEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Step;
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

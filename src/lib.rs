@@ -20,13 +20,14 @@ pub mod delivery;
 pub mod error;
 pub mod ledger;
 pub mod mail;
+pub mod model;
 pub mod record;
 pub mod rota;
 pub mod rotation;
 pub mod state;
 pub mod summit;
 pub mod terminal;
-pub mod timeline;
+pub mod text;
 
 use std::ffi::OsString;
 

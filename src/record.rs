@@ -14,9 +14,9 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use lettre::Address;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::When;
 use crate::error::{Error, Result};
-use crate::ledger::OccurrenceKey;
+use crate::model::OccurrenceKey;
+use crate::model::When;
 use crate::state::{Links, MAX_TEXT_BYTES, ReadError, read_bounded_text, write_atomically};
 
 /// How a recorded facilitator was decided.

@@ -9,8 +9,8 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::calendar::When;
 use crate::mail::ics::{fold, text};
+use crate::model::When;
 use crate::rotation::Basis;
 use crate::summit::Planned;
 
@@ -103,8 +103,8 @@ fn utc(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::Occurrence;
-    use crate::config::Member;
+    use crate::model::Member;
+    use crate::model::Occurrence;
 
     fn planned(name: &str, summary: &str) -> Planned {
         let t = |s: &str| When::Timed(s.parse().unwrap());

@@ -31,9 +31,7 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::NaiveDate;
 
-use crate::calendar::When;
-use crate::config::Member;
-use crate::ledger::OccurrenceKey;
+use crate::model::{Member, OccurrenceKey, Pin, When};
 use crate::record::Entry;
 
 /// One summit as the rotation sees it.
@@ -45,16 +43,6 @@ pub struct Summit {
     pub date: NaiveDate,
     /// Whether it is cancelled.
     pub cancelled: bool,
-}
-
-/// A `[[rotation.assign]]` pin: `member` (an index into the roster) facilitates the
-/// summit on `date`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pin {
-    /// The summit's date (UTC).
-    pub date: NaiveDate,
-    /// The roster index of the member.
-    pub member: usize,
 }
 
 /// Why a summit has the facilitator it has.

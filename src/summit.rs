@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::calendar::{Calendar, Occurrence, Window, occurrences};
-use crate::config::{Config, Member};
+use crate::calendar::{Calendar, Window, occurrences};
+use crate::config::Config;
+use crate::model::Member;
+use crate::model::Occurrence;
 use crate::rotation::{self, Basis};
 
 /// Whether an occurrence is cancelled; see [`crate::calendar::is_cancelled`].
@@ -301,7 +303,7 @@ pub fn arranged(p: &Planned, config: &Config) -> bool {
     let Some(m) = &p.facilitator else {
         return false;
     };
-    let key = crate::ledger::OccurrenceKey::of(&p.summit);
+    let key = crate::model::OccurrenceKey::of(&p.summit);
     let date = p.summit.start.date_utc();
     let recorded = config.rotation.history.entries.iter().any(|e| {
         matches!(e.decided, Decided::Pin | Decided::Manual)
@@ -377,7 +379,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::When;
+    use crate::model::When;
     use chrono::NaiveDate;
 
     fn occ(summary: &str, status: Option<&str>) -> Occurrence {

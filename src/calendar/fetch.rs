@@ -188,14 +188,14 @@ impl Source {
                         "feed `{}`: {reason}; using the copy cached at {} ({} old)",
                         self.name(),
                         c.meta.fetched_at,
-                        crate::config::format_offset(age.max(chrono::Duration::zero()))
+                        crate::model::timeline::format_offset(age.max(chrono::Duration::zero()))
                     )),
                 ))
             }
             _ => Err(fail(format!(
                 "{reason}; the cached copy from {} is older than calendar.cache-max-age ({})",
                 c.meta.fetched_at,
-                crate::config::format_offset(cache.max_age)
+                crate::model::timeline::format_offset(cache.max_age)
             ))),
         }
     }

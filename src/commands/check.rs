@@ -17,13 +17,14 @@ use crate::calendar::Calendar;
 use crate::config::{Config, MailConfig, Security, Smtp, Transport};
 use crate::delivery::{self, Notice};
 use crate::error::{Error, Result};
-use crate::ledger::{self, Announced, Ledger, State};
+use crate::ledger::{self, Announced, Ledger};
 use crate::mail::deliver::{self, SmtpTransport};
 use crate::mail::render::BUILTIN;
 use crate::mail::{self, Change, Templates};
+use crate::model::State;
+use crate::model::Step;
 use crate::state::{self, Lock};
 use crate::summit::{self, Planned};
-use crate::timeline::Step;
 
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -11,15 +11,16 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Context, line, warn_all, write_json};
-use crate::calendar::When;
 use crate::cli::{LedgerArgs, LedgerCommand, ListArgs, SelectArgs};
 use crate::delivery::{self, Notice, Plan};
 use crate::error::{Error, Result};
-use crate::ledger::{
-    self, Entry, Filter, Kind, Ledger, OccurrenceKey, SelectError, Selector, State,
-};
+use crate::ledger::{self, Entry, Filter, Ledger, SelectError, Selector};
+use crate::model::Kind;
+use crate::model::OccurrenceKey;
+use crate::model::State;
+use crate::model::When;
+use crate::model::{Step, timeline};
 use crate::state::{self, LOCK_WAIT, Lock};
-use crate::timeline::{self, Step};
 
 /// What `mark-sent` and `forget` do to the entries they select.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

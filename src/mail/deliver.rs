@@ -27,9 +27,10 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::{Address, Message};
 
-use crate::config::{MailConfig, Security, Smtp, Transport as TransportKind, is_loopback};
+use crate::config::{MailConfig, Security, Smtp, Transport as TransportKind};
 use crate::error::{Error, Result};
 use crate::state::write_atomically;
+use crate::text::is_loopback;
 
 /// How long to wait for the SMTP server at each step (each read or write), at most;
 /// the whole conversation has `mail.smtp.timeout`.

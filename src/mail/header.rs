@@ -11,7 +11,7 @@
 use lettre::message::Mailbox;
 use lettre::message::header::{HeaderName, HeaderValue};
 
-use super::render::one_line;
+use crate::text::one_line;
 
 /// The most characters a Subject keeps (before encoding); a longer one is cut at a
 /// character boundary and ends in `…`.

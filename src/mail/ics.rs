@@ -9,8 +9,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::calendar::{Occurrence, When};
-use crate::mail::render::one_line;
+use crate::model::Occurrence;
+use crate::model::When;
+use crate::text::one_line;
 
 /// The opening lines every calendar summit writes: BEGIN, VERSION, PRODID, CALSCALE and
 /// METHOD:PUBLISH (RFC 5545 §3.4, §3.7; RFC 5546 §3.2.1).

@@ -18,12 +18,16 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::agenda::{self, TopicView};
-use crate::calendar::{Occurrence, When};
-use crate::config::{Config, MailConfig, Member};
+use crate::config::{Config, MailConfig};
 use crate::error::{Error, Result};
-use crate::ledger::{Announced, Kind, valid_message_id};
+use crate::ledger::Announced;
+use crate::model::Kind;
+use crate::model::Member;
+use crate::model::Occurrence;
+use crate::model::When;
+use crate::model::message::valid_message_id;
+use crate::model::{Step, timeline::topic_deadline};
 use crate::summit::Planned;
-use crate::timeline::{Step, topic_deadline};
 pub use render::{Rendered, Templates};
 
 /// One drafted e-mail.
@@ -363,7 +367,7 @@ pub fn draft_correction(
         change,
         facilitator: facilitator.map(Person::member),
         announced_facilitator: announced.facilitator.as_ref().map(|f| WasFacilitator {
-            name: render::one_line(&f.name),
+            name: crate::text::one_line(&f.name),
             email: f.email.clone(),
         }),
         next: next.map(|n| next_view(n, config, now)),
@@ -600,7 +604,7 @@ impl From<&Mailbox> for Person {
             name: name.clone().unwrap_or_else(|| m.email.to_string()),
             email: m.email.to_string(),
             greeting: name
-                .map(|n| render::one_line(&n))
+                .map(|n| crate::text::one_line(&n))
                 .filter(|n| !n.contains('@')),
         }
     }
@@ -650,7 +654,7 @@ pub fn meeting_link(o: &Occurrence, config: &Config) -> Option<String> {
         .meeting_url
         .clone()
         .or_else(|| o.url.clone())
-        .map(|u| render::one_line(&u))
+        .map(|u| crate::text::one_line(&u))
         .filter(|u| !u.is_empty() && !u.contains(' '))
 }
 
@@ -658,7 +662,7 @@ pub fn meeting_link(o: &Occurrence, config: &Config) -> Option<String> {
 /// `Prometheus` is `Developer Summit`, so a subject that starts `[Prometheus]` does not
 /// say it twice. Unchanged when nothing would be left.
 pub fn title(summary: &str, project: &str) -> String {
-    let s = render::one_line(summary);
+    let s = crate::text::one_line(summary);
     let p = project.trim();
     if p.is_empty() {
         return s;
@@ -746,7 +750,7 @@ impl SummitView {
         let link = meeting_link(o, config);
         SummitView {
             uid: o.uid.clone(),
-            summary: header::cap(&render::one_line(&o.summary), SUMMARY_MAX_CHARS),
+            summary: header::cap(&crate::text::one_line(&o.summary), SUMMARY_MAX_CHARS),
             start: o.start.to_string(),
             end: o.end.to_string(),
             date: o.start.date_utc().format("%Y-%m-%d").to_string(),
@@ -765,7 +769,7 @@ impl SummitView {
             days: words::days_between(o.start, now, tz),
             past: start <= now,
             title,
-            location: o.location.as_deref().map(render::one_line),
+            location: o.location.as_deref().map(crate::text::one_line),
             url: link.clone(),
             link,
         }

@@ -13,7 +13,8 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::timeline::Step;
+use crate::model::Step;
+use crate::text::one_line;
 
 /// The file name of the correction's template.
 pub const CORRECTION: &str = "correction.txt";
@@ -274,27 +275,6 @@ fn split_subject(name: &str, text: &str) -> Result<Rendered> {
         subject: one_line(subject),
         body,
     })
-}
-
-/// `s` on one line: control characters (CR, LF, tabs, Unicode controls and line or
-/// paragraph separators) become spaces, runs of spaces collapse, and the invisible
-/// bidirectional overrides and isolates (which can make text read differently from what
-/// it is) and byte-order marks are dropped. Header values built from feed content pass
-/// through here, so a SUMMARY cannot inject a header.
-pub fn one_line(s: &str) -> String {
-    s.chars()
-        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'))
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::calendar::When;
+use crate::model::When;
 
 /// The local date of `when` in `tz`: the date of a timed instant there, or the all-day
 /// date itself (an all-day date has no zone).

@@ -1,64 +1,117 @@
 //! The facilitator's timeline (`../shared/seeds`, "Developer Summit's Facilitator"):
-//! which step is due when, relative to a summit.
-
-use std::fmt;
-use std::str::FromStr;
+//! the offsets of each step from a summit (`[timeline]`), which step is due when, and
+//! until when it is useful. Pure: times are UTC instants.
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::calendar::Occurrence;
-use crate::config::Timeline;
+use super::occurrence::Occurrence;
+use super::step::Step;
 
-/// A step of the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Step {
-    /// A week before: tell the upcoming facilitator it is their turn, so no one learns
-    /// of it from the public reminder.
-    Assignment,
-    /// Two or three days before: remind the public channels to add agenda topics.
-    Reminder,
-    /// Ask team members and maintainers to vote on topics.
-    AgendaVote,
-    /// One day before: reach out to the owners of the most-voted topics.
-    Outreach,
-    /// With the outreach, when an agenda is given: the facilitator's run-sheet, with the
-    /// chosen topics and their owners and the late topics.
-    Checklist,
-    /// After the summit: find the next facilitator on the team list.
-    Handover,
+/// `[timeline]`: offsets of each step from the summit (durations such as `"3d"`,
+/// `"36h"`, `"1d12h"`, `"90m"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    /// `assignment`: the heads-up to the upcoming facilitator, before the start
+    /// (default 7 days); `"off"` (`None`) for no heads-up.
+    pub assignment: Option<Duration>,
+    /// `reminder`: before the start (default 3 days).
+    pub reminder: Duration,
+    /// `agenda-vote`: before the start (default 2 days).
+    pub agenda_vote: Duration,
+    /// `outreach`: before the start (default 1 day).
+    pub outreach: Duration,
+    /// `handover`: after the end (default 2 hours).
+    pub handover: Duration,
+    /// `topic-deadline`: topics must be proposed this long before the start (default 24
+    /// hours).
+    pub topic_deadline: Duration,
+    /// `assignment-until`: the heads-up stops being useful this long before the start
+    /// (default 0: at the start).
+    pub assignment_until: Duration,
+    /// `reminder-until`: the reminder stops being useful this long before the start
+    /// (default: at the topic deadline, since it invites topics).
+    pub reminder_until: Duration,
+    /// `agenda-vote-until`: the call for votes stops being useful this long before the
+    /// start (default: when the outreach is due, which picks the most-voted topics).
+    pub agenda_vote_until: Duration,
+    /// `outreach-until`: the outreach stops being useful this long before the start
+    /// (default 0: at the start).
+    pub outreach_until: Duration,
+    /// `checklist-until`: the run-sheet stops being useful this long before the start
+    /// (default: with the outreach).
+    pub checklist_until: Duration,
+    /// `handover-until`: the handover stops being useful this long after the summit's
+    /// end (default 48 hours); in any case when the next summit's first step is due.
+    pub handover_until: Duration,
 }
 
-impl Step {
-    /// The steps of CONTRACT.md's timeline table, which `next --json` lists in `steps`.
-    pub const CONTRACT: [Step; 4] = [
-        Step::Reminder,
-        Step::AgendaVote,
-        Step::Outreach,
-        Step::Handover,
-    ];
-
-    /// Every step, in timeline order.
-    pub const ALL: [Step; 6] = [
-        Step::Assignment,
-        Step::Reminder,
-        Step::AgendaVote,
-        Step::Outreach,
-        Step::Checklist,
-        Step::Handover,
-    ];
-
-    /// The step's name as commands and templates use it (`agenda-vote`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Step::Assignment => "assignment",
-            Step::Reminder => "reminder",
-            Step::AgendaVote => "agenda-vote",
-            Step::Outreach => "outreach",
-            Step::Checklist => "checklist",
-            Step::Handover => "handover",
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            assignment: Some(Duration::days(7)),
+            reminder: Duration::days(3),
+            agenda_vote: Duration::days(2),
+            outreach: Duration::days(1),
+            handover: Duration::hours(2),
+            topic_deadline: Duration::hours(24),
+            assignment_until: Duration::zero(),
+            reminder_until: Duration::hours(24),
+            agenda_vote_until: Duration::days(1),
+            outreach_until: Duration::zero(),
+            checklist_until: Duration::zero(),
+            handover_until: Duration::hours(48),
         }
     }
+}
 
+/// Parses an offset such as `3d`, `36h`, `1d12h`, `90m`, `1w` or `30s` (also `0`).
+pub fn parse_offset(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if v == "0" {
+        return Some(Duration::zero());
+    }
+    let mut total = Duration::zero();
+    let mut number = String::new();
+    for ch in v.chars() {
+        if ch.is_ascii_digit() {
+            number.push(ch);
+            continue;
+        }
+        if ch == ' ' && number.is_empty() {
+            continue;
+        }
+        let n: i64 = number.parse().ok()?;
+        number.clear();
+        total += match ch {
+            'w' => Duration::try_weeks(n)?,
+            'd' => Duration::try_days(n)?,
+            'h' => Duration::try_hours(n)?,
+            'm' => Duration::try_minutes(n)?,
+            's' => Duration::try_seconds(n)?,
+            _ => return None,
+        };
+    }
+    (number.is_empty() && !v.is_empty()).then_some(total)
+}
+
+/// Writes a duration the way [`parse_offset`] reads it: `7d`, `1d12h`, `90m` is
+/// `1h30m`, zero is `0` (seconds are dropped).
+pub fn format_offset(d: Duration) -> String {
+    let minutes = d.num_minutes();
+    if minutes <= 0 {
+        return "0".into();
+    }
+    let (days, rest) = (minutes / 1440, minutes % 1440);
+    let (hours, mins) = (rest / 60, rest % 60);
+    let mut out = String::new();
+    for (n, unit) in [(days, 'd'), (hours, 'h'), (mins, 'm')] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    out
+}
+impl Step {
     /// Whether the step is on the timeline: every step but a disabled assignment
     /// (`timeline.assignment = "off"`).
     pub fn enabled(self, timeline: &Timeline) -> bool {
@@ -76,25 +129,6 @@ impl Step {
             Step::Outreach | Step::Checklist => start - timeline.outreach,
             Step::Handover => summit.end.instant().max(start) + timeline.handover,
         }
-    }
-}
-
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Step {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        Step::ALL
-            .into_iter()
-            .find(|step| step.name() == s)
-            .ok_or_else(|| {
-                format!("unknown step `{s}`, expected one of `assignment`, `reminder`, `agenda-vote`, `outreach`, `checklist`, `handover`")
-            })
     }
 }
 
@@ -163,7 +197,7 @@ pub fn topic_deadline(summit: &Occurrence, timeline: &Timeline) -> DateTime<Utc>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::When;
+    use crate::model::When;
 
     #[test]
     fn default_offsets_follow_the_seeds() {

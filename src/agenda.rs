@@ -97,7 +97,7 @@ impl From<&Topic> for TopicView {
             owner: t.owner.clone(),
             email: t.email.as_ref().map(ToString::to_string),
             votes: t.votes,
-            proposed_at: crate::calendar::When::Timed(t.proposed_at).to_string(),
+            proposed_at: crate::model::When::Timed(t.proposed_at).to_string(),
         }
     }
 }
@@ -227,13 +227,13 @@ impl Agenda {
     /// number nor a run of `+1`, proposed-at is neither RFC 3339 nor a date, an owner
     /// name has a control character.
     pub fn load(path: &Path, zone: Tz) -> Result<Agenda> {
-        let cap = crate::state::MAX_TEXT_BYTES;
-        let text = crate::state::read_bounded_text(path, cap, crate::state::Links::Follow)
+        let cap = crate::store::MAX_TEXT_BYTES;
+        let text = crate::store::read_bounded_text(path, cap, crate::store::Links::Follow)
             .map_err(|e| Error::Agenda {
                 path: path.to_path_buf(),
                 message: match e {
-                    crate::state::ReadError::Missing => "no such agenda file".into(),
-                    crate::state::ReadError::Io(e) => format!("cannot read the agenda: {e}"),
+                    crate::store::ReadError::Missing => "no such agenda file".into(),
+                    crate::store::ReadError::Io(e) => format!("cannot read the agenda: {e}"),
                     e => e.message(path, cap, "an agenda file"),
                 },
             })?;

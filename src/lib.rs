@@ -3,29 +3,35 @@
 //! picks the facilitator by rotation, and drafts the reminder, agenda-vote, outreach
 //! and handover e-mails on the facilitator's timeline.
 //!
-//! The binary is a thin wrapper around [`run`]. The pipeline is
-//! [`calendar`] (fetch → parse → expand) → [`summit`] (selection) → [`rotation`] (with
-//! the facilitation [`record`]) → [`timeline`] → [`mail`] (render, build); [`rota`]
-//! writes the rota as iCalendar. `tick` and `send` add [`delivery`] (what is
-//! due, and the exactly-once protocol), the [`ledger`] of what was sent, and the
-//! [`state`] directory they live in.
+//! The binary is a thin wrapper around [`run`]. The crate is built in layers; a module
+//! imports only from layers below its own, never from a sibling at its own layer, never
+//! from above (`tests/integration/layers.rs` checks this on every run):
+//!
+//! | layer | modules | what it holds |
+//! |---|---|---|
+//! | 6 | [`cli`] | clap, standard output and error, `--json`, one file per command |
+//! | 5 | [`send`] | what is due now, the exactly-once protocol, transports |
+//! | 4 | [`mail`] | templates, drafts, the `.ics` attachment, the rota as iCalendar |
+//! | 3 | [`plan`] | pure decisions: which summits, who facilitates |
+//! | 2 | [`config`], [`calendar`], [`agenda`], [`record`], [`ledger`] | one input each |
+//! | 1 | [`model`], [`store`] | the vocabulary; file-system primitives |
+//! | 0 | [`error`], [`text`], [`terminal`], [`budget`] | errors and small helpers |
+//!
+//! Inside layer 0, [`error`] may use [`terminal`] (it escapes what it prints).
 
 pub mod agenda;
 pub mod budget;
 pub mod calendar;
 pub mod cli;
-pub mod commands;
 pub mod config;
-pub mod delivery;
 pub mod error;
 pub mod ledger;
 pub mod mail;
 pub mod model;
+pub mod plan;
 pub mod record;
-pub mod rota;
-pub mod rotation;
-pub mod state;
-pub mod summit;
+pub mod send;
+pub mod store;
 pub mod terminal;
 pub mod text;
 
@@ -48,14 +54,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let Some(cli) = cli::Cli::parse_args(args)? else {
+    let Some(cli) = cli::args::Cli::parse_args(args)? else {
         return Ok(());
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let result = commands::execute(cli, &mut out);
+    let result = cli::commands::execute(cli, &mut out);
     // What is still buffered must reach the file too: a full disk is an error even when
     // the last line did not end in a newline.
-    let flushed = commands::flush_out(&mut out);
+    let flushed = cli::commands::flush_out(&mut out);
     result.and(flushed)
 }

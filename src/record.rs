@@ -1,11 +1,11 @@
 //! The facilitation record (`rotation.record`): who facilitated, or was announced to
 //! facilitate, which summit. It is meant to be committed to the community's repository
 //! beside the configuration, so it is TOML, one `[[summit]]` table per summit, sorted
-//! by date, and replaced atomically ([`crate::state::write_atomically`]).
+//! by date, and replaced atomically ([`crate::store::write_atomically`]).
 //!
 //! `summit tick` and `summit send` append to it when they send a handover: the summit
 //! just held (when it is not in the record yet) and the next summit with the facilitator
-//! the handover names. The record wins over the rotation (see [`crate::rotation`]).
+//! the handover names. The record wins over the rotation (see [`crate::plan::rotation`]).
 
 use std::fmt;
 use std::path::Path;
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::OccurrenceKey;
 use crate::model::When;
-use crate::state::{Links, MAX_TEXT_BYTES, ReadError, read_bounded_text, write_atomically};
+use crate::store::{Links, MAX_TEXT_BYTES, ReadError, read_bounded_text, write_atomically};
 
 /// How a recorded facilitator was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub enum Decided {
     Manual,
     /// Named by a message `summit` sent (the send ledger), not written to the record
     /// file: announced is final, whatever the roster says later; only a pin on that
-    /// very date changes it ([`crate::rotation`]).
+    /// very date changes it ([`crate::plan::rotation`]).
     Announced,
 }
 

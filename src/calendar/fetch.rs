@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::state::write_private;
+use crate::store::write_private;
 
 /// The largest feed accepted, in bytes (64 MiB; real feeds are a few MiB).
 pub const MAX_FEED_BYTES: u64 = 64 * 1024 * 1024;
@@ -399,16 +399,16 @@ impl FeedCache {
     /// first, so a crash between the two writes leaves a body its metadata does not
     /// describe, which is then not used).
     fn load(&self) -> Option<Cached> {
-        use crate::state::{Links, read_bounded, read_bounded_text};
+        use crate::store::{Links, read_bounded, read_bounded_text};
         let body = read_bounded(&self.body, MAX_FEED_BYTES, Links::Refuse).ok()?;
-        let meta = read_bounded_text(&self.meta, crate::state::MIB, Links::Refuse).ok()?;
+        let meta = read_bounded_text(&self.meta, crate::store::MIB, Links::Refuse).ok()?;
         let meta: Meta = toml::from_str(&meta).ok()?;
         (hex(&Sha256::digest(&body)) == meta.sha256).then_some(Cached { body, meta })
     }
 
     fn save(&self, body: &[u8], meta: &Meta) -> Result<()> {
         if let Some(dir) = self.body.parent() {
-            crate::state::ensure_dir(dir)?;
+            crate::store::ensure_dir(dir)?;
         }
         write_private(&self.body, body)?;
         self.save_meta(meta)

@@ -1,10 +1,10 @@
 //! The e-mails of each timeline step: who gets them, what they say ([`render`]), and
 //! the RFC 5322 messages built with `lettre`.
 
-pub mod deliver;
 pub mod header;
 pub mod ics;
 pub mod render;
+pub mod rota;
 pub mod words;
 
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ use crate::model::Occurrence;
 use crate::model::When;
 use crate::model::message::valid_message_id;
 use crate::model::{Step, timeline::topic_deadline};
-use crate::summit::Planned;
+use crate::plan::summit::Planned;
 pub use render::{Rendered, Templates};
 
 /// One drafted e-mail.
@@ -796,7 +796,7 @@ struct NextView {
     summit: SummitView,
     facilitator: Option<Person>,
     /// Whether the facilitator was arranged (a pin, a hand-written or pinned record
-    /// entry) rather than proposed by the rotation; see [`crate::summit::arranged`].
+    /// entry) rather than proposed by the rotation; see [`crate::plan::summit::arranged`].
     arranged: bool,
 }
 
@@ -804,7 +804,7 @@ fn next_view(n: &Planned, config: &Config, now: DateTime<Utc>) -> NextView {
     NextView {
         summit: SummitView::of(&n.summit, config, now),
         facilitator: n.facilitator.as_ref().map(Person::member),
-        arranged: crate::summit::arranged(n, config),
+        arranged: crate::plan::summit::arranged(n, config),
     }
 }
 

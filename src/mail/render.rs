@@ -92,13 +92,13 @@ impl Templates {
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.exists() => {
-                    let cap = crate::state::MAX_TEMPLATE_BYTES;
-                    crate::state::read_bounded_text(&path, cap, crate::state::Links::Follow)
+                    let cap = crate::store::MAX_TEMPLATE_BYTES;
+                    crate::store::read_bounded_text(&path, cap, crate::store::Links::Follow)
                         .map_err(|e| Error::Template {
                             name: path.display().to_string(),
                             line: None,
                             message: match e {
-                                crate::state::ReadError::Io(e) => format!("cannot read: {e}"),
+                                crate::store::ReadError::Io(e) => format!("cannot read: {e}"),
                                 e => e.message(&path, cap, "a mail template"),
                             },
                         })?

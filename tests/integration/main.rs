@@ -17,6 +17,7 @@ mod events;
 mod form;
 mod hostile;
 mod hostile_text;
+mod layers;
 mod ledger;
 mod next;
 mod rotation;

@@ -299,8 +299,8 @@ impl Cli {
                     } else {
                         e.render().to_string()
                     };
-                    crate::commands::write_out(&mut out, text.as_bytes())?;
-                    crate::commands::flush_out(&mut out)?;
+                    crate::cli::commands::write_out(&mut out, text.as_bytes())?;
+                    crate::cli::commands::flush_out(&mut out)?;
                     Ok(None)
                 }
                 _ => Err(Error::Arguments(clap_message(&with_escaped_values(

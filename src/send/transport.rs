@@ -29,7 +29,7 @@ use lettre::{Address, Message};
 
 use crate::config::{MailConfig, Security, Smtp, Transport as TransportKind};
 use crate::error::{Error, Result};
-use crate::state::write_atomically;
+use crate::store::write_atomically;
 use crate::text::is_loopback;
 
 /// How long to wait for the SMTP server at each step (each read or write), at most;

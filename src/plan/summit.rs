@@ -7,7 +7,7 @@ use crate::calendar::{Calendar, Window, occurrences};
 use crate::config::Config;
 use crate::model::Member;
 use crate::model::Occurrence;
-use crate::rotation::{self, Basis};
+use crate::plan::rotation::{self, Basis};
 
 /// Whether an occurrence is cancelled; see [`crate::calendar::is_cancelled`].
 pub fn is_cancelled(o: &Occurrence) -> bool {
@@ -28,7 +28,7 @@ pub struct Planned {
 ///
 /// The rotation walks every summit from `rotation.start` (default: the first summit in
 /// the feed) with the facilitation record, so the answer depends only on the config, the
-/// record and the feed, not on when it is asked (see [`crate::rotation::assign`]).
+/// record and the feed, not on when it is asked (see [`crate::plan::rotation::assign`]).
 ///
 /// Memory: 16 bytes per summit since `rotation.start` (a [`rotation::Slot`]; the
 /// expansion's query budget bounds their number) and whole occurrences only for the

@@ -11,8 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Context, line, warn_all, write_json};
-use crate::cli::{LedgerArgs, LedgerCommand, ListArgs, SelectArgs};
-use crate::delivery::{self, Notice, Plan};
+use crate::cli::args::{LedgerArgs, LedgerCommand, ListArgs, SelectArgs};
 use crate::error::{Error, Result};
 use crate::ledger::{self, Entry, Filter, Ledger, SelectError, Selector};
 use crate::model::Kind;
@@ -20,7 +19,8 @@ use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::When;
 use crate::model::{Step, timeline};
-use crate::state::{self, LOCK_WAIT, Lock};
+use crate::send::delivery::{self, Notice, Plan};
+use crate::store::{self, LOCK_WAIT, Lock};
 
 /// What `mark-sent` and `forget` do to the entries they select.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +56,7 @@ impl Context<'_> {
     /// [`delivery::LOOKBACK_DAYS`] days before now (what `tick` still looks at) or are
     /// ahead, and every intent; `--all` every entry.
     fn ledger_list(&self, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
-        let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
+        let dir = store::resolve_dir(self.cli.state_dir.as_deref())?;
         let path = dir.join(ledger::FILE);
         let ledger = Ledger::load(&path)?;
         let filter = Filter {
@@ -151,7 +151,7 @@ impl Context<'_> {
                 ));
             }
         };
-        let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
+        let dir = store::resolve_dir(self.cli.state_dir.as_deref())?;
         // Taken before the ledger is read, so that a tick running now either finishes
         // first or starts after this change is on disk.
         let _lock = if dry_run {

@@ -11,24 +11,24 @@ use serde::Serialize;
 use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
 use crate::calendar::{self, Calendar, Window};
-use crate::cli::{Cli, Command};
+use crate::cli::args::{Cli, Command};
 use crate::config::Config;
-use crate::delivery::{self, Delivered, Notice, Outgoing, Plan, Summits};
 use crate::error::{Error, Result};
-use crate::ledger::{self, Entry, Ledger};
-use crate::mail::deliver::Outcome;
+use crate::ledger::{Entry, Ledger};
 use crate::mail::{self, Draft, Templates};
 use crate::model::Kind;
 use crate::model::Occurrence;
 use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::{Step, timeline};
-use crate::rotation::Basis;
-use crate::state::{self, LOCK_WAIT, Lock, write_atomically};
-use crate::summit::{self, Planned};
+use crate::plan::rotation::Basis;
+use crate::plan::summit::{self, Planned};
+use crate::send::delivery::{self, Delivered, Notice, Outgoing, Plan, Summits};
+use crate::send::transport::Outcome;
+use crate::store::{self, LOCK_WAIT, Lock, write_atomically};
 
 mod check;
-mod ledger_cmd;
+mod ledger;
 
 /// Runs a parsed command line, writing output to `out` and warnings to standard error.
 ///
@@ -124,10 +124,10 @@ impl Context<'_> {
     /// send ledger in the state directory, read without its lock): announced is
     /// final. A ledger that cannot be read is said in a warning, and left out.
     fn with_announced(&self, config: &mut Config) {
-        let Ok(dir) = state::resolve_dir(self.cli.state_dir.as_deref()) else {
+        let Ok(dir) = store::resolve_dir(self.cli.state_dir.as_deref()) else {
             return;
         };
-        let path = dir.join(ledger::FILE);
+        let path = dir.join(crate::ledger::FILE);
         if !path.exists() {
             return;
         }
@@ -462,7 +462,7 @@ impl Context<'_> {
             return self.print_rota(&plan, &config.rotation.history.entries, tz, out);
         }
         let name = format!("{} summit facilitators", config.project.name);
-        let text = crate::rota::ics(&plan, &name, self.now);
+        let text = crate::mail::rota::ics(&plan, &name, self.now);
         match file {
             Some(f) => write_atomically(f, text.as_bytes()),
             None => write_out(out, text.as_bytes()),
@@ -505,7 +505,7 @@ impl Context<'_> {
         }
         match dir {
             Some(dir) => {
-                state::create_folder(dir)?;
+                store::create_folder(dir)?;
                 for d in &drafts {
                     let path: PathBuf = dir.join(format!("{}.eml", d.file_stem));
                     write_atomically(&path, &d.formatted())?;
@@ -665,8 +665,8 @@ impl Context<'_> {
         warn_all(&agenda_warnings(&config));
         // The summit of the day, until it ends (or the one on `date`).
         let (planned, next) = self.summit_of_the_day(&config, &cal, date)?;
-        let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
-        let ledger = Ledger::load(&dir.join(ledger::FILE))?;
+        let dir = store::resolve_dir(self.cli.state_dir.as_deref())?;
+        let ledger = Ledger::load(&dir.join(crate::ledger::FILE))?;
         let rows: Vec<TimelineJson> = timeline::schedule(&planned.summit, &config.timeline)
             .into_iter()
             .filter(|(step, _)| listed(*step, &planned, &config))
@@ -833,17 +833,17 @@ impl Context<'_> {
         let templates = Templates::load(mail_config.templates.as_deref())?;
         let password = match mail_config.transport {
             crate::config::Transport::Smtp if !dry_run => {
-                mail::deliver::password(&mail_config.smtp)?
+                crate::send::transport::password(&mail_config.smtp)?
             }
             _ => None,
         };
-        let dir = state::resolve_dir(self.cli.state_dir.as_deref())?;
+        let dir = store::resolve_dir(self.cli.state_dir.as_deref())?;
         let lock = if dry_run {
             None
         } else {
             Some(Lock::acquire(&dir, LOCK_WAIT)?)
         };
-        let ledger_path = dir.join(ledger::FILE);
+        let ledger_path = dir.join(crate::ledger::FILE);
         let mut ledger = Ledger::load(&ledger_path)?;
         // Announced as the ledger says under the lock.
         config
@@ -1190,7 +1190,7 @@ impl Context<'_> {
                 recorded = true;
             }
             if recorded {
-                state::ensure_dir(&setup.dir)?;
+                store::ensure_dir(&setup.dir)?;
                 setup.ledger.save(&setup.ledger_path)?;
             }
             if !batch.is_empty() {
@@ -1198,7 +1198,7 @@ impl Context<'_> {
                 // is written once the handovers were handed to the transport.
                 check_record(config, batch.iter().map(|(o, _)| o))?;
                 let tried = batch.len();
-                let mut transport = mail::deliver::open(mail, setup.password.take())?;
+                let mut transport = crate::send::transport::open(mail, setup.password.take())?;
                 let path = setup.ledger_path.clone();
                 let json = self.cli.json;
                 let mut printed: Result<()> = Ok(());
@@ -1405,8 +1405,8 @@ struct RecordSummitJson {
 impl RecordJson {
     fn new(
         action: &'static str,
-        key: &ledger::Key,
-        announced: &ledger::Announced,
+        key: &crate::ledger::Key,
+        announced: &crate::ledger::Announced,
         due: DateTime<Utc>,
         message_id: Option<String>,
         detail: Option<String>,

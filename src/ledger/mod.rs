@@ -4,7 +4,7 @@
 //! It lives in the state directory as `ledger.toml`, one `[[message]]` table per
 //! message, sorted by its key (summit UID, original start, step, correction number,
 //! recipient), so it reads well and diffs well. It is only ever replaced whole through
-//! [`crate::state::write_atomically`], under the state directory's lock.
+//! [`crate::store::write_atomically`], under the state directory's lock.
 //!
 //! A message goes through these states:
 //!
@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::message::valid_message_id;
 use crate::model::{Kind, Occurrence, OccurrenceKey, State, When};
-use crate::state::{Links, MAX_LEDGER_BYTES, ReadError, read_bounded_text, write_private};
+use crate::store::{Links, MAX_LEDGER_BYTES, ReadError, read_bounded_text, write_private};
 
 /// The ledger's file name in the state directory.
 pub const FILE: &str = "ledger.toml";

@@ -392,13 +392,13 @@ impl Config {
     /// malformed, the roster is empty or repeats an e-mail address, an away range is
     /// backwards.
     pub fn load(path: &Path) -> Result<Self> {
-        let cap = crate::state::MAX_TEXT_BYTES;
-        let text = crate::state::read_bounded_text(path, cap, crate::state::Links::Follow)
+        let cap = crate::store::MAX_TEXT_BYTES;
+        let text = crate::store::read_bounded_text(path, cap, crate::store::Links::Follow)
             .map_err(|e| Error::Config {
                 path: path.to_path_buf(),
                 message: match e {
-                    crate::state::ReadError::Missing => "no such configuration file".into(),
-                    crate::state::ReadError::Io(e) => format!("cannot read: {e}"),
+                    crate::store::ReadError::Missing => "no such configuration file".into(),
+                    crate::store::ReadError::Io(e) => format!("cannot read: {e}"),
                     e => e.message(path, cap, "a configuration file"),
                 },
             })?;

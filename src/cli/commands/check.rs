@@ -15,16 +15,16 @@ use super::{Context, line, no_summit, one_line, warn_all, write_json};
 use crate::agenda::Agenda;
 use crate::calendar::Calendar;
 use crate::config::{Config, MailConfig, Security, Smtp, Transport};
-use crate::delivery::{self, Notice};
 use crate::error::{Error, Result};
 use crate::ledger::{self, Announced, Ledger};
-use crate::mail::deliver::{self, SmtpTransport};
 use crate::mail::render::BUILTIN;
 use crate::mail::{self, Change, Templates};
 use crate::model::State;
 use crate::model::Step;
-use crate::state::{self, Lock};
-use crate::summit::{self, Planned};
+use crate::plan::summit::{self, Planned};
+use crate::send::delivery::{self, Notice};
+use crate::send::transport::{self, SmtpTransport};
+use crate::store::{self, Lock};
 
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -174,7 +174,7 @@ impl Context<'_> {
             }
         };
         let templates = Templates::load(config.mail()?.templates.as_deref());
-        let dir = state::resolve_dir(self.cli.state_dir.as_deref()).ok();
+        let dir = store::resolve_dir(self.cli.state_dir.as_deref()).ok();
         let feed = self.check_feed(&config, dir.as_deref());
         // Loaded before rendering: with an agenda the outreach goes to the topic owners.
         let agenda = self.check_agenda(&mut config, feed.cal.as_ref(), &feed.plan);
@@ -477,7 +477,7 @@ impl Context<'_> {
     /// Returns it when usable.
     fn check_state(&self) -> (Outcome, Option<PathBuf>) {
         const CHECK: &str = "state";
-        let dir = match state::resolve_dir(self.cli.state_dir.as_deref()) {
+        let dir = match store::resolve_dir(self.cli.state_dir.as_deref()) {
             Ok(d) => d,
             Err(e) => return (Outcome::fail(CHECK, e), None),
         };
@@ -489,7 +489,7 @@ impl Context<'_> {
                     std::io::Error::other("it is not a folder, expected the state directory"),
                 ));
             }
-            state::ensure_dir(&dir)?;
+            store::ensure_dir(&dir)?;
             probe_writable(&dir)?;
             drop(Lock::acquire(&dir, CHECK_LOCK_WAIT)?);
             Ok(())
@@ -625,7 +625,7 @@ fn check_transport(mail: &MailConfig, connect: bool) -> Outcome {
         Transport::File => {
             let dir = &mail.outbox;
             let existed = dir.is_dir();
-            let checked = state::create_folder(dir).and_then(|()| probe_writable(dir));
+            let checked = store::create_folder(dir).and_then(|()| probe_writable(dir));
             match checked {
                 Ok(()) => Outcome::ok(
                     CHECK,
@@ -660,7 +660,7 @@ fn check_transport(mail: &MailConfig, connect: bool) -> Outcome {
 /// `connect` a session (TLS, EHLO, AUTH, QUIT) succeeds.
 fn check_smtp(smtp: &Smtp, connect: bool) -> Outcome {
     const CHECK: &str = "transport";
-    let password = match deliver::password_quietly(smtp) {
+    let password = match transport::password_quietly(smtp) {
         Ok(p) => p,
         Err(e) => return Outcome::fail(CHECK, e),
     };

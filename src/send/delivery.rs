@@ -25,7 +25,6 @@ use crate::calendar::{Calendar, Window, occurrences};
 use crate::config::{Config, MailConfig};
 use crate::error::Result;
 use crate::ledger::{Announced, Entry, Key, Ledger, Named, Proposal};
-use crate::mail::deliver::{Outcome, Transport};
 use crate::mail::{self, Change, Draft, Extras, Templates};
 use crate::model::Kind;
 use crate::model::Occurrence;
@@ -33,7 +32,8 @@ use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::When;
 use crate::model::{Step, timeline};
-use crate::summit::{self, Planned};
+use crate::plan::summit::{self, Planned};
+use crate::send::transport::{Outcome, Transport};
 
 /// How far back before now `tick` looks for summits whose handover may still be open.
 pub const LOOKBACK_DAYS: i64 = 92;
@@ -744,7 +744,7 @@ pub fn plan_step(
 /// occurrence, the one named by the latest message that may have been delivered (its
 /// own steps and corrections, or a handover that proposed them for it), as
 /// [`Decided::Announced`](crate::record::Decided::Announced) record entries dated by
-/// the summit's start (UTC). Announced is final: see [`crate::rotation`].
+/// the summit's start (UTC). Announced is final: see [`crate::plan::rotation`].
 pub fn announced_facilitators(ledger: &Ledger) -> Vec<crate::record::Entry> {
     let mut latest: BTreeMap<&OccurrenceKey, (DateTime<Utc>, When, &Named)> = BTreeMap::new();
     for e in ledger.entries().filter(|e| e.maybe_delivered()) {

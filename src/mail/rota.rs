@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use crate::mail::ics::{fold, text};
 use crate::model::When;
-use crate::rotation::Basis;
-use crate::summit::Planned;
+use crate::plan::rotation::Basis;
+use crate::plan::summit::Planned;
 
 /// The UID of the rota event of `summit`: `facilitator-HASH@summit`, HASH a hash of
 /// the summit's UID and original start.

@@ -25,7 +25,7 @@
 //! series, say). [`Matcher`] takes them one at a time and keeps 16 bytes of each (a
 //! [`Slot`]: date, cancelled, record entry); [`Matched::walk`] then gives the
 //! assignments one at a time, so a caller keeps whole occurrences only for the summits
-//! it shows ([`crate::summit::rota`]).
+//! it shows ([`crate::plan::summit::rota`]).
 
 use std::collections::{HashMap, VecDeque};
 

@@ -1,0 +1,120 @@
+//! Who receives each step's e-mail, and whom replies go to: the public list, the team
+//! list, the facilitator, or the owners of the chosen topics of the summit's agenda.
+//!
+//! The agenda reaches mail here only: [`ranked_agenda`] and [`agenda_error`] read it
+//! (today from `config.agenda`).
+
+use lettre::message::Mailbox;
+
+use crate::agenda;
+use crate::config::{Config, MailConfig};
+use crate::error::{Error, Result};
+use crate::model::timeline::topic_deadline;
+use crate::model::{Kind, Member, Step};
+use crate::plan::summit::Planned;
+
+/// Who receives `step` for `planned`: the public list, the team list, the facilitator,
+/// or (the outreach, with an agenda for this summit) the owners of the chosen topics
+/// who have an address (the checklist lists the others to the facilitator).
+///
+/// The checklist step goes to the facilitator only when an agenda applies (without one
+/// the outreach itself is the facilitator's checklist): otherwise nobody.
+///
+/// # Errors
+/// [`Error::Config`] without a `[mail]` table; [`Error::NoSummit`] for the steps to the
+/// facilitator when nobody is available to facilitate; [`Error::Agenda`] for the
+/// outreach and the checklist of the summit whose agenda file could not be loaded
+/// (the other steps are not affected).
+pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<Mailbox>> {
+    let mail = config.mail()?;
+    let facilitator = || match &planned.facilitator {
+        Some(m) => Ok(vec![m.mailbox()]),
+        None => Err(Error::NoSummit(format!(
+            "no facilitator for the summit on {}: every member is away, so the {step} has no recipient",
+            planned.summit.start.date_utc()
+        ))),
+    };
+    if let Some(e) = agenda_error(step, planned, config) {
+        return Err(e);
+    }
+    Ok(match step {
+        Step::Reminder => vec![mail.public_list.clone()],
+        Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
+        Step::Assignment => facilitator()?,
+        Step::Outreach => match ranked_agenda(planned, config) {
+            Some(r) => r.owners().into_iter().map(|(m, _)| m).collect(),
+            None => facilitator()?,
+        },
+        Step::Checklist => match ranked_agenda(planned, config) {
+            Some(_) => facilitator()?,
+            None => Vec::new(),
+        },
+    })
+}
+
+/// The error of `step` of `planned` when the agenda file could not be loaded and was
+/// to be for that summit ([`crate::config::AgendaConfig::error`]); `None` otherwise.
+/// Only the outreach and the checklist need the agenda.
+pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Error> {
+    let date = planned.summit.start.date_utc();
+    config
+        .agenda
+        .error
+        .as_ref()
+        .filter(|u| matches!(step, Step::Outreach | Step::Checklist) && u.summit == Some(date))
+        .map(|u| u.error(step.name()))
+}
+
+/// A warning when chosen topics of `planned`'s agenda have owners without an address
+/// and nobody facilitates, so no checklist lists them for someone to reach by hand.
+pub fn unreached_warning(planned: &Planned, config: &Config) -> Option<String> {
+    if planned.facilitator.is_some() {
+        return None;
+    }
+    let ranked = ranked_agenda(planned, config)?;
+    let topics: Vec<String> = ranked
+        .unreachable()
+        .iter()
+        .map(|t| format!("`{}` ({})", t.title, t.owner))
+        .collect();
+    (!topics.is_empty()).then(|| {
+        format!(
+            "the summit on {} has no facilitator to send the checklist to, and the owners of {} have no address in the agenda: nobody is asked to reach them",
+            planned.summit.start.date_utc(),
+            topics.join(", ")
+        )
+    })
+}
+
+/// The agenda of `planned` ranked at its topic deadline, when an agenda is for it.
+pub fn ranked_agenda(planned: &Planned, config: &Config) -> Option<agenda::Ranked> {
+    let a = config.agenda.loaded.as_ref()?;
+    a.is_for(planned.summit.start.date_utc()).then(|| {
+        agenda::rank(
+            &a.topics,
+            topic_deadline(&planned.summit, &config.timeline),
+            config.agenda.top,
+        )
+    })
+}
+
+/// The Reply-To of a message of `kind` to `to`: none on a message to the public list
+/// (replies stay on the list), the team list on the assignment (the facilitator swaps
+/// there), else the facilitator when there is one.
+pub fn reply_to(
+    kind: Kind,
+    to: &[Mailbox],
+    facilitator: Option<&Member>,
+    mail: &MailConfig,
+) -> Option<Mailbox> {
+    let public = to.iter().any(|m| {
+        m.email
+            .to_string()
+            .eq_ignore_ascii_case(mail.public_list.email.as_ref())
+    });
+    match kind {
+        _ if public => None,
+        Kind::Step(Step::Assignment) => Some(mail.team_list.clone()),
+        _ => facilitator.map(Member::mailbox),
+    }
+}

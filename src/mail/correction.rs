@@ -1,0 +1,124 @@
+//! Corrections: the e-mail that says an announced summit moved, was cancelled, was
+//! reinstated or has another facilitator.
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use serde::Serialize;
+
+use super::audience::reply_to;
+use super::draft::{Draft, Unbuilt};
+use super::message_id::message_id;
+use super::render::{self, Templates};
+use super::view::{NextView, Person, ProjectView, SummitView, next_view, project_view};
+use crate::config::Config;
+use crate::error::Result;
+use crate::ledger::Announced;
+use crate::model::{Kind, Member, Occurrence, When};
+use crate::plan::summit::Planned;
+
+/// How a summit changed since it was announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// It takes place at another time.
+    Moved,
+    /// It no longer takes place.
+    Cancelled,
+    /// It was announced as cancelled and takes place after all.
+    Reinstated,
+    /// It takes place as announced, with another facilitator (a pin on its date
+    /// swapped the one a message had named).
+    Facilitator,
+}
+
+impl Change {
+    /// The change from `announced` to `now`, `None` when the time, status and
+    /// facilitator are the same (a change of time or status comes first).
+    pub fn between(announced: &Announced, now: &Announced) -> Option<Change> {
+        if announced.same_time(now) {
+            return (!now.cancelled && announced.other_facilitator(now))
+                .then_some(Change::Facilitator);
+        }
+        Some(match (announced.cancelled, now.cancelled) {
+            (_, true) => Change::Cancelled,
+            (true, false) => Change::Reinstated,
+            (false, false) => Change::Moved,
+        })
+    }
+}
+
+/// Drafts correction number `seq` of a summit to `to`: it was announced as
+/// `announced` and now stands as `summit` (with `change`), as of `now`. `next` is the
+/// summit after it, which a cancellation names.
+///
+/// # Errors
+/// As [`draft`](super::draft()).
+#[allow(clippy::too_many_arguments)]
+pub fn draft_correction(
+    summit: &Occurrence,
+    facilitator: Option<&Member>,
+    next: Option<&Planned>,
+    announced: &Announced,
+    change: Change,
+    seq: u32,
+    to: &[Mailbox],
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Draft> {
+    let mail = config.mail()?;
+    let was = Occurrence {
+        summary: announced.summary.clone(),
+        start: announced.start,
+        end: announced.end,
+        all_day: announced.start.is_all_day(),
+        ..summit.clone()
+    };
+    let recipient = to.first().map(|m| Person::recipient(m, config));
+    let ctx = CorrectionContext {
+        project: project_view(config),
+        summit: SummitView::of(summit, config, now),
+        announced: SummitView::of(&was, config, now),
+        change,
+        facilitator: facilitator.map(Person::member),
+        announced_facilitator: announced.facilitator.as_ref().map(|f| WasFacilitator {
+            name: crate::text::one_line(&f.name),
+            email: f.email.clone(),
+        }),
+        next: next.map(|n| next_view(n, config, now)),
+        recipient,
+        now: When::Timed(now).to_string(),
+    };
+    let rendered = templates.render_file(render::CORRECTION, &ctx)?;
+    Unbuilt {
+        kind: Kind::Correction,
+        to: to.to_vec(),
+        message_id: message_id(summit, Kind::Correction, seq, to, mail),
+        file_stem: format!("{}-correction-{seq}", was.start.date_utc()),
+        rendered,
+        reply_to: reply_to(Kind::Correction, to, facilitator, mail),
+        date: now,
+    }
+    .build(mail)
+}
+
+#[derive(Serialize)]
+struct CorrectionContext<'a> {
+    project: ProjectView<'a>,
+    summit: SummitView,
+    announced: SummitView,
+    change: Change,
+    facilitator: Option<Person>,
+    /// The facilitator the corrected message named.
+    announced_facilitator: Option<WasFacilitator>,
+    next: Option<NextView>,
+    recipient: Option<Person>,
+    now: String,
+}
+
+/// The facilitator a corrected message named, in the correction's template.
+#[derive(Serialize)]
+struct WasFacilitator {
+    name: String,
+    email: String,
+}

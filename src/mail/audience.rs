@@ -4,9 +4,10 @@
 //! The agenda reaches mail here only: [`ranked_agenda`] and [`agenda_error`] read it
 //! (today from `config.agenda`).
 
+use lettre::Address;
 use lettre::message::Mailbox;
 
-use crate::agenda;
+use crate::agenda::{self, TopicView};
 use crate::config::{Config, MailConfig};
 use crate::error::{Error, Result};
 use crate::model::timeline::topic_deadline;
@@ -107,14 +108,30 @@ pub fn reply_to(
     facilitator: Option<&Member>,
     mail: &MailConfig,
 ) -> Option<Mailbox> {
-    let public = to.iter().any(|m| {
-        m.email
-            .to_string()
-            .eq_ignore_ascii_case(mail.public_list.email.as_ref())
-    });
+    let public = to
+        .iter()
+        .any(|m| same_address(&m.email, &mail.public_list.email));
     match kind {
         _ if public => None,
         Kind::Step(Step::Assignment) => Some(mail.team_list.clone()),
         _ => facilitator.map(Member::mailbox),
     }
+}
+
+/// The chosen topics of `ranked` that `owner` owns (by address, any case), in vote
+/// order: what the outreach to `owner` asks about. Empty when `owner` owns none.
+pub fn owned_topics(ranked: &agenda::Ranked, owner: &Mailbox) -> Vec<TopicView> {
+    ranked
+        .owners()
+        .into_iter()
+        .find(|(m, _)| same_address(&m.email, &owner.email))
+        .map(|(_, ts)| ts.into_iter().map(TopicView::from).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `a` and `b` are one address: compared without regard to ASCII case, as
+/// Message-IDs and ledger keys are (see [`super::message_id::message_id`]).
+pub fn same_address(a: &Address, b: &Address) -> bool {
+    let (a, b): (&str, &str) = (a.as_ref(), b.as_ref());
+    a.eq_ignore_ascii_case(b)
 }

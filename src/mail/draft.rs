@@ -5,13 +5,12 @@ use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::message::Mailbox;
 
-use super::audience::{ranked_agenda, recipients, reply_to};
+use super::audience::{owned_topics, ranked_agenda, recipients, reply_to};
 use super::context::context;
 use super::message::{Envelope, Extras, build};
 use super::message_id::message_id;
 use super::render::{self, Rendered, Templates};
 use super::view::Person;
-use crate::agenda::TopicView;
 use crate::config::{Config, MailConfig};
 use crate::error::Result;
 use crate::model::{Kind, Step};
@@ -150,14 +149,9 @@ pub fn draft(
             let mut ctx = context(step, planned, next, config, now, recipient);
             let rendered = match (&ranked, step) {
                 (Some(r), Step::Outreach) => {
-                    let who = group
+                    ctx.topics = group
                         .first()
-                        .map(|m| m.email.to_string().to_ascii_lowercase());
-                    ctx.topics = r
-                        .owners()
-                        .into_iter()
-                        .find(|(m, _)| Some(m.email.to_string().to_ascii_lowercase()) == who)
-                        .map(|(_, ts)| ts.into_iter().map(TopicView::from).collect())
+                        .map(|m| owned_topics(r, m))
                         .unwrap_or_default();
                     templates.render_file(render::OUTREACH_OWNER, &ctx)?
                 }

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use lettre::message::Mailbox;
 use serde::Serialize;
 
+use super::audience::same_address;
 use super::{header, words};
 use crate::agenda::{self, TopicView};
 use crate::config::Config;
@@ -44,8 +45,7 @@ impl Person {
     /// address, any case), or someone else (a topic owner), greeted by the mailbox's name
     /// when it has one.
     pub fn recipient(m: &Mailbox, config: &Config) -> Self {
-        let email = m.email.to_string();
-        let is = |list: &Mailbox| list.email.to_string().eq_ignore_ascii_case(&email);
+        let is = |list: &Mailbox| same_address(&list.email, &m.email);
         let project = &config.project.name;
         let list = config.mail.as_ref().and_then(|mail| {
             if is(&mail.public_list) {
@@ -66,7 +66,7 @@ impl Person {
             .rotation
             .members
             .iter()
-            .find(|x| x.email.to_string().eq_ignore_ascii_case(&email));
+            .find(|x| same_address(&x.email, &m.email));
         match member {
             Some(x) => Person {
                 // The name the message is addressed to stays the mailbox's.

@@ -135,3 +135,6 @@ pub fn same_address(a: &Address, b: &Address) -> bool {
     let (a, b): (&str, &str) = (a.as_ref(), b.as_ref());
     a.eq_ignore_ascii_case(b)
 }
+
+#[cfg(test)]
+mod tests;

@@ -32,9 +32,12 @@ struct Deadline {
     when: String,
 }
 
+/// The step in templates: `{{ step.name }}`, `{{ step.due }}`.
 #[derive(Serialize)]
 struct StepView {
+    /// Its name, e.g. `agenda-vote`.
     name: &'static str,
+    /// When it is due, RFC 3339 UTC.
     due: String,
 }
 

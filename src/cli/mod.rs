@@ -3,9 +3,25 @@
 //! "Commands"). [`Cli`] holds the global flags ([`session::Global`]) and one
 //! [`Command`]; each command's flags and its `run` live in its own file under
 //! [`commands`]. Adding a command: a file `commands/NEW.rs` with its `Args` and `run`,
-//! and one variant and one line of [`execute`] here.
+//! and here one `mod` line, one [`Command`] variant and one line of [`execute`].
 
-pub mod commands;
+/// One file per command under `commands/`, each with its clap `Args` and its
+/// `run(&Session, Args, &mut Printer)`; `deliver` holds what `tick` and `send` share.
+pub mod commands {
+    pub mod check;
+    pub mod checklist;
+    pub mod completions;
+    mod deliver;
+    pub mod draft;
+    pub mod events;
+    pub mod ledger;
+    pub mod next;
+    pub mod rota;
+    pub mod send;
+    pub mod tick;
+    pub mod timeline;
+    pub mod who;
+}
 pub mod printer;
 pub mod session;
 pub mod show;
@@ -17,9 +33,7 @@ use std::io::Write;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::error::{Error, Result};
-use commands::{
-    check, checklist, completions, draft, events, ledger, next, rota, send, tick, timeline, who,
-};
+use commands::*;
 use printer::{Printer, flush_out, write_out};
 use session::{Global, Session};
 

@@ -125,7 +125,7 @@ pub fn warn_all<S: AsRef<str>>(warnings: &[S]) {
 ///
 /// # Errors
 /// [`Error::Io`] on `<standard output>` when the write fails but for a closed pipe.
-pub(crate) fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
+pub fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
     match out.write_all(bytes) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| Error::io("<standard output>", e)),
@@ -137,7 +137,7 @@ pub(crate) fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::Io`] on `<standard output>` when the flush fails but for a closed pipe.
-pub(crate) fn flush_out(out: &mut dyn Write) -> Result<()> {
+pub fn flush_out(out: &mut dyn Write) -> Result<()> {
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| Error::io("<standard output>", e)),

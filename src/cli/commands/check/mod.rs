@@ -2,8 +2,8 @@
 //! goes through what `tick` goes through, in order (configuration, templates, feed,
 //! facilitation record, agenda, state directory, ledger, mail transport), reports each
 //! as one line (or one `--json` object), and goes on after a failure wherever the later
-//! checks still make sense. The checks of what `tick` reads are in [`inputs`], those of
-//! where it writes and sends in [`system`].
+//! checks still make sense. The checks of what `tick` reads are in `inputs`, those of
+//! where it writes and sends in `system`.
 
 mod inputs;
 mod system;

@@ -1,6 +1,6 @@
 //! `summit ledger`: the send ledger for operators. `list` shows its entries; `mark-sent`
 //! records messages as sent (an unconfirmed intent found in the archive, or a step done
-//! by hand); `forget` removes entries so that `tick` sends them again ([`change`]).
+//! by hand); `forget` removes entries so that `tick` sends them again (`change`).
 //! Changes are made like `tick` makes them: under the state directory's lock
 //! ([`crate::store::Lock`]), the ledger read again and replaced atomically
 //! ([`Ledger::save`]).

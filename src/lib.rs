@@ -54,14 +54,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let Some(cli) = cli::args::Cli::parse_args(args)? else {
+    let Some(cli) = cli::Cli::parse_args(args)? else {
         return Ok(());
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let result = cli::commands::execute(cli, &mut out);
-    // What is still buffered must reach the file too: a full disk is an error even when
-    // the last line did not end in a newline.
-    let flushed = cli::commands::flush_out(&mut out);
-    result.and(flushed)
+    cli::execute(cli, &mut std::io::stdout().lock())
 }

@@ -1,6 +1,211 @@
 //! The command line: the only layer that knows clap, standard output and error,
-//! `--json` and terminals. [`args`] declares the commands and flags; [`commands`] runs
-//! them.
+//! `--json` and terminals (`../shared/CONTRACT.md`, "Binary and global options" and
+//! "Commands"). [`Cli`] holds the global flags ([`session::Global`]) and one
+//! [`Command`]; each command's flags and its `run` live in its own file under
+//! [`commands`]. Adding a command: a file `commands/NEW.rs` with its `Args` and `run`,
+//! and here one `mod` line, one [`Command`] variant and one line of [`execute`].
 
-pub mod args;
-pub mod commands;
+/// One file per command under `commands/`, each with its clap `Args` and its
+/// `run(&Session, Args, &mut Printer)`; `deliver` holds what `tick` and `send` share.
+pub mod commands {
+    pub mod check;
+    pub mod checklist;
+    pub mod completions;
+    mod deliver;
+    pub mod draft;
+    pub mod events;
+    pub mod ledger;
+    pub mod next;
+    pub mod rota;
+    pub mod send;
+    pub mod tick;
+    pub mod timeline;
+    pub mod who;
+}
+pub mod printer;
+pub mod session;
+pub mod show;
+pub mod values;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use commands::*;
+use printer::{Printer, flush_out, write_out};
+use session::{Global, Session};
+
+/// Does the chores of the rotating facilitator of a developer summit: reads the
+/// calendar feed, works out the next summit and its facilitator, and drafts the
+/// reminder, agenda-vote, outreach and handover e-mails.
+#[derive(Debug, Parser)]
+#[command(
+    name = "summit",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The options every command takes.
+    #[command(flatten)]
+    pub global: Global,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every occurrence of every event in the feed (needs only a feed).
+    Events(events::Args),
+    /// Show the next summit(s), their facilitators and their timelines; a summit in
+    /// progress stays first until it ends, marked "now on" (`"now": true` in --json).
+    Next(next::Args),
+    /// Show who facilitates the upcoming summits; a summit in progress stays first until
+    /// it ends, marked "now on" (`"now": true` in --json).
+    Who(who::Args),
+    /// The rota: the upcoming summits and their facilitators, as a list or (--ics) as an
+    /// iCalendar feed to subscribe to.
+    Rota(rota::Args),
+    /// Render the e-mails of one timeline step; sends nothing.
+    Draft(draft::Args),
+    /// Deliver the e-mails of one timeline step now and record them in the ledger; a
+    /// message already recorded as sent is not sent again.
+    Send(send::Args),
+    /// The cron entry point: send every step that is due and not yet sent, and the
+    /// corrections of announced summits that moved; prints nothing when nothing is due.
+    Tick(tick::Args),
+    /// Check that everything tick needs is in order, sending nothing: configuration,
+    /// templates, feed, record and agenda, state directory, ledger, mail transport.
+    ///
+    /// One line per check: `ok    CHECK: detail`, `warn  CHECK: detail` or
+    /// `FAIL  CHECK: error`; each failure is also an `error:` line on standard error.
+    /// The checks are `configuration`, `templates` (every enabled step and the
+    /// corrections rendered for the next summit; nothing is written), `feed` (read
+    /// through tick's cache, which is not updated), `record` and `agenda` (when
+    /// configured), `state` (created when missing, writable, the lock taken and
+    /// released), `ledger` (parses; an unconfirmed message fails) and `transport`.
+    /// Exit status: 0 when every check is ok or warn, 2 when the configuration or a
+    /// template is at fault, else 1 (an agenda that cannot be read is 1: `tick` still
+    /// sends every step but the outreach and the checklist).
+    ///
+    /// `--json`: a JSON array on standard output, one object per check, in order:
+    /// `{"check": str, "status": "ok"|"warn"|"fail", "detail": str}`.
+    Check(check::Args),
+    /// Show every step of a summit with its due time, audience and state in the ledger.
+    Timeline(timeline::Args),
+    /// Print the facilitator's run-sheet for the day, from the `checklist.txt` template.
+    Checklist(checklist::Args),
+    /// See and settle the send ledger (STATE_DIR/ledger.toml): list its messages, mark an
+    /// unconfirmed one (or a step done by hand) as sent, or forget one so that tick may
+    /// send it again. Without a subcommand: `list`.
+    Ledger(ledger::Args),
+    /// Print a shell completion script.
+    Completions(completions::Args),
+}
+
+/// Runs a parsed command line, writing output to `out` (flushed at the end, as
+/// [`flush_out`] does) and warnings to standard error.
+///
+/// # Errors
+/// Whatever the command meets; see [`Error::exit_code`].
+pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    let mut printer = Printer::new(out, cli.global.json);
+    let session = Session::new(cli.global);
+    let (s, p) = (&session, &mut printer);
+    let result = match cli.command {
+        Command::Events(args) => events::run(s, args, p),
+        Command::Next(args) => next::run(s, args, p),
+        Command::Who(args) => who::run(s, args, p),
+        Command::Rota(args) => rota::run(s, args, p),
+        Command::Draft(args) => draft::run(s, args, p),
+        Command::Send(args) => send::run(s, args, p),
+        Command::Tick(args) => tick::run(s, args, p),
+        Command::Check(args) => check::run(s, args, p),
+        Command::Timeline(args) => timeline::run(s, args, p),
+        Command::Checklist(args) => checklist::run(s, args, p),
+        Command::Ledger(args) => ledger::run(s, args, p),
+        Command::Completions(args) => completions::run(args, Cli::command(), p),
+    };
+    // What is still buffered must reach the file too: a full disk is an error even when
+    // the last line did not end in a newline.
+    let flushed = printer.flush();
+    result.and(flushed)
+}
+
+impl Cli {
+    /// Parses `args` (including the program name).
+    ///
+    /// # Errors
+    /// [`Error::Arguments`] with clap's message for a bad flag or value. `--help` and
+    /// `--version` are printed here and come back as `Ok(None)`; [`Error::Io`] when
+    /// they cannot be written (but for a closed pipe).
+    pub fn parse_args<I, T>(args: I) -> Result<Option<Cli>>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        match Cli::try_parse_from(&args) {
+            Ok(cli) => Ok(Some(cli)),
+            Err(e) => match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    // Plain text, written as all output is: a closed pipe is quiet, a
+                    // full disk an error.
+                    use std::io::IsTerminal as _;
+                    let mut out = std::io::stdout().lock();
+                    // Styled on a terminal, as clap prints it; plain into a pipe or file.
+                    let text = if out.is_terminal() {
+                        e.render().ansi().to_string()
+                    } else {
+                        e.render().to_string()
+                    };
+                    write_out(&mut out, text.as_bytes())?;
+                    flush_out(&mut out)?;
+                    Ok(None)
+                }
+                _ => Err(Error::Arguments(clap_message(&with_escaped_values(
+                    &args, e,
+                )))),
+            },
+        }
+    }
+}
+
+/// The error `e` of parsing `args`, or, when an argument holds a character a terminal
+/// acts on (a newline, ESC, a bidi override; see [`crate::terminal::escape_char`]), the
+/// error of parsing the arguments with those characters escaped: clap quotes values in
+/// its message, and a quoted newline would start a line of its own. `e` when the escaped
+/// arguments parse, or fail otherwise.
+fn with_escaped_values(args: &[OsString], e: clap::Error) -> clap::Error {
+    let escape = |a: &OsString| -> OsString {
+        match a.to_str() {
+            Some(s) => crate::terminal::line(s).into(),
+            None => crate::terminal::line(&a.to_string_lossy()).into(),
+        }
+    };
+    let escaped: Vec<OsString> = args.iter().map(escape).collect();
+    if escaped == args {
+        return e;
+    }
+    match Cli::try_parse_from(&escaped) {
+        Err(again) if again.kind() == e.kind() => again,
+        _ => e,
+    }
+}
+
+/// Clap's message as lines without the leading `error: ` (main adds it to each line),
+/// without the usage block.
+fn clap_message(e: &clap::Error) -> Vec<String> {
+    e.render()
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:"))
+        .map(|l| l.strip_prefix("error:").unwrap_or(l).trim().to_string())
+        .collect()
+}

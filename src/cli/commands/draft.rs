@@ -1,0 +1,94 @@
+//! `summit draft STEP`: the e-mails of one timeline step, printed or written as `.eml`
+//! files; sends nothing.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::cli::printer::Printer;
+use crate::cli::session::Session;
+use crate::cli::show::agenda_warnings;
+use crate::cli::values::{parse_date, parse_step};
+use crate::error::{Error, Result};
+use crate::mail::{self, Draft, Templates};
+use crate::model::Step;
+use crate::store::{self, write_atomically};
+
+/// The flags of `summit draft`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The step: assignment, reminder, agenda-vote, outreach, checklist or handover.
+    #[arg(value_parser = parse_step)]
+    step: Step,
+    /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    summit: Option<NaiveDate>,
+    /// Write one RFC 5322 `.eml` file per e-mail into this folder instead of printing.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// `summit draft STEP`.
+///
+/// # Errors
+/// When the step has no recipient or no summit; whatever loading and drafting meet.
+pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    let step = args.step;
+    let mut config = session.config()?;
+    config.members()?;
+    config.mail()?;
+    let templates = Templates::load(config.mail()?.templates.as_deref())?;
+    let cal = session.calendar(&config)?;
+    session.with_agenda(&mut config, &cal)?;
+    let (planned, next) = session.find_summit(step, &config, &cal, args.summit)?;
+    let drafts = mail::draft(
+        step,
+        &planned,
+        next.as_ref(),
+        &config,
+        &templates,
+        session.now,
+    )?;
+    // A draft that needs the agenda failed above with what is wrong with it.
+    printer.warn_all(&agenda_warnings(&config));
+    if matches!(step, Step::Outreach | Step::Checklist)
+        && let Some(w) = mail::unreached_warning(&planned, &config)
+    {
+        printer.warn_all(&[w]);
+    }
+    if drafts.is_empty() {
+        let date = planned.summit.start.date_utc();
+        return Err(if step == Step::Checklist {
+            Error::Usage(format!(
+                "the checklist of the summit on {date} has no recipient: it goes to the facilitator only with an agenda, expected `--agenda FILE` or agenda.file (`summit checklist` prints the run-sheet without one)"
+            ))
+        } else {
+            Error::NoSummit(format!(
+                "the {step} of the summit on {date} has no recipient: no topic of the agenda with an owner's address was proposed before the topic deadline"
+            ))
+        });
+    }
+    match &args.out {
+        Some(dir) => {
+            store::create_folder(dir)?;
+            for d in &drafts {
+                let path: PathBuf = dir.join(format!("{}.eml", d.file_stem));
+                write_atomically(&path, &d.formatted())?;
+            }
+            Ok(())
+        }
+        None => print_drafts(&drafts, printer),
+    }
+}
+
+/// The drafts as text, `-----` between two.
+fn print_drafts(drafts: &[Draft], printer: &mut Printer) -> Result<()> {
+    for (i, d) in drafts.iter().enumerate() {
+        if i > 0 {
+            printer.line(format_args!("-----"))?;
+        }
+        let text = String::from_utf8_lossy(&d.formatted()).replace("\r\n", "\n");
+        printer.text(&text)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! `summit ledger`: the send ledger for operators. `list` shows its entries; `mark-sent`
+//! records messages as sent (an unconfirmed intent found in the archive, or a step done
+//! by hand); `forget` removes entries so that `tick` sends them again (`change`).
+//! Changes are made like `tick` makes them: under the state directory's lock
+//! ([`crate::store::Lock`]), the ledger read again and replaced atomically
+//! ([`Ledger::save`]).
+
+mod change;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use clap::Subcommand;
+use serde::Serialize;
+
+use crate::cli::printer::Printer;
+use crate::cli::session::Session;
+use crate::cli::values::{parse_date, parse_kind, parse_state};
+use crate::error::Result;
+use crate::ledger::{self, Entry, Filter, Ledger};
+use crate::model::Kind;
+use crate::model::OccurrenceKey;
+use crate::model::State;
+use crate::model::When;
+use crate::send::delivery;
+use change::Op;
+
+/// `summit ledger [list …] | mark-sent … | forget …`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// What to do with the ledger; default: `list`.
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// `list`'s options, for `summit ledger` without a subcommand.
+    #[command(flatten)]
+    list: ListArgs,
+}
+
+/// The subcommands of `summit ledger`.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the messages of the ledger, by summit (`--json`: a JSON array, one object per
+    /// message).
+    List(ListArgs),
+    /// Record messages as sent: an unconfirmed intent found in the list archive, or a
+    /// step done by hand, so that tick does not send it (when the ledger has no entry for
+    /// it yet, it is worked out from the feed and configuration as tick would).
+    MarkSent {
+        /// Which messages.
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Print what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove messages from the ledger, so that the next tick sends them again while
+    /// their window is open.
+    Forget {
+        /// Which messages.
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Print what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Which entries `summit ledger list` shows.
+#[derive(Clone, Debug, Default, clap::Args)]
+struct ListArgs {
+    /// Only messages in this state: intent, sent, failed or missed (repeatable).
+    #[arg(long, value_name = "STATE", value_parser = parse_state)]
+    state: Vec<State>,
+    /// Every message; default: those of summits that started at most 92 days ago or are
+    /// ahead, and every unconfirmed intent.
+    #[arg(long)]
+    all: bool,
+}
+
+/// A message of the ledger named on the command line: by Message-ID, or by summit date
+/// and step.
+#[derive(Clone, Debug, clap::Args)]
+#[group(id = "selector", required = true, multiple = true)]
+struct SelectArgs {
+    /// The message's Message-ID as tick printed it (angle brackets optional), or a
+    /// prefix of it that no other message has.
+    #[arg(value_name = "MESSAGE-ID", conflicts_with_all = ["summit", "step", "to"])]
+    message_id: Option<String>,
+    /// The summit on this date (YYYY-MM-DD, UTC): its messages of --step.
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "step")]
+    summit: Option<NaiveDate>,
+    /// The step (assignment, reminder, agenda-vote, outreach, checklist, handover) or
+    /// `correction`: every recipient's message of it.
+    #[arg(long, value_name = "STEP", value_parser = parse_kind, requires = "summit")]
+    step: Option<Kind>,
+    /// Only the message to this address (e.g. one topic owner's outreach).
+    #[arg(long, value_name = "ADDRESS", requires = "step")]
+    to: Option<String>,
+}
+
+/// `summit ledger …`.
+///
+/// # Errors
+/// Whatever reading and changing the ledger meets; [`crate::Error::Usage`] for a
+/// message that cannot be named or changed.
+pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    match args.command {
+        None => list(session, &args.list, printer),
+        Some(Command::List(list_args)) => list(session, &list_args, printer),
+        Some(Command::MarkSent { select, dry_run }) => {
+            change::run(session, Op::MarkSent, &select, dry_run, printer)
+        }
+        Some(Command::Forget { select, dry_run }) => {
+            change::run(session, Op::Forget, &select, dry_run, printer)
+        }
+    }
+}
+
+/// `summit ledger list`: by default the entries of summits that started at most
+/// [`delivery::LOOKBACK_DAYS`] days before now (what `tick` still looks at) or are
+/// ahead, and every intent; `--all` every entry.
+fn list(session: &Session, args: &ListArgs, printer: &mut Printer) -> Result<()> {
+    let dir = session.state_dir()?;
+    let path = dir.join(ledger::FILE);
+    let ledger = Ledger::load(&path)?;
+    let filter = Filter {
+        states: args.state.clone(),
+        since: (!args.all).then(|| session.now - Duration::days(delivery::LOOKBACK_DAYS)),
+        adopted_before: ledger.since.filter(|_| !args.all),
+    };
+    let groups = ledger.listing(&filter);
+    let rows: Vec<EntryJson> = groups
+        .iter()
+        .flat_map(|(_, entries)| entries.iter().map(|e| EntryJson::from(*e)))
+        .collect();
+    printer.show(&rows, |printer| {
+        if groups.is_empty() {
+            let total = ledger.entries().count();
+            return printer.line(format_args!(
+                "no message listed: the ledger {} holds {total} in all{}",
+                path.display(),
+                if total > 0 && filter.since.is_some() {
+                    "; `summit ledger list --all` lists every one"
+                } else {
+                    ""
+                }
+            ));
+        }
+        print_table(printer, &groups)
+    })
+}
+
+/// The human listing: a header, then each summit's heading and its entries' rows.
+fn print_table(printer: &mut Printer, groups: &[(&OccurrenceKey, Vec<&Entry>)]) -> Result<()> {
+    let rows: Vec<Vec<[String; 5]>> = groups
+        .iter()
+        .map(|(_, entries)| entries.iter().map(|e| row(e)).collect())
+        .collect();
+    let mut widths = ["STEP".len(), "STATE".len(), "AT (UTC)".len(), "TO".len(), 0];
+    for r in rows.iter().flatten() {
+        for (w, cell) in widths.iter_mut().zip(r).take(4) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let print = |printer: &mut Printer, cells: &[String; 5]| {
+        let [a, b, c, d, e] = cells;
+        let text = format!(
+            "  {a:<w0$}  {b:<w1$}  {c:<w2$}  {d:<w3$}  {e}",
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
+        );
+        printer.line(format_args!("{}", text.trim_end()))
+    };
+    print(
+        printer,
+        &[
+            "STEP".into(),
+            "STATE".into(),
+            "AT (UTC)".into(),
+            "TO".into(),
+            "MESSAGE-ID".into(),
+        ],
+    )?;
+    for ((occ, entries), rows) in groups.iter().zip(&rows) {
+        printer.line(format_args!("{}", heading(occ, entries)))?;
+        for (e, r) in entries.iter().zip(rows) {
+            print(printer, r)?;
+            for note in notes(e) {
+                printer.line(format_args!("      {note}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The heading of one summit's entries: its date and summary as last announced, its UID
+/// and, for an instance that moved, its original start.
+fn heading(occ: &OccurrenceKey, entries: &[&Entry]) -> String {
+    let latest = entries
+        .iter()
+        .max_by_key(|e| (e.sent_at.or(e.intent_at), e.due))
+        .map_or(&entries[0].announced, |e| &e.announced);
+    let moved = occ
+        .original
+        .filter(|o| *o != latest.start)
+        .map(|o| format!(", originally {o}"))
+        .unwrap_or_default();
+    format!(
+        "summit on {}: {}{} (uid {}{moved})",
+        latest.start.date_utc(),
+        latest.summary,
+        if latest.cancelled { " [cancelled]" } else { "" },
+        occ.uid
+    )
+}
+
+/// One table row: step, state, when it got there, recipients, Message-ID.
+fn row(e: &Entry) -> [String; 5] {
+    let step = match e.key.kind {
+        Kind::Correction => format!("correction {}", e.key.seq),
+        k => k.name().to_string(),
+    };
+    [
+        step,
+        e.state.to_string(),
+        e.state_at().map_or_else(|| "-".into(), stamp),
+        if e.key.to.is_empty() {
+            "-".into()
+        } else {
+            e.key.to.clone()
+        },
+        e.message_id
+            .as_ref()
+            .map_or_else(|| "-".into(), |m| format!("<{m}>")),
+    ]
+}
+
+/// What else an operator should know about `e`, one line each.
+fn notes(e: &Entry) -> Vec<String> {
+    let mut notes = Vec::new();
+    if e.state == State::Intent {
+        notes.push(format!(
+            "unconfirmed: {}",
+            delivery::settle_hint(e.message_id.as_deref().unwrap_or("?"))
+        ));
+    }
+    if e.unconfirmed {
+        notes.push("handed over but never confirmed: it may or may not have been delivered".into());
+    }
+    if let Some(t) = e.marked_at {
+        notes.push(format!("marked as sent by hand at {}", stamp(t)));
+    }
+    if matches!(e.state, State::Failed | State::Missed)
+        && let Some(err) = &e.error
+    {
+        notes.push(err.clone());
+    }
+    notes
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    When::Timed(t).to_string()
+}
+
+/// One object of `summit ledger list --json`.
+#[derive(Serialize)]
+struct EntryJson {
+    summit: EntrySummitJson,
+    /// A step name or `correction`.
+    step: &'static str,
+    /// The correction's number; null for steps.
+    correction: Option<u32>,
+    /// The recipients' addresses, lowercase, joined by `, `.
+    to: String,
+    /// `intent`, `sent`, `failed` or `missed`.
+    state: &'static str,
+    /// Missed after an intent that was never confirmed.
+    unconfirmed: bool,
+    message_id: Option<String>,
+    due: When,
+    intent_at: Option<When>,
+    sent_at: Option<When>,
+    failed_at: Option<When>,
+    missed_at: Option<When>,
+    marked_at: Option<When>,
+    attempts: u32,
+    error: Option<String>,
+}
+
+/// The summit of an [`EntryJson`], as the message announced it.
+#[derive(Serialize)]
+struct EntrySummitJson {
+    uid: String,
+    original: Option<When>,
+    start: When,
+    end: When,
+    summary: String,
+    cancelled: bool,
+}
+
+impl From<&Entry> for EntryJson {
+    fn from(e: &Entry) -> Self {
+        let t = |t: Option<DateTime<Utc>>| t.map(When::Timed);
+        EntryJson {
+            summit: EntrySummitJson {
+                uid: e.key.occurrence.uid.clone(),
+                original: e.key.occurrence.original,
+                start: e.announced.start,
+                end: e.announced.end,
+                summary: e.announced.summary.clone(),
+                cancelled: e.announced.cancelled,
+            },
+            step: e.key.kind.name(),
+            correction: (e.key.kind == Kind::Correction).then_some(e.key.seq),
+            to: e.key.to.clone(),
+            state: e.state.name(),
+            unconfirmed: e.unconfirmed,
+            message_id: e.message_id.clone(),
+            due: When::Timed(e.due),
+            intent_at: t(e.intent_at),
+            sent_at: t(e.sent_at),
+            failed_at: t(e.failed_at),
+            missed_at: t(e.missed_at),
+            marked_at: t(e.marked_at),
+            attempts: e.attempts,
+            error: e.error.clone(),
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `summit next`: the next summit(s), their facilitators and their timelines; a summit
+//! in progress stays first until it ends, marked "now on".
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::calendar;
+use crate::cli::printer::Printer;
+use crate::cli::session::{Session, no_summit};
+use crate::cli::show::{agenda_fault, agenda_warnings, decided, listed, local_time};
+use crate::cli::values::parse_count;
+use crate::config::Config;
+use crate::error::Result;
+use crate::mail;
+use crate::model::Occurrence;
+use crate::model::{Step, timeline};
+use crate::plan::rotation::Basis;
+use crate::plan::summit::{self, Planned};
+use crate::text::one_line;
+
+/// The flags of `summit next`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How many summits.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_count)]
+    count: usize,
+}
+
+/// `summit next`.
+///
+/// # Errors
+/// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
+pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    let mut config = session.config()?;
+    config.members()?;
+    let cal = session.calendar(&config)?;
+    session.load_agenda(&mut config, &cal, true);
+    printer.warn_all(&agenda_warnings(&config));
+    let mut warnings = Vec::new();
+    let rota = summit::rota_current(&cal, &config, session.now, args.count, &mut warnings);
+    printer.warn_all(&warnings);
+    if rota.is_empty() {
+        return Err(no_summit(&config, session.now));
+    }
+    let entries: Vec<NextJson> = rota
+        .iter()
+        .map(|(p, basis)| entry(p, *basis, &config, session.now))
+        .collect();
+    printer.show(&entries, |printer| {
+        for (i, ((p, _), e)) in rota.iter().zip(&entries).enumerate() {
+            if i > 0 {
+                printer.line(format_args!(""))?;
+            }
+            print_summit(printer, p, e, &config, session.now)?;
+        }
+        Ok(())
+    })
+}
+
+/// What `next` says of summit `p`, its facilitator decided by `basis`.
+fn entry(p: &Planned, basis: Basis, config: &Config, now: DateTime<Utc>) -> NextJson {
+    let (steps, extra_steps) = timeline::schedule(&p.summit, &config.timeline)
+        .into_iter()
+        .filter(|(step, _)| listed(*step, p, config))
+        .map(|(step, due)| {
+            let to = mail::recipients(step, p, config);
+            StepJson {
+                step: step.name(),
+                due: calendar::When::Timed(due),
+                to: to
+                    .as_ref()
+                    .map(|to| to.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                error: agenda_fault(to.as_ref().err()),
+            }
+        })
+        .partition(|s| Step::CONTRACT.iter().any(|c| c.name() == s.step));
+    NextJson {
+        now: summit::in_progress(&p.summit, now),
+        summit: SummitJson::from(&p.summit),
+        facilitator: p.facilitator.as_ref().map(|m| PersonJson {
+            name: m.name.clone(),
+            email: m.email.to_string(),
+        }),
+        decided: decided(basis, &config.rotation.history.entries),
+        steps,
+        extra_steps,
+    }
+}
+
+/// The human lines of one summit: its summary, its start in each zone, its
+/// facilitator and its timeline.
+fn print_summit(
+    printer: &mut Printer,
+    p: &Planned,
+    e: &NextJson,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let zones = &config.calendar.zones;
+    let on = if e.now { "  (now on)" } else { "" };
+    printer.line(format_args!("{}{on}", one_line(&p.summit.summary)))?;
+    for t in mail::zone_times(p.summit.start.instant(), zones) {
+        printer.line(format_args!("  {}  {} ({})", t.local, t.abbrev, t.zone))?;
+    }
+    match &p.facilitator {
+        Some(m) => printer.line(format_args!(
+            "  Facilitator: {} <{}>{}",
+            m.name,
+            m.email,
+            match e.decided {
+                Some("announced") => "  (announced by summit)",
+                Some("record") => "  (announced)",
+                Some("pin") => "  (pinned)",
+                _ => "",
+            }
+        ))?,
+        None => printer.line(format_args!("  Facilitator: nobody (every member is away)"))?,
+    }
+    printer.line(format_args!("  Timeline:"))?;
+    let mut all: Vec<&StepJson> = e.steps.iter().chain(&e.extra_steps).collect();
+    all.sort_by_key(|s| s.due);
+    for s in all {
+        let due = s.due.instant();
+        let local = local_time(due, zones[0]);
+        let state = if due <= now { "  (due)" } else { "" };
+        let to = if let Some(e) = &s.error {
+            format!("  to ? ({e})")
+        } else if s.to.is_empty() {
+            String::new()
+        } else {
+            format!("  to {}", s.to.join(", "))
+        };
+        printer.line(format_args!("    {:<12} {local}{to}{state}", s.step))?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SummitJson {
+    uid: String,
+    summary: String,
+    start: calendar::When,
+    end: calendar::When,
+}
+
+impl From<&Occurrence> for SummitJson {
+    fn from(o: &Occurrence) -> Self {
+        SummitJson {
+            uid: o.uid.clone(),
+            summary: o.summary.clone(),
+            start: o.start,
+            end: o.end,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PersonJson {
+    name: String,
+    email: String,
+}
+
+#[derive(Serialize)]
+struct StepJson {
+    step: &'static str,
+    due: calendar::When,
+    to: Vec<String>,
+    /// Why the recipients are unknown (the agenda file cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NextJson {
+    /// Whether the summit is in progress at now (only when it is).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    now: bool,
+    summit: SummitJson,
+    facilitator: Option<PersonJson>,
+    /// How the facilitator was decided: `announced`, `record`, `pin`, `rotation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided: Option<&'static str>,
+    /// The timeline steps of CONTRACT.md, in due order.
+    steps: Vec<StepJson>,
+    /// The project's own steps (the assignment heads-up, the facilitator's checklist
+    /// with an agenda), in due order: an extension kept apart so that `steps` stays as
+    /// CONTRACT.md defines it.
+    extra_steps: Vec<StepJson>,
+}

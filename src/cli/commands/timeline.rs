@@ -1,0 +1,188 @@
+//! `summit timeline`: every step of a summit with its due time, audience and state in
+//! the ledger.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::calendar;
+use crate::cli::printer::Printer;
+use crate::cli::session::Session;
+use crate::cli::show::{agenda_fault, agenda_warnings, listed, local_time};
+use crate::cli::values::{parse_date, parse_zone};
+use crate::config::Config;
+use crate::error::Result;
+use crate::ledger::{Entry, Ledger};
+use crate::mail;
+use crate::model::State;
+use crate::model::{Step, timeline};
+use crate::plan::summit::{self, Planned};
+use crate::send::delivery;
+use crate::text::one_line;
+
+/// The flags of `summit timeline`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The summit on this date (YYYY-MM-DD, UTC) instead of the summit of the day (the
+    /// one in progress until it ends, else the next one).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    summit: Option<NaiveDate>,
+    /// Show due times in this IANA zone (default: the first of calendar.zones).
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    tz: Option<Tz>,
+}
+
+/// `summit timeline`: every step of a summit, its due time, audience and state.
+///
+/// # Errors
+/// [`crate::Error::NoSummit`] when there is no such summit; whatever loading meets.
+pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    let mut config = session.config()?;
+    config.members()?;
+    let cal = session.calendar(&config)?;
+    session.load_agenda(&mut config, &cal, true);
+    printer.warn_all(&agenda_warnings(&config));
+    // The summit of the day, until it ends (or the one on `date`).
+    let (planned, next) = session.summit_of_the_day(&config, &cal, args.summit)?;
+    let dir = session.state_dir()?;
+    let ledger = Ledger::load(&dir.join(crate::ledger::FILE))?;
+    let summits = Summits {
+        planned: &planned,
+        next: next.as_ref(),
+        config: &config,
+        ledger: &ledger,
+        now: session.now,
+    };
+    let rows: Vec<TimelineJson> = timeline::schedule(&planned.summit, &config.timeline)
+        .into_iter()
+        .filter(|(step, _)| listed(*step, &planned, &config))
+        .map(|(step, due)| summits.row(step, due))
+        .collect();
+    printer.show(&rows, |printer| {
+        let zone = args.tz.unwrap_or(config.calendar.zones[0]);
+        print_rows(printer, &planned, &rows, zone, session.now)
+    })
+}
+
+/// What a row of the timeline is worked out from.
+struct Summits<'a> {
+    planned: &'a Planned,
+    next: Option<&'a Planned>,
+    config: &'a Config,
+    ledger: &'a Ledger,
+    now: DateTime<Utc>,
+}
+
+impl Summits<'_> {
+    /// The row of `step`, due at `due`: its recipients and its state in the ledger.
+    fn row(&self, step: Step, due: DateTime<Utc>) -> TimelineJson {
+        let (planned, config) = (self.planned, self.config);
+        let to = mail::recipients(step, planned, config);
+        let error = agenda_fault(to.as_ref().err());
+        let to = to.unwrap_or_default();
+        let until = timeline::window_end(
+            step,
+            &planned.summit,
+            self.next.map(|n| &n.summit),
+            &config.timeline,
+        );
+        let groups: Vec<Vec<lettre::message::Mailbox>> = if step == Step::Outreach {
+            to.iter().map(|m| vec![m.clone()]).collect()
+        } else {
+            vec![to.clone()]
+        };
+        let entries: Vec<Option<&Entry>> = groups
+            .iter()
+            .map(|g| {
+                self.ledger
+                    .get(&delivery::step_key(&planned.summit, step, g))
+            })
+            .collect();
+        let sent = !entries.is_empty()
+            && entries
+                .iter()
+                .all(|e| e.is_some_and(|e| e.state == State::Sent));
+        let closed = until.is_some_and(|u| self.now >= u);
+        let state = if sent {
+            "sent"
+        } else if entries
+            .iter()
+            .any(|e| e.is_some_and(|e| e.state == State::Missed))
+            || closed
+        {
+            "missed"
+        } else if due <= self.now {
+            "due"
+        } else {
+            "upcoming"
+        };
+        let sent_at = entries
+            .iter()
+            .filter_map(|e| e.and_then(|e| e.sent_at))
+            .max()
+            .filter(|_| sent)
+            .map(calendar::When::Timed);
+        TimelineJson {
+            step: step.name(),
+            due: calendar::When::Timed(due),
+            to: to.iter().map(ToString::to_string).collect(),
+            state,
+            sent_at,
+            error,
+        }
+    }
+}
+
+/// The human lines: the summit, then one line per step with times in `zone`.
+fn print_rows(
+    printer: &mut Printer,
+    planned: &Planned,
+    rows: &[TimelineJson],
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let on = if summit::in_progress(&planned.summit, now) {
+        "  (now on)"
+    } else {
+        ""
+    };
+    printer.line(format_args!(
+        "{} on {}{on}",
+        one_line(&planned.summit.summary),
+        local_time(planned.summit.start.instant(), zone)
+    ))?;
+    for r in rows {
+        let state = match r.sent_at {
+            Some(t) => format!("sent at {}", local_time(t.instant(), zone)),
+            None => r.state.to_string(),
+        };
+        let to = if let Some(e) = &r.error {
+            format!("? ({e})")
+        } else if r.to.is_empty() {
+            "-".to_string()
+        } else {
+            r.to.join(", ")
+        };
+        printer.line(format_args!(
+            "  {:<12} {}  {state:<8}  to {to}",
+            r.step,
+            local_time(r.due.instant(), zone)
+        ))?;
+    }
+    Ok(())
+}
+
+/// One row of `summit timeline --json`.
+#[derive(Serialize)]
+struct TimelineJson {
+    step: &'static str,
+    due: calendar::When,
+    to: Vec<String>,
+    /// `sent`, `due`, `upcoming` or `missed`.
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent_at: Option<calendar::When>,
+    /// Why the recipients are unknown (the agenda file cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}

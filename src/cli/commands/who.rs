@@ -1,0 +1,126 @@
+//! `summit who`: who facilitates the upcoming summits; a summit in progress stays first
+//! until it ends, marked "now on". `summit rota` without `--ics` prints the same list.
+
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::calendar;
+use crate::cli::printer::Printer;
+use crate::cli::session::{Session, no_summit};
+use crate::cli::show::{announced, decided, local_time, system_zone};
+use crate::cli::values::{parse_count, parse_zone};
+use crate::config::Config;
+use crate::error::Result;
+use crate::plan::rotation::Basis;
+use crate::plan::summit::{self, Planned};
+
+/// The flags of `summit who`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How many summits.
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
+    count: usize,
+    /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    tz: Option<Tz>,
+}
+
+/// `summit who`.
+///
+/// # Errors
+/// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
+pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    let (config, plan) = rota_entries(session, args.count, true)?;
+    print_rota(session, &plan, &config, args.tz, printer)
+}
+
+/// The next `count` summits with their facilitators and why, as `who` and `rota`
+/// show them.
+///
+/// With `current`, from the summit of the day (one in progress at now comes first,
+/// [`summit::rota_current`]), as `who` shows them.
+///
+/// # Errors
+/// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
+pub(super) fn rota_entries(
+    session: &Session,
+    count: usize,
+    current: bool,
+) -> Result<(Config, Vec<(Planned, Basis)>)> {
+    let config = session.config()?;
+    config.members()?;
+    let cal = session.calendar(&config)?;
+    let mut warnings = Vec::new();
+    let plan = if current {
+        summit::rota_current(&cal, &config, session.now, count, &mut warnings)
+    } else {
+        summit::rota(&cal, &config, session.now, count, &mut warnings)
+    };
+    crate::cli::printer::warn_all(&warnings);
+    if plan.is_empty() {
+        return Err(no_summit(&config, session.now));
+    }
+    Ok((config, plan))
+}
+
+/// `who` and `rota` without `--ics`: `--json`, or one line per summit in `tz`.
+///
+/// # Errors
+/// When the output cannot be written.
+pub(super) fn print_rota(
+    session: &Session,
+    plan: &[(Planned, Basis)],
+    config: &Config,
+    tz: Option<Tz>,
+    printer: &mut Printer,
+) -> Result<()> {
+    let record = &config.rotation.history.entries;
+    let now = session.now;
+    let entries: Vec<WhoJson> = plan
+        .iter()
+        .map(|(p, basis)| WhoJson {
+            start: p.summit.start,
+            name: p.facilitator.as_ref().map(|m| m.name.clone()),
+            email: p.facilitator.as_ref().map(|m| m.email.to_string()),
+            decided: decided(*basis, record),
+            now: summit::in_progress(&p.summit, now),
+        })
+        .collect();
+    printer.show(&entries, |printer| {
+        let tz = tz.unwrap_or_else(system_zone);
+        for (p, basis) in plan {
+            let who = match &p.facilitator {
+                Some(m) => format!("{} <{}>", m.name, m.email),
+                None => "nobody (every member is away)".into(),
+            };
+            let how = match basis {
+                Basis::Recorded(r) if announced(record, *r) => "  (announced by summit)",
+                Basis::Recorded(_) => "  (announced)",
+                Basis::Pinned => "  (pinned)",
+                _ => "",
+            };
+            let on = if summit::in_progress(&p.summit, now) {
+                "  (now on)"
+            } else {
+                ""
+            };
+            printer.line(format_args!(
+                "{}  {who}{how}{on}",
+                local_time(p.summit.start.instant(), tz)
+            ))?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(Serialize)]
+struct WhoJson {
+    start: calendar::When,
+    name: Option<String>,
+    email: Option<String>,
+    /// How the facilitator was decided: `record`, `pin`, `rotation`, or null.
+    decided: Option<&'static str>,
+    /// Whether the summit is in progress at now (only when it is).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    now: bool,
+}

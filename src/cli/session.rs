@@ -1,0 +1,388 @@
+//! What every command works from: the global flags ([`Global`]) and the [`Session`]
+//! built from them, which loads the configuration, the feed, the agenda and the state
+//! directory when a command asks for them, and finds the summits the commands are about.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::printer::{warn, warn_all};
+use super::values::parse_instant;
+use crate::agenda::{Agenda, Unreadable};
+use crate::calendar::fetch::{CacheOptions, Source};
+use crate::calendar::{self, Calendar, Window};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+use crate::model::{Step, timeline};
+use crate::plan::summit::{self, Planned};
+use crate::send::delivery;
+use crate::store;
+
+/// The options every command takes (`../shared/CONTRACT.md`, "Binary and global
+/// options").
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// The TOML configuration; relative paths inside it resolve against its folder.
+    #[arg(long, env = "SUMMIT_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The .ics feed: a URL, a path or `-` for standard input (overrides `calendar.feed`).
+    #[arg(long, env = "SUMMIT_FEED", global = true, value_name = "URL|PATH|-")]
+    pub feed: Option<String>,
+
+    /// The instant treated as now, RFC 3339 (e.g. `2026-11-23T16:00:00Z`); default: the clock.
+    #[arg(long, env = "SUMMIT_NOW", global = true, value_name = "RFC3339", value_parser = parse_instant)]
+    pub now: Option<DateTime<Utc>>,
+
+    /// Where the send ledger, feed cache and lock live.
+    #[arg(long, env = "SUMMIT_STATE_DIR", global = true, value_name = "PATH")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Machine-readable output on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The agenda of the next summit, a `.toml` or `.csv` file of topics with their
+    /// owners and votes (overrides `agenda.file`).
+    #[arg(long, env = "SUMMIT_AGENDA", global = true, value_name = "FILE")]
+    pub agenda: Option<PathBuf>,
+}
+
+/// One run of a command: the global flags, the instant taken as now, and what is loaded
+/// from them (the configuration file is read once, when first asked for).
+pub struct Session {
+    flags: Global,
+    /// `--now`, else the clock when the session began.
+    pub now: DateTime<Utc>,
+    config_file: OnceCell<Config>,
+}
+
+impl Session {
+    /// A session for `flags`; reads nothing yet.
+    pub fn new(flags: Global) -> Self {
+        Session {
+            now: flags.now.unwrap_or_else(Utc::now),
+            flags,
+            config_file: OnceCell::new(),
+        }
+    }
+
+    /// The global flags.
+    pub fn flags(&self) -> &Global {
+        &self.flags
+    }
+
+    /// The state directory: `--state-dir`, else as [`store::resolve_dir`] finds it.
+    ///
+    /// # Errors
+    /// As [`store::resolve_dir`].
+    pub fn state_dir(&self) -> Result<PathBuf> {
+        store::resolve_dir(self.flags.state_dir.as_deref())
+    }
+
+    /// The agenda file: `--agenda`, else `agenda.file` of `config`.
+    pub fn agenda_path(&self, config: &Config) -> Option<PathBuf> {
+        self.flags.agenda.clone().or(config.agenda.file.clone())
+    }
+
+    /// The configuration: `--config` when given, else the built-in defaults.
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn config_or_builtin(&self) -> Result<Config> {
+        match &self.flags.config {
+            Some(_) => self.config_file(),
+            None => Ok(Config::builtin()),
+        }
+    }
+
+    /// The configuration, which this command needs.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] without `--config`; as [`Config::load`].
+    pub fn config(&self) -> Result<Config> {
+        let mut config = self.config_file()?;
+        self.with_announced(&mut config);
+        Ok(config)
+    }
+
+    /// The configuration file alone, without the facilitators the ledger says were
+    /// announced (`tick` and `send` add those from the ledger they lock).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] without `--config`; as [`Config::load`].
+    pub fn config_file(&self) -> Result<Config> {
+        if let Some(config) = self.config_file.get() {
+            return Ok(config.clone());
+        }
+        let config = match &self.flags.config {
+            Some(path) => Config::load(path)?,
+            None => return Err(Error::Usage(
+                "no configuration: pass `--config PATH` or set SUMMIT_CONFIG (see examples/summit.toml)".into(),
+            )),
+        };
+        Ok(self.config_file.get_or_init(|| config).clone())
+    }
+
+    /// Adds to the rotation of `config` the facilitators that sent messages named (the
+    /// send ledger in the state directory, read without its lock): announced is
+    /// final. A ledger that cannot be read is said in a warning, and left out.
+    fn with_announced(&self, config: &mut Config) {
+        let Ok(dir) = self.state_dir() else {
+            return;
+        };
+        let path = dir.join(crate::ledger::FILE);
+        if !path.exists() {
+            return;
+        }
+        match Ledger::load(&path) {
+            Ok(l) => config
+                .rotation
+                .history
+                .with_announced(delivery::announced_facilitators(&l)),
+            Err(e) => warn(&format!(
+                "{e}; the facilitators that sent messages named are not taken into account"
+            )),
+        }
+    }
+
+    /// The feed named by `--feed` or `calendar.feed`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when neither names one; as [`Source::parse`].
+    pub fn source(&self, config: &Config) -> Result<Source> {
+        match (&self.flags.feed, &config.calendar.feed) {
+            (Some(f), _) => Source::parse(f, None),
+            (None, Some(f)) => Source::parse(f, Some(&config.dir)),
+            (None, None) => Err(Error::Usage(
+                "no feed: pass `--feed URL|PATH|-`, set SUMMIT_FEED, or set calendar.feed in the configuration".into(),
+            )),
+        }
+    }
+
+    /// Reads and parses the feed named by `--feed` or `calendar.feed`, printing its
+    /// warnings.
+    ///
+    /// # Errors
+    /// As [`Session::source`] and [`Session::read_feed`].
+    pub fn calendar(&self, config: &Config) -> Result<Calendar> {
+        let source = self.source(config)?;
+        let (cal, _) = self.read_feed(config, &source, None, false)?;
+        warn_all(&cal.warnings);
+        Ok(cal)
+    }
+
+    /// Reads and parses the feed through the cache in the state directory `dir` (see
+    /// [`Source::read_cached`]). A warning that the cached copy stood in is printed now;
+    /// the feed's own warnings are returned, for `tick` to print only when it has
+    /// something else to say.
+    ///
+    /// # Errors
+    /// As [`Session::source`] and [`Session::read_feed`].
+    pub fn cached_calendar(
+        &self,
+        config: &Config,
+        dir: &Path,
+        write: bool,
+    ) -> Result<(Calendar, Vec<String>)> {
+        let source = self.source(config)?;
+        let (cal, warning) = self.read_feed(config, &source, Some(dir), write)?;
+        if let Some(w) = warning {
+            warn(&w);
+        }
+        let warnings = cal.warnings.clone();
+        Ok((cal, warnings))
+    }
+
+    /// Reads and parses `source`: through the cache in the state directory `dir` when
+    /// given (updated when `write`; see [`Source::read_cached`]), else directly. Prints
+    /// nothing; returns the warning that the cached copy stood in, if it did.
+    ///
+    /// # Errors
+    /// When the feed cannot be read or parsed.
+    pub fn read_feed(
+        &self,
+        config: &Config,
+        source: &Source,
+        dir: Option<&Path>,
+        write: bool,
+    ) -> Result<(Calendar, Option<String>)> {
+        let name = source.name();
+        let parse = |bytes: &[u8]| calendar::parse(bytes, &name, config.calendar.default_tz);
+        match dir {
+            Some(dir) => {
+                let options = CacheOptions {
+                    dir: dir.to_path_buf(),
+                    now: self.now,
+                    max_age: config.calendar.cache_max_age,
+                    write,
+                    timeout: config.calendar.fetch_timeout,
+                };
+                source.read_cached(&options, parse)
+            }
+            None => parse(&source.read(config.calendar.fetch_timeout)?).map(|c| (c, None)),
+        }
+    }
+
+    /// The `count` summits from `at` with their facilitators, printing the warnings.
+    pub fn plan_at(
+        &self,
+        config: &Config,
+        cal: &Calendar,
+        at: DateTime<Utc>,
+        count: usize,
+    ) -> Vec<Planned> {
+        let mut warnings = Vec::new();
+        let plan = summit::plan(cal, config, at, count, &mut warnings);
+        warn_all(&warnings);
+        plan
+    }
+
+    /// The summit of the day (in progress at now, else the next one) and the summits
+    /// after it, `count` in all, with their facilitators ([`summit::plan_current`]).
+    pub fn plan_current(&self, config: &Config, cal: &Calendar, count: usize) -> Vec<Planned> {
+        let mut warnings = Vec::new();
+        let plan = summit::plan_current(cal, config, self.now, count, &mut warnings);
+        warn_all(&warnings);
+        plan
+    }
+
+    /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`, tied
+    /// to the summit its file names (TOML `summit`) or else to the next summit at now;
+    /// see [`Session::load_agenda`]. Never fails: a file that cannot be loaded is
+    /// recorded in `config.agenda.error`.
+    ///
+    /// # Errors
+    /// None today; kept a `Result` for its callers.
+    pub fn with_agenda(&self, config: &mut Config, cal: &Calendar) -> Result<()> {
+        self.load_agenda(config, cal, false);
+        Ok(())
+    }
+
+    /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`
+    /// (`config.agenda.loaded`), tied to the summit its file names (TOML `summit`) or
+    /// else to the next summit at now; with `ongoing`, to the summit of the day (one in
+    /// progress at now, else the next), as the display commands show it. A `proposed-at`
+    /// date counts from the start of that day in the first of `calendar.zones`.
+    ///
+    /// A file that cannot be loaded is recorded in `config.agenda.error`, tied the same
+    /// way, instead of failing the command: only the outreach and the checklist of that
+    /// summit fail with it ([`crate::mail::agenda_error`]).
+    pub fn load_agenda(&self, config: &mut Config, cal: &Calendar, ongoing: bool) {
+        let Some(path) = self.agenda_path(config) else {
+            return;
+        };
+        // The feed's warnings are reported by the command's own planning.
+        let tie = |config: &Config| {
+            let plan = if ongoing {
+                summit::plan_current(cal, config, self.now, 1, &mut Vec::new())
+            } else {
+                summit::plan(cal, config, self.now, 1, &mut Vec::new())
+            };
+            plan.first().map(|p| p.summit.start.date_utc())
+        };
+        match Agenda::load(&path, config.calendar.zones[0]) {
+            Ok(mut agenda) => {
+                if agenda.summit.is_none() {
+                    agenda.summit = tie(config);
+                }
+                config.agenda.loaded = Some(agenda);
+            }
+            Err(e) => {
+                let message = match e {
+                    Error::Agenda { message, .. } => message,
+                    e => e.to_string(),
+                };
+                config.agenda.error = Some(Unreadable {
+                    path,
+                    message,
+                    summit: tie(config),
+                });
+            }
+        }
+    }
+
+    /// The summit to draft `step` for, and the summit after it.
+    ///
+    /// With `date`, the summit on that date. Without, the earliest summit whose `step`
+    /// is still open at now ([`timeline::window_end`]): the next summit for the steps
+    /// before it, and for the handover the last summit held, until the next summit's
+    /// reminder is due.
+    ///
+    /// # Errors
+    /// [`Error::NoSummit`] when there is no such summit.
+    pub fn find_summit(
+        &self,
+        step: Step,
+        config: &Config,
+        cal: &Calendar,
+        date: Option<NaiveDate>,
+    ) -> Result<(Planned, Option<Planned>)> {
+        // `plan` is a pure function of config and feed: planning from an earlier anchor
+        // gives the same facilitators as planning from now.
+        let (anchor, count) = match date {
+            Some(d) => (d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(), 2),
+            None => (
+                self.now - chrono::Duration::days(delivery::LOOKBACK_DAYS),
+                16,
+            ),
+        };
+        let plan = self.plan_at(config, cal, anchor, count);
+        if let Some(d) = date {
+            let mut it = plan.into_iter();
+            return match it.next() {
+                Some(p) if p.summit.start.date_utc() == d => Ok((p, it.next())),
+                Some(p) => Err(Error::NoSummit(format!(
+                    "no summit on {d} (UTC) matches calendar.summit `{}`; the next one after it is on {}",
+                    config.calendar.summit.as_str(),
+                    p.summit.start.date_utc()
+                ))),
+                None => Err(no_summit(config, anchor)),
+            };
+        }
+        let mut it = plan.into_iter().peekable();
+        while let Some(p) = it.next() {
+            let next = it.peek();
+            let open =
+                timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline)
+                    .is_none_or(|end| self.now < end);
+            if open {
+                return Ok((p, it.next()));
+            }
+        }
+        Err(no_summit(config, self.now))
+    }
+
+    /// The summit `timeline` and `checklist` show, with the summit after it: the one on
+    /// `date` (UTC), else the summit of the day (in progress at now, else the next).
+    ///
+    /// # Errors
+    /// [`Error::NoSummit`] when there is no such summit.
+    pub fn summit_of_the_day(
+        &self,
+        config: &Config,
+        cal: &Calendar,
+        date: Option<NaiveDate>,
+    ) -> Result<(Planned, Option<Planned>)> {
+        if date.is_some() {
+            return self.find_summit(Step::Reminder, config, cal, date);
+        }
+        let mut plan = self.plan_current(config, cal, 2).into_iter();
+        match plan.next() {
+            Some(p) => Ok((p, plan.next())),
+            None => Err(no_summit(config, self.now)),
+        }
+    }
+}
+
+/// The error of a feed with no summit at or after `now`.
+pub fn no_summit(config: &Config, now: DateTime<Utc>) -> Error {
+    Error::NoSummit(format!(
+        "no summit at or after {} matches calendar.summit `{}` within {} days",
+        calendar::When::Timed(now),
+        config.calendar.summit.as_str(),
+        Window::DEFAULT_HORIZON_DAYS
+    ))
+}

@@ -1,0 +1,85 @@
+//! Small pieces several commands show alike: times in a zone, how a facilitator was
+//! decided, which steps a timeline lists, what the agenda's trouble is.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::agenda::Unreadable;
+use crate::config::Config;
+use crate::error::Error;
+use crate::mail;
+use crate::model::Step;
+use crate::plan::rotation::Basis;
+use crate::plan::summit::Planned;
+
+/// The reader's zone: `TZ` when it names an IANA zone (`Europe/Berlin`,
+/// `:Europe/Berlin`, or a path ending in `zoneinfo/Europe/Berlin`), else the system's
+/// (`/etc/localtime`), else UTC.
+pub fn system_zone() -> Tz {
+    let parse = |s: &str| {
+        let s = s.trim().trim_start_matches(':');
+        let s = s.rsplit_once("zoneinfo/").map_or(s, |(_, z)| z);
+        s.parse::<Tz>().ok()
+    };
+    if let Some(tz) = std::env::var("TZ").ok().as_deref().and_then(parse) {
+        return tz;
+    }
+    iana_time_zone::get_timezone()
+        .ok()
+        .as_deref()
+        .and_then(parse)
+        .unwrap_or(Tz::UTC)
+}
+
+/// `t` in `tz`, as `Thu 2026-11-26 17:00 CET`.
+pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// How a facilitator was decided, as `who --json` and `next --json` say it:
+/// `announced` (a message summit sent named them), `record`, `pin`, `rotation`, or
+/// `None` (nobody, cancelled, before `rotation.start`).
+pub fn decided(basis: Basis, record: &[crate::record::Entry]) -> Option<&'static str> {
+    match basis {
+        Basis::Recorded(r) if announced(record, r) => Some("announced"),
+        Basis::Recorded(_) => Some("record"),
+        Basis::Pinned => Some("pin"),
+        Basis::Rotation => Some("rotation"),
+        _ => None,
+    }
+}
+
+/// Whether record entry `r` is a facilitator a sent message named.
+pub fn announced(record: &[crate::record::Entry], r: usize) -> bool {
+    record
+        .get(r)
+        .is_some_and(|e| e.decided == crate::record::Decided::Announced)
+}
+
+/// Whether `step` belongs in the listed timeline of `p`: the checklist step only when an
+/// agenda applies, or was to apply but cannot be read (without one the outreach is the
+/// facilitator's checklist).
+pub fn listed(step: Step, p: &Planned, config: &Config) -> bool {
+    step != Step::Checklist
+        || mail::ranked_agenda(p, config).is_some()
+        || mail::agenda_error(step, p, config).is_some()
+}
+
+/// The warnings about the agenda: the file cannot be loaded (one line), or it was
+/// loaded with something worth a look (an owner address that does not parse).
+pub fn agenda_warnings(config: &Config) -> Vec<String> {
+    let a = &config.agenda;
+    a.error
+        .iter()
+        .map(Unreadable::warning)
+        .chain(a.loaded.iter().flat_map(|l| l.warnings.iter().cloned()))
+        .collect()
+}
+
+/// `agenda unreadable` when `error` is the agenda's: the note `next` and `timeline`
+/// show for a step whose recipients the agenda decides (the warning says why).
+pub fn agenda_fault(error: Option<&Error>) -> Option<String> {
+    matches!(error, Some(Error::Agenda { .. })).then(|| "agenda unreadable: see the warning".into())
+}

@@ -1,0 +1,64 @@
+//! The values of flags and arguments, parsed for clap: instants, dates, counts, zones,
+//! steps and ledger states, each refused with a message that quotes it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::Kind;
+use crate::model::State;
+use crate::model::Step;
+
+pub(crate) use crate::text::parse_regex;
+
+pub(crate) fn parse_instant(s: &str) -> std::result::Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            format!("`{s}` is not an RFC 3339 instant, expected e.g. `2026-11-26T16:00:00Z`")
+        })
+}
+
+pub(crate) fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date, expected `YYYY-MM-DD`"))
+}
+
+/// The largest `--count` taken; a larger one is lowered to it with a warning.
+pub const MAX_COUNT: usize = 100_000;
+
+/// A `--count`: a whole number from 1 (every command refuses 0 alike), at most
+/// [`MAX_COUNT`] (a larger one, however large, is lowered with a warning).
+pub(crate) fn parse_count(s: &str) -> std::result::Result<usize, String> {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.bytes().any(|b| b != b'0') {
+        return Ok(match t.parse::<usize>() {
+            Ok(n) if n <= MAX_COUNT => n,
+            _ => {
+                crate::cli::printer::warn(&format!(
+                    "`--count {t}` is more than {MAX_COUNT}, using {MAX_COUNT}"
+                ));
+                MAX_COUNT
+            }
+        });
+    }
+    Err(format!(
+        "`{s}` is not a count, expected a whole number from 1"
+    ))
+}
+
+pub(crate) fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> {
+    s.trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`"))
+}
+
+pub(crate) fn parse_step(s: &str) -> std::result::Result<Step, String> {
+    s.parse()
+}
+
+pub(crate) fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
+    s.parse()
+}
+
+pub(crate) fn parse_state(s: &str) -> std::result::Result<State, String> {
+    s.parse()
+}

@@ -27,6 +27,7 @@ use crate::model::Occurrence;
 use crate::model::When;
 use crate::model::message::valid_message_id;
 use crate::model::{Step, timeline::topic_deadline};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 pub use render::{Rendered, Templates};
 
@@ -135,8 +136,8 @@ impl Draft {
 /// facilitator when nobody is available to facilitate; [`Error::Agenda`] for the
 /// outreach and the checklist of the summit whose agenda file could not be loaded
 /// (the other steps are not affected).
-pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<Mailbox>> {
-    let mail = config.mail()?;
+pub fn recipients(step: Step, planned: &Planned, inputs: &Inputs) -> Result<Vec<Mailbox>> {
+    let mail = inputs.config.mail()?;
     let facilitator = || match &planned.facilitator {
         Some(m) => Ok(vec![m.mailbox()]),
         None => Err(Error::NoSummit(format!(
@@ -144,18 +145,18 @@ pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<
             planned.summit.start.date_utc()
         ))),
     };
-    if let Some(e) = agenda_error(step, planned, config) {
+    if let Some(e) = agenda_error(step, planned, inputs) {
         return Err(e);
     }
     Ok(match step {
         Step::Reminder => vec![mail.public_list.clone()],
         Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
         Step::Assignment => facilitator()?,
-        Step::Outreach => match ranked_agenda(planned, config) {
+        Step::Outreach => match ranked_agenda(planned, inputs) {
             Some(r) => r.owners().into_iter().map(|(m, _)| m).collect(),
             None => facilitator()?,
         },
-        Step::Checklist => match ranked_agenda(planned, config) {
+        Step::Checklist => match ranked_agenda(planned, inputs) {
             Some(_) => facilitator()?,
             None => Vec::new(),
         },
@@ -163,13 +164,12 @@ pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<
 }
 
 /// The error of `step` of `planned` when the agenda file could not be loaded and was
-/// to be for that summit ([`crate::config::AgendaConfig::error`]); `None` otherwise.
+/// to be for that summit ([`Inputs::agenda_error`]); `None` otherwise.
 /// Only the outreach and the checklist need the agenda.
-pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Error> {
+pub fn agenda_error(step: Step, planned: &Planned, inputs: &Inputs) -> Option<Error> {
     let date = planned.summit.start.date_utc();
-    config
-        .agenda
-        .error
+    inputs
+        .agenda_error
         .as_ref()
         .filter(|u| matches!(step, Step::Outreach | Step::Checklist) && u.summit == Some(date))
         .map(|u| u.error(step.name()))
@@ -177,11 +177,11 @@ pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Er
 
 /// A warning when chosen topics of `planned`'s agenda have owners without an address
 /// and nobody facilitates, so no checklist lists them for someone to reach by hand.
-pub fn unreached_warning(planned: &Planned, config: &Config) -> Option<String> {
+pub fn unreached_warning(planned: &Planned, inputs: &Inputs) -> Option<String> {
     if planned.facilitator.is_some() {
         return None;
     }
-    let ranked = ranked_agenda(planned, config)?;
+    let ranked = ranked_agenda(planned, inputs)?;
     let topics: Vec<String> = ranked
         .unreachable()
         .iter()
@@ -197,8 +197,9 @@ pub fn unreached_warning(planned: &Planned, config: &Config) -> Option<String> {
 }
 
 /// The agenda of `planned` ranked at its topic deadline, when an agenda is for it.
-pub fn ranked_agenda(planned: &Planned, config: &Config) -> Option<agenda::Ranked> {
-    let a = config.agenda.loaded.as_ref()?;
+pub fn ranked_agenda(planned: &Planned, inputs: &Inputs) -> Option<agenda::Ranked> {
+    let config = &inputs.config;
+    let a = inputs.agenda.as_ref()?;
     a.is_for(planned.summit.start.date_utc()).then(|| {
         agenda::rank(
             &a.topics,
@@ -219,17 +220,18 @@ pub fn draft(
     step: Step,
     planned: &Planned,
     next: Option<&Planned>,
-    config: &Config,
+    inputs: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Vec<Draft>> {
+    let config = &inputs.config;
     let mail = config.mail()?;
-    let to = recipients(step, planned, config)?;
+    let to = recipients(step, planned, inputs)?;
     if to.is_empty() {
         // Nobody by design: the checklist without an agenda.
         return Ok(Vec::new());
     }
-    let ranked = ranked_agenda(planned, config);
+    let ranked = ranked_agenda(planned, inputs);
     let per_recipient = step == Step::Outreach;
     let groups: Vec<Vec<Mailbox>> = if per_recipient {
         to.into_iter().map(|m| vec![m]).collect()
@@ -242,7 +244,7 @@ pub fn draft(
         .enumerate()
         .map(|(i, group)| {
             let recipient = group.first().map(|m| Person::recipient(m, config));
-            let mut ctx = context(step, planned, next, config, now, recipient);
+            let mut ctx = context(step, planned, next, inputs, now, recipient);
             let rendered = match (&ranked, step) {
                 (Some(r), Step::Outreach) => {
                     let who = group
@@ -347,10 +349,11 @@ pub fn draft_correction(
     change: Change,
     seq: u32,
     to: &[Mailbox],
-    config: &Config,
+    inputs: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Draft> {
+    let config = &inputs.config;
     let mail = config.mail()?;
     let was = Occurrence {
         summary: announced.summary.clone(),
@@ -370,7 +373,7 @@ pub fn draft_correction(
             name: crate::text::one_line(&f.name),
             email: f.email.clone(),
         }),
-        next: next.map(|n| next_view(n, config, now)),
+        next: next.map(|n| next_view(n, inputs, now)),
         recipient,
         now: When::Timed(now).to_string(),
     };
@@ -800,11 +803,11 @@ struct NextView {
     arranged: bool,
 }
 
-fn next_view(n: &Planned, config: &Config, now: DateTime<Utc>) -> NextView {
+fn next_view(n: &Planned, inputs: &Inputs, now: DateTime<Utc>) -> NextView {
     NextView {
-        summit: SummitView::of(&n.summit, config, now),
+        summit: SummitView::of(&n.summit, inputs, now),
         facilitator: n.facilitator.as_ref().map(Person::member),
-        arranged: crate::plan::summit::arranged(n, config),
+        arranged: crate::plan::summit::arranged(n, inputs),
     }
 }
 
@@ -899,10 +902,11 @@ fn context<'a>(
     step: Step,
     planned: &Planned,
     next: Option<&Planned>,
-    config: &'a Config,
+    inputs: &'a Inputs,
     now: DateTime<Utc>,
     recipient: Option<Person>,
 ) -> Context<'a> {
+    let config = &inputs.config;
     let zones = &config.calendar.zones;
     let tz = zones.first().copied().unwrap_or(Tz::UTC);
     let deadline = topic_deadline(&planned.summit, &config.timeline);
@@ -917,15 +921,15 @@ fn context<'a>(
             at: words::at(When::Timed(deadline), zones, now),
             when: words::relative_day(When::Timed(deadline), now, tz),
         },
-        next: next.map(|n| next_view(n, config, now)),
+        next: next.map(|n| next_view(n, inputs, now)),
         step: StepView {
             name: step.name(),
             due: When::Timed(step.due(&planned.summit, &config.timeline)).to_string(),
         },
         recipient,
-        agenda: ranked_agenda(planned, config).map(|r| AgendaView::new(&r, config.agenda.top)),
-        agenda_error: agenda_error(Step::Checklist, planned, config).map(|_| {
-            let u = config.agenda.error.as_ref().expect("an agenda error");
+        agenda: ranked_agenda(planned, inputs).map(|r| AgendaView::new(&r, config.agenda.top)),
+        agenda_error: agenda_error(Step::Checklist, planned, inputs).map(|_| {
+            let u = inputs.agenda_error.as_ref().expect("an agenda error");
             format!("{}: {}", u.path.display(), u.message)
         }),
         topics: Vec::new(),
@@ -943,12 +947,12 @@ fn context<'a>(
 pub fn checklist(
     planned: &Planned,
     next: Option<&Planned>,
-    config: &Config,
+    inputs: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Rendered> {
     // Printed, not mailed: no greeting (`recipient` is none).
-    let ctx = context(Step::Checklist, planned, next, config, now, None);
+    let ctx = context(Step::Checklist, planned, next, inputs, now, None);
     templates.render(Step::Checklist, &ctx)
 }
 

@@ -7,6 +7,7 @@ use crate::calendar::{Calendar, Window, occurrences};
 use crate::config::Config;
 use crate::model::Member;
 use crate::model::Occurrence;
+use crate::plan::inputs::Inputs;
 use crate::plan::rotation::{self, Basis};
 
 /// Whether an occurrence is cancelled; see [`crate::calendar::is_cancelled`].
@@ -35,12 +36,12 @@ pub struct Planned {
 /// `count` returned. Time: proportional to those summits.
 pub fn plan(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    rota(cal, config, now, count, warnings)
+    rota(cal, inputs, now, count, warnings)
         .into_iter()
         .map(|(p, _)| p)
         .collect()
@@ -49,12 +50,12 @@ pub fn plan(
 /// [`plan`], with why each summit has its facilitator.
 pub fn rota(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, false, now, warnings) {
+    match walk(cal, inputs, now, count, None, false, now, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -67,12 +68,12 @@ pub fn rota(
 /// Who facilitates is the same as [`rota`] says; `tick` keeps to [`plan_through`].
 pub fn rota_current(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, true, now, warnings) {
+    match walk(cal, inputs, now, count, None, true, now, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -81,12 +82,12 @@ pub fn rota_current(
 /// [`rota_current`] without why each summit has its facilitator.
 pub fn plan_current(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    rota_current(cal, config, now, count, warnings)
+    rota_current(cal, inputs, now, count, warnings)
         .into_iter()
         .map(|(p, _)| p)
         .collect()
@@ -120,7 +121,7 @@ pub struct TooMany {
 #[allow(clippy::too_many_arguments)]
 pub fn plan_through(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     until: DateTime<Utc>,
@@ -130,7 +131,7 @@ pub fn plan_through(
 ) -> Result<(Vec<Planned>, bool), TooMany> {
     let (out, any) = walk(
         cal,
-        config,
+        inputs,
         now,
         count,
         Some((until, max)),
@@ -149,7 +150,7 @@ pub fn plan_through(
 #[allow(clippy::too_many_arguments)]
 fn walk(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     through: Option<(DateTime<Utc>, usize)>,
@@ -157,6 +158,7 @@ fn walk(
     current: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
+    let config = &inputs.config;
     let rotation = &config.rotation;
     let members = &rotation.members;
     let from = match rotation.start {
@@ -167,7 +169,7 @@ fn walk(
     let horizon = Window::new(now, None).to;
     // How many summits to show: `count`, or more while they start before `until`.
     let mut count = count;
-    let record = &rotation.history.entries;
+    let record = &inputs.record.entries;
     // Every summit since `from` counts for the rotation, but only as a `Slot` (16
     // bytes); the whole occurrence is kept for the `count` shown.
     let mut matcher = rotation::Matcher::new(record);
@@ -243,7 +245,7 @@ fn walk(
             a.basis,
         ));
     }
-    check(config, matched.slots(), &out, now, warnings);
+    check(inputs, matched.slots(), &out, now, warnings);
     // Announced is final: say so when the configuration would now give a summit whose
     // facilitator a message named to someone else.
     for ((p, basis), alt) in out.iter().zip(&instead) {
@@ -298,32 +300,32 @@ pub fn pinned(p: &Planned, config: &Config) -> bool {
 /// rotation: a pin names them, or the record has them for this summit from a pin or
 /// written by hand (an entry a handover wrote with the rotation's choice does not
 /// count). The handover words its proposal by this.
-pub fn arranged(p: &Planned, config: &Config) -> bool {
+pub fn arranged(p: &Planned, inputs: &Inputs) -> bool {
     use crate::record::Decided;
     let Some(m) = &p.facilitator else {
         return false;
     };
     let key = crate::model::OccurrenceKey::of(&p.summit);
     let date = p.summit.start.date_utc();
-    let recorded = config.rotation.history.entries.iter().any(|e| {
+    let recorded = inputs.record.entries.iter().any(|e| {
         matches!(e.decided, Decided::Pin | Decided::Manual)
             && AsRef::<str>::as_ref(&e.email).eq_ignore_ascii_case(m.email.as_ref())
             && (e.key.as_ref() == Some(&key) || e.key.is_none() && e.date == date)
     });
-    recorded || pinned(p, config)
+    recorded || pinned(p, inputs)
 }
 
 /// Warnings about what the configuration asks and the rotation cannot honour: a pin on
 /// a date with no summit, a pin on a summit the record already decided, a recorded
 /// facilitator of an upcoming summit who is now away or off the roster.
 fn check(
-    config: &Config,
+    inputs: &Inputs,
     summits: &[rotation::Slot],
     out: &[(Planned, Basis)],
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) {
-    let rotation = &config.rotation;
+    let rotation = &inputs.config.rotation;
     let record_name = rotation.record.as_ref().map_or_else(
         || "the record".to_string(),
         |p| format!("`{}`", p.display()),
@@ -359,7 +361,7 @@ fn check(
         let (Basis::Recorded(r), Some(f)) = (basis, &p.facilitator) else {
             continue;
         };
-        if rotation.history.entries[*r].decided == crate::record::Decided::Announced {
+        if inputs.record.entries[*r].decided == crate::record::Decided::Announced {
             // Said with what the configuration would give instead, by `walk`.
             continue;
         }
@@ -396,7 +398,7 @@ mod tests {
         }
     }
 
-    fn daily(rrule: &str) -> (Calendar, Config) {
+    fn daily(rrule: &str) -> (Calendar, Inputs) {
         let ics = format!(
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:d@x\r\n\
 DTSTART:20260101T160000Z\r\nDURATION:PT1H\r\nRRULE:{rrule}\r\nSUMMARY:Developer Summit\r\n\
@@ -410,7 +412,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             std::path::Path::new("/cfg"),
         )
         .unwrap();
-        (cal, config)
+        (cal, Inputs::load(config).unwrap())
     }
 
     fn t(s: &str) -> DateTime<Utc> {

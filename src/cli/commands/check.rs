@@ -14,13 +14,14 @@ use serde::Serialize;
 use super::{Context, line, no_summit, one_line, warn_all, write_json};
 use crate::agenda::Agenda;
 use crate::calendar::Calendar;
-use crate::config::{Config, MailConfig, Security, Smtp, Transport};
+use crate::config::{MailConfig, Security, Smtp, Transport};
 use crate::error::{Error, Result};
 use crate::ledger::{self, Announced, Ledger};
 use crate::mail::render::BUILTIN;
 use crate::mail::{self, Change, Templates};
 use crate::model::State;
 use crate::model::Step;
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::send::delivery::{self, Notice};
 use crate::send::transport::{self, SmtpTransport};
@@ -196,7 +197,7 @@ impl Context<'_> {
     }
 
     /// The configuration with what `tick` needs of it: a roster and a `[mail]` table.
-    fn check_config(&self) -> Result<(Config, Outcome)> {
+    fn check_config(&self) -> Result<(Inputs, Outcome)> {
         let config = self.config()?;
         let members = config.members()?.len();
         let mail = config.mail()?;
@@ -211,7 +212,7 @@ impl Context<'_> {
 
     /// The feed read and parsed as `tick` reads it: a URL through the cache in the state
     /// directory `dir` (the cache is not updated), with the next summits planned.
-    fn check_feed(&self, config: &Config, dir: Option<&Path>) -> Feed {
+    fn check_feed(&self, config: &Inputs, dir: Option<&Path>) -> Feed {
         let failed = |e: Error| Feed {
             outcome: Outcome::fail("feed", e),
             cal: None,
@@ -277,13 +278,17 @@ impl Context<'_> {
     /// loads it; `None` when none is configured.
     fn check_agenda(
         &self,
-        config: &mut Config,
+        config: &mut Inputs,
         cal: Option<&Calendar>,
         plan: &[Planned],
     ) -> Option<Outcome> {
-        let path = self.cli.agenda.clone().or(config.agenda.file.clone())?;
+        let path = self
+            .cli
+            .agenda
+            .clone()
+            .or(config.config.agenda.file.clone())?;
         let loaded = match cal {
-            // A file that cannot be loaded is recorded in `config.agenda.error`.
+            // A file that cannot be loaded is recorded in `config.agenda_error`.
             Some(cal) => self.with_agenda(config, cal),
             // Without a feed it can still be parsed.
             None => Agenda::load(&path, config.calendar.zones[0]).map(|_| ()),
@@ -291,7 +296,7 @@ impl Context<'_> {
         if let Err(e) = loaded {
             return Some(Outcome::fail("agenda", e));
         }
-        if let Some(u) = &config.agenda.error {
+        if let Some(u) = &config.agenda_error {
             // `tick` still sends the other steps; the outreach and the checklist fail.
             return Some(Outcome::fail(
                 "agenda",
@@ -302,7 +307,7 @@ impl Context<'_> {
             ));
         }
         let mut detail = path.display().to_string();
-        let Some(agenda) = &config.agenda.loaded else {
+        let Some(agenda) = &config.agenda else {
             detail.push_str(": parses; not matched to a summit (no feed)");
             return Some(Outcome::warn("agenda", detail));
         };
@@ -352,7 +357,7 @@ impl Context<'_> {
     fn check_templates(
         &self,
         templates: Result<Templates>,
-        config: &Config,
+        config: &Inputs,
         plan: &[Planned],
     ) -> Outcome {
         const CHECK: &str = "templates";
@@ -518,7 +523,7 @@ const CHECK_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The facilitation record (already parsed with the configuration): its folder must be
 /// writable, as `tick` adds to it when it sends a handover. `None` when not configured.
-fn check_record(config: &Config) -> Option<Outcome> {
+fn check_record(config: &Inputs) -> Option<Outcome> {
     const CHECK: &str = "record";
     let path = config.rotation.record.as_deref()?;
     let folder = folder_of(path);
@@ -527,8 +532,7 @@ fn check_record(config: &Config) -> Option<Outcome> {
     }
     // The file's entries, not the facilitators the ledger adds as announced.
     let entries = config
-        .rotation
-        .history
+        .record
         .entries
         .iter()
         .filter(|e| e.decided != crate::record::Decided::Announced)

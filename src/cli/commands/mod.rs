@@ -21,8 +21,10 @@ use crate::model::Occurrence;
 use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::{self, Planned};
+use crate::record::Record;
 use crate::send::delivery::{self, Delivered, Notice, Outgoing, Plan, Summits};
 use crate::send::transport::Outcome;
 use crate::store::{self, LOCK_WAIT, Lock, write_atomically};
@@ -102,11 +104,12 @@ impl Context<'_> {
         }
     }
 
-    /// The configuration, which this command needs.
-    fn config(&self) -> Result<Config> {
-        let mut config = self.config_file()?;
-        self.with_announced(&mut config);
-        Ok(config)
+    /// The configuration, which this command needs, with the facilitation record it
+    /// names ([`Inputs::load`]) and the facilitators the ledger says were announced.
+    fn config(&self) -> Result<Inputs> {
+        let mut inputs = Inputs::load(self.config_file()?)?;
+        self.with_announced(&mut inputs.record);
+        Ok(inputs)
     }
 
     /// The configuration file alone, without the facilitators the ledger says were
@@ -120,10 +123,10 @@ impl Context<'_> {
         }
     }
 
-    /// Adds to the rotation of `config` the facilitators that sent messages named (the
+    /// Adds to the facilitation `record` the facilitators that sent messages named (the
     /// send ledger in the state directory, read without its lock): announced is
     /// final. A ledger that cannot be read is said in a warning, and left out.
-    fn with_announced(&self, config: &mut Config) {
+    fn with_announced(&self, record: &mut Record) {
         let Ok(dir) = store::resolve_dir(self.cli.state_dir.as_deref()) else {
             return;
         };
@@ -132,10 +135,7 @@ impl Context<'_> {
             return;
         }
         match Ledger::load(&path) {
-            Ok(l) => config
-                .rotation
-                .history
-                .with_announced(delivery::announced_facilitators(&l)),
+            Ok(l) => record.with_announced(delivery::announced_facilitators(&l)),
             Err(e) => crate::terminal::warn(&format!(
                 "{e}; the facilitators that sent messages named are not taken into account"
             )),
@@ -249,7 +249,7 @@ impl Context<'_> {
     }
 
     /// The next `count` summits with their facilitators.
-    fn plan(&self, config: &Config, cal: &Calendar, count: usize) -> Vec<Planned> {
+    fn plan(&self, config: &Inputs, cal: &Calendar, count: usize) -> Vec<Planned> {
         let mut warnings = Vec::new();
         let plan = summit::plan(cal, config, self.now, count, &mut warnings);
         warn_all(&warnings);
@@ -258,7 +258,7 @@ impl Context<'_> {
 
     /// The summit of the day (in progress at now, else the next one) and the summits
     /// after it, `count` in all, with their facilitators ([`summit::plan_current`]).
-    fn plan_current(&self, config: &Config, cal: &Calendar, count: usize) -> Vec<Planned> {
+    fn plan_current(&self, config: &Inputs, cal: &Calendar, count: usize) -> Vec<Planned> {
         let mut warnings = Vec::new();
         let plan = summit::plan_current(cal, config, self.now, count, &mut warnings);
         warn_all(&warnings);
@@ -277,7 +277,7 @@ impl Context<'_> {
         if rota.is_empty() {
             return Err(no_summit(&config, self.now));
         }
-        let record = &config.rotation.history.entries;
+        let record = &config.record.entries;
         let plan: Vec<&Planned> = rota.iter().map(|(p, _)| p).collect();
         let entries: Vec<NextJson> = rota
             .iter()
@@ -372,7 +372,7 @@ impl Context<'_> {
     ///
     /// With `current`, from the summit of the day (one in progress at now comes first,
     /// [`summit::rota_current`]), as `who` shows them.
-    fn rota_entries(&self, count: usize, current: bool) -> Result<(Config, Vec<(Planned, Basis)>)> {
+    fn rota_entries(&self, count: usize, current: bool) -> Result<(Inputs, Vec<(Planned, Basis)>)> {
         let config = self.config()?;
         config.members()?;
         let cal = self.calendar(&config)?;
@@ -391,7 +391,7 @@ impl Context<'_> {
 
     fn who(&self, count: usize, tz: Option<Tz>, out: &mut dyn Write) -> Result<()> {
         let (config, plan) = self.rota_entries(count, true)?;
-        self.print_rota(&plan, &config.rotation.history.entries, tz, out)
+        self.print_rota(&plan, &config.record.entries, tz, out)
     }
 
     /// `who` and `rota` without `--ics`: `--json`, or one line per summit in `tz`.
@@ -459,7 +459,7 @@ impl Context<'_> {
                     f.display()
                 )));
             }
-            return self.print_rota(&plan, &config.rotation.history.entries, tz, out);
+            return self.print_rota(&plan, &config.record.entries, tz, out);
         }
         let name = format!("{} summit facilitators", config.project.name);
         let text = crate::mail::rota::ics(&plan, &name, self.now);
@@ -534,7 +534,7 @@ impl Context<'_> {
     fn find_summit(
         &self,
         step: Step,
-        config: &Config,
+        config: &Inputs,
         cal: &Calendar,
         date: Option<chrono::NaiveDate>,
     ) -> Result<(Planned, Option<Planned>)> {
@@ -582,29 +582,29 @@ impl Context<'_> {
     /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`, tied
     /// to the summit its file names (TOML `summit`) or else to the next summit at now;
     /// see [`Context::load_agenda`]. Never fails: a file that cannot be loaded is
-    /// recorded in `config.agenda.error`.
-    fn with_agenda(&self, config: &mut Config, cal: &Calendar) -> Result<()> {
+    /// recorded in `config.agenda_error`.
+    fn with_agenda(&self, config: &mut Inputs, cal: &Calendar) -> Result<()> {
         self.load_agenda(config, cal, false);
         Ok(())
     }
 
     /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`
-    /// (`config.agenda.loaded`), tied to the summit its file names (TOML `summit`) or
+    /// (`config.agenda`), tied to the summit its file names (TOML `summit`) or
     /// else to the next summit at now; with `ongoing`, to the summit of the day (one in
     /// progress at now, else the next), as the display commands show it. A `proposed-at`
     /// date counts from the start of that day in the first of `calendar.zones`.
     ///
-    /// A file that cannot be loaded is recorded in `config.agenda.error`, tied the same
+    /// A file that cannot be loaded is recorded in `config.agenda_error`, tied the same
     /// way, instead of failing the command: only the outreach and the checklist of that
     /// summit fail with it ([`mail::agenda_error`]).
-    fn load_agenda(&self, config: &mut Config, cal: &Calendar, ongoing: bool) {
-        let path = match (&self.cli.agenda, &config.agenda.file) {
+    fn load_agenda(&self, config: &mut Inputs, cal: &Calendar, ongoing: bool) {
+        let path = match (&self.cli.agenda, &config.config.agenda.file) {
             (Some(p), _) => p.clone(),
             (None, Some(p)) => p.clone(),
             (None, None) => return,
         };
         // The feed's warnings are reported by the command's own planning.
-        let tie = |config: &Config| {
+        let tie = |config: &Inputs| {
             let plan = if ongoing {
                 summit::plan_current(cal, config, self.now, 1, &mut Vec::new())
             } else {
@@ -617,14 +617,14 @@ impl Context<'_> {
                 if agenda.summit.is_none() {
                     agenda.summit = tie(config);
                 }
-                config.agenda.loaded = Some(agenda);
+                config.agenda = Some(agenda);
             }
             Err(e) => {
                 let message = match e {
                     Error::Agenda { message, .. } => message,
                     e => e.to_string(),
                 };
-                config.agenda.error = Some(Unreadable {
+                config.agenda_error = Some(Unreadable {
                     path,
                     message,
                     summit: tie(config),
@@ -637,7 +637,7 @@ impl Context<'_> {
     /// `date` (UTC), else the summit of the day (in progress at now, else the next).
     fn summit_of_the_day(
         &self,
-        config: &Config,
+        config: &Inputs,
         cal: &Calendar,
         date: Option<chrono::NaiveDate>,
     ) -> Result<(Planned, Option<Planned>)> {
@@ -782,7 +782,7 @@ impl Context<'_> {
 /// Whether `step` belongs in the listed timeline of `p`: the checklist step only when an
 /// agenda applies, or was to apply but cannot be read (without one the outreach is the
 /// facilitator's checklist).
-fn listed(step: Step, p: &Planned, config: &Config) -> bool {
+fn listed(step: Step, p: &Planned, config: &Inputs) -> bool {
     step != Step::Checklist
         || mail::ranked_agenda(p, config).is_some()
         || mail::agenda_error(step, p, config).is_some()
@@ -790,12 +790,17 @@ fn listed(step: Step, p: &Planned, config: &Config) -> bool {
 
 /// The warnings about the agenda: the file cannot be loaded (one line), or it was
 /// loaded with something worth a look (an owner address that does not parse).
-fn agenda_warnings(config: &Config) -> Vec<String> {
-    let a = &config.agenda;
-    a.error
+fn agenda_warnings(config: &Inputs) -> Vec<String> {
+    config
+        .agenda_error
         .iter()
         .map(Unreadable::warning)
-        .chain(a.loaded.iter().flat_map(|l| l.warnings.iter().cloned()))
+        .chain(
+            config
+                .agenda
+                .iter()
+                .flat_map(|l| l.warnings.iter().cloned()),
+        )
         .collect()
 }
 
@@ -827,7 +832,7 @@ impl Context<'_> {
     /// password command that hangs until its deadline never holds it), the state
     /// directory, its lock (not for `--dry-run`) and the ledger.
     fn delivery_setup(&self, dry_run: bool) -> Result<Setup> {
-        let mut config = self.config_file()?;
+        let mut config = Inputs::load(self.config_file()?)?;
         config.members()?;
         let mail_config = config.mail()?;
         let templates = Templates::load(mail_config.templates.as_deref())?;
@@ -847,8 +852,7 @@ impl Context<'_> {
         let mut ledger = Ledger::load(&ledger_path)?;
         // Announced as the ledger says under the lock.
         config
-            .rotation
-            .history
+            .record
             .with_announced(delivery::announced_facilitators(&ledger));
         let fresh = ledger.since.is_none();
         if fresh {
@@ -1365,7 +1369,7 @@ fn retry_hint(o: &Outgoing) -> String {
 
 /// See [`Context::delivery_setup`].
 struct Setup {
-    config: Config,
+    config: Inputs,
     templates: Templates,
     /// The SMTP password, read before the lock (see [`Context::delivery_setup`]).
     password: Option<String>,

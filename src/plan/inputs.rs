@@ -15,7 +15,8 @@ use crate::record::Record;
 /// The configuration, the facilitation record and the agenda of one command.
 ///
 /// It reads as its [`Config`] (through [`Deref`]), so a function that needs only the
-/// configuration takes `&Config` and is passed `&inputs`.
+/// configuration takes `&Config` and is passed `&inputs`. Its own fields come first:
+/// `inputs.agenda` is the loaded agenda, `inputs.config.agenda` the `[agenda]` table.
 #[derive(Clone, Debug)]
 pub struct Inputs {
     /// The validated `summit.toml`.

@@ -423,13 +423,13 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
     /// `until` (and at least `count`), facilitators included.
     #[test]
     fn plan_through_stops_at_the_first_summit_past_until() {
-        let (cal, config) = daily("FREQ=DAILY");
+        let (cal, inputs) = daily("FREQ=DAILY");
         let now = t("2026-03-01T00:00:00Z");
         let w = &mut Vec::new();
         // Summits at 16:00 on March 1..=10 start before the 10th at 17:00; the 11th is past.
         let (got, any) = plan_through(
             &cal,
-            &config,
+            &inputs,
             now,
             3,
             t("2026-03-10T17:00:00Z"),
@@ -440,12 +440,12 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         .unwrap();
         assert!(any);
         assert_eq!(got.len(), 11);
-        assert_eq!(got, plan(&cal, &config, now, 11, w));
-        assert_eq!(got[..], plan(&cal, &config, now, 40, w)[..11]);
+        assert_eq!(got, plan(&cal, &inputs, now, 11, w));
+        assert_eq!(got[..], plan(&cal, &inputs, now, 40, w)[..11]);
         // At least `count`.
         let (got, _) = plan_through(
             &cal,
-            &config,
+            &inputs,
             now,
             16,
             t("2026-03-02T00:00:00Z"),
@@ -454,11 +454,11 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             w,
         )
         .unwrap();
-        assert_eq!(got, plan(&cal, &config, now, 16, w));
+        assert_eq!(got, plan(&cal, &inputs, now, 16, w));
         // A summit exactly at `until` is not past it.
         let (got, _) = plan_through(
             &cal,
-            &config,
+            &inputs,
             now,
             1,
             t("2026-03-02T16:00:00Z"),
@@ -474,7 +474,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
     /// the same facilitators; a summit is in progress from its start until its end.
     #[test]
     fn the_summit_in_progress_comes_first_until_it_ends() {
-        let (cal, config) = daily("FREQ=DAILY");
+        let (cal, inputs) = daily("FREQ=DAILY");
         let w = &mut Vec::new();
         let starts = |v: &[(Planned, Basis)]| {
             v.iter()
@@ -483,7 +483,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         };
         // Summits at 16:00-17:00 UTC every day.
         let during = t("2026-03-01T16:30:00Z");
-        let current = rota_current(&cal, &config, during, 3, w);
+        let current = rota_current(&cal, &inputs, during, 3, w);
         assert_eq!(
             starts(&current),
             [
@@ -494,42 +494,42 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         );
         assert!(in_progress(&current[0].0.summit, during));
         assert!(!in_progress(&current[1].0.summit, during));
-        assert_eq!(current[1..], rota(&cal, &config, during, 2, w)[..]);
+        assert_eq!(current[1..], rota(&cal, &inputs, during, 2, w)[..]);
         // The same facilitator as when it was still ahead.
         assert_eq!(
             current[0],
-            rota(&cal, &config, t("2026-03-01T15:00:00Z"), 1, w)[0]
+            rota(&cal, &inputs, t("2026-03-01T15:00:00Z"), 1, w)[0]
         );
         // At its end it is over.
         let end = t("2026-03-01T17:00:00Z");
         assert_eq!(
-            rota_current(&cal, &config, end, 2, w),
-            rota(&cal, &config, end, 2, w)
+            rota_current(&cal, &inputs, end, 2, w),
+            rota(&cal, &inputs, end, 2, w)
         );
         // Before any summit starts, the same as `rota`.
         let before = t("2026-03-01T15:59:59Z");
         assert_eq!(
-            rota_current(&cal, &config, before, 2, w),
-            rota(&cal, &config, before, 2, w)
+            rota_current(&cal, &inputs, before, 2, w),
+            rota(&cal, &inputs, before, 2, w)
         );
     }
 
     #[test]
     fn plan_through_refuses_more_than_max() {
-        let (cal, config) = daily("FREQ=HOURLY");
+        let (cal, inputs) = daily("FREQ=HOURLY");
         let now = t("2026-03-01T00:00:00Z");
         let until = t("2026-03-02T00:00:00Z");
         // 25 summits from 00:00 to 24:00 inclusive start at or before `until`.
         let w = &mut Vec::new();
         assert_eq!(
-            plan_through(&cal, &config, now, 1, until, 24, now, w),
+            plan_through(&cal, &inputs, now, 1, until, 24, now, w),
             Err(TooMany { max: 24 })
         );
-        let (got, _) = plan_through(&cal, &config, now, 1, until, 25, now, w).unwrap();
+        let (got, _) = plan_through(&cal, &inputs, now, 1, until, 25, now, w).unwrap();
         assert_eq!(got.len(), 26);
         // Nothing at or after `now`: none, and nothing met.
-        let (cal, config) = daily("FREQ=DAILY;COUNT=5");
-        let (got, any) = plan_through(&cal, &config, now, 1, until, 25, now, w).unwrap();
+        let (cal, inputs) = daily("FREQ=DAILY;COUNT=5");
+        let (got, any) = plan_through(&cal, &inputs, now, 1, until, 25, now, w).unwrap();
         assert_eq!((got.len(), any), (0, false));
     }
 

@@ -37,10 +37,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::text::one_line;
 
-/// The default of `outreach.top`: how many of the most-voted topics the facilitator
-/// reaches out to.
-pub const DEFAULT_TOP: usize = 3;
-
 /// One proposed topic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Topic {

@@ -16,7 +16,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
+use crate::record::Record;
 use crate::send::delivery;
 use crate::store;
 
@@ -102,10 +104,10 @@ impl Session {
     ///
     /// # Errors
     /// [`Error::Usage`] without `--config`; as [`Config::load`].
-    pub fn config(&self) -> Result<Config> {
-        let mut config = self.config_file()?;
-        self.with_announced(&mut config);
-        Ok(config)
+    pub fn config(&self) -> Result<Inputs> {
+        let mut inputs = Inputs::load(self.config_file()?)?;
+        self.with_announced(&mut inputs.record);
+        Ok(inputs)
     }
 
     /// The configuration file alone, without the facilitators the ledger says were
@@ -129,7 +131,7 @@ impl Session {
     /// Adds to the rotation of `config` the facilitators that sent messages named (the
     /// send ledger in the state directory, read without its lock): announced is
     /// final. A ledger that cannot be read is said in a warning, and left out.
-    fn with_announced(&self, config: &mut Config) {
+    fn with_announced(&self, record: &mut Record) {
         let Ok(dir) = self.state_dir() else {
             return;
         };
@@ -138,10 +140,7 @@ impl Session {
             return;
         }
         match Ledger::load(&path) {
-            Ok(l) => config
-                .rotation
-                .history
-                .with_announced(delivery::announced_facilitators(&l)),
+            Ok(l) => record.with_announced(delivery::announced_facilitators(&l)),
             Err(e) => warn(&format!(
                 "{e}; the facilitators that sent messages named are not taken into account"
             )),
@@ -229,7 +228,7 @@ impl Session {
     /// The `count` summits from `at` with their facilitators, printing the warnings.
     pub fn plan_at(
         &self,
-        config: &Config,
+        config: &Inputs,
         cal: &Calendar,
         at: DateTime<Utc>,
         count: usize,
@@ -242,7 +241,7 @@ impl Session {
 
     /// The summit of the day (in progress at now, else the next one) and the summits
     /// after it, `count` in all, with their facilitators ([`summit::plan_current`]).
-    pub fn plan_current(&self, config: &Config, cal: &Calendar, count: usize) -> Vec<Planned> {
+    pub fn plan_current(&self, config: &Inputs, cal: &Calendar, count: usize) -> Vec<Planned> {
         let mut warnings = Vec::new();
         let plan = summit::plan_current(cal, config, self.now, count, &mut warnings);
         warn_all(&warnings);
@@ -252,11 +251,11 @@ impl Session {
     /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`, tied
     /// to the summit its file names (TOML `summit`) or else to the next summit at now;
     /// see [`Session::load_agenda`]. Never fails: a file that cannot be loaded is
-    /// recorded in `config.agenda.error`.
+    /// recorded in `Inputs::agenda_error`.
     ///
     /// # Errors
     /// None today; kept a `Result` for its callers.
-    pub fn with_agenda(&self, config: &mut Config, cal: &Calendar) -> Result<()> {
+    pub fn with_agenda(&self, config: &mut Inputs, cal: &Calendar) -> Result<()> {
         self.load_agenda(config, cal, false);
         Ok(())
     }
@@ -267,15 +266,15 @@ impl Session {
     /// progress at now, else the next), as the display commands show it. A `proposed-at`
     /// date counts from the start of that day in the first of `calendar.zones`.
     ///
-    /// A file that cannot be loaded is recorded in `config.agenda.error`, tied the same
+    /// A file that cannot be loaded is recorded in `Inputs::agenda_error`, tied the same
     /// way, instead of failing the command: only the outreach and the checklist of that
     /// summit fail with it ([`crate::mail::agenda_error`]).
-    pub fn load_agenda(&self, config: &mut Config, cal: &Calendar, ongoing: bool) {
+    pub fn load_agenda(&self, config: &mut Inputs, cal: &Calendar, ongoing: bool) {
         let Some(path) = self.agenda_path(config) else {
             return;
         };
         // The feed's warnings are reported by the command's own planning.
-        let tie = |config: &Config| {
+        let tie = |config: &Inputs| {
             let plan = if ongoing {
                 summit::plan_current(cal, config, self.now, 1, &mut Vec::new())
             } else {
@@ -288,14 +287,14 @@ impl Session {
                 if agenda.summit.is_none() {
                     agenda.summit = tie(config);
                 }
-                config.agenda.loaded = Some(agenda);
+                config.agenda = Some(agenda);
             }
             Err(e) => {
                 let message = match e {
                     Error::Agenda { message, .. } => message,
                     e => e.to_string(),
                 };
-                config.agenda.error = Some(Unreadable {
+                config.agenda_error = Some(Unreadable {
                     path,
                     message,
                     summit: tie(config),
@@ -316,7 +315,7 @@ impl Session {
     pub fn find_summit(
         &self,
         step: Step,
-        config: &Config,
+        config: &Inputs,
         cal: &Calendar,
         date: Option<NaiveDate>,
     ) -> Result<(Planned, Option<Planned>)> {
@@ -362,7 +361,7 @@ impl Session {
     /// [`Error::NoSummit`] when there is no such summit.
     pub fn summit_of_the_day(
         &self,
-        config: &Config,
+        config: &Inputs,
         cal: &Calendar,
         date: Option<NaiveDate>,
     ) -> Result<(Planned, Option<Planned>)> {

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::agenda::Unreadable;
-use crate::config::Config;
 use crate::error::Error;
 use crate::mail;
 use crate::model::Step;
+use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::Planned;
 
@@ -61,7 +61,7 @@ pub fn announced(record: &[crate::record::Entry], r: usize) -> bool {
 /// Whether `step` belongs in the listed timeline of `p`: the checklist step only when an
 /// agenda applies, or was to apply but cannot be read (without one the outreach is the
 /// facilitator's checklist).
-pub fn listed(step: Step, p: &Planned, config: &Config) -> bool {
+pub fn listed(step: Step, p: &Planned, config: &Inputs) -> bool {
     step != Step::Checklist
         || mail::ranked_agenda(p, config).is_some()
         || mail::agenda_error(step, p, config).is_some()
@@ -69,12 +69,17 @@ pub fn listed(step: Step, p: &Planned, config: &Config) -> bool {
 
 /// The warnings about the agenda: the file cannot be loaded (one line), or it was
 /// loaded with something worth a look (an owner address that does not parse).
-pub fn agenda_warnings(config: &Config) -> Vec<String> {
-    let a = &config.agenda;
-    a.error
+pub fn agenda_warnings(inputs: &Inputs) -> Vec<String> {
+    inputs
+        .agenda_error
         .iter()
         .map(Unreadable::warning)
-        .chain(a.loaded.iter().flat_map(|l| l.warnings.iter().cloned()))
+        .chain(
+            inputs
+                .agenda
+                .iter()
+                .flat_map(|l| l.warnings.iter().cloned()),
+        )
         .collect()
 }
 

@@ -8,10 +8,11 @@ use lettre::Address;
 use lettre::message::Mailbox;
 
 use crate::agenda::{self, TopicView};
-use crate::config::{Config, MailConfig};
+use crate::config::MailConfig;
 use crate::error::{Error, Result};
 use crate::model::timeline::topic_deadline;
 use crate::model::{Kind, Member, Step};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
 /// Who receives `step` for `planned`: the public list, the team list, the facilitator,
@@ -26,7 +27,7 @@ use crate::plan::summit::Planned;
 /// facilitator when nobody is available to facilitate; [`Error::Agenda`] for the
 /// outreach and the checklist of the summit whose agenda file could not be loaded
 /// (the other steps are not affected).
-pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<Mailbox>> {
+pub fn recipients(step: Step, planned: &Planned, config: &Inputs) -> Result<Vec<Mailbox>> {
     let mail = config.mail()?;
     let facilitator = || match &planned.facilitator {
         Some(m) => Ok(vec![m.mailbox()]),
@@ -54,13 +55,12 @@ pub fn recipients(step: Step, planned: &Planned, config: &Config) -> Result<Vec<
 }
 
 /// The error of `step` of `planned` when the agenda file could not be loaded and was
-/// to be for that summit ([`crate::config::AgendaConfig::error`]); `None` otherwise.
+/// to be for that summit ([`Inputs::agenda_error`]); `None` otherwise.
 /// Only the outreach and the checklist need the agenda.
-pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Error> {
+pub fn agenda_error(step: Step, planned: &Planned, config: &Inputs) -> Option<Error> {
     let date = planned.summit.start.date_utc();
     config
-        .agenda
-        .error
+        .agenda_error
         .as_ref()
         .filter(|u| matches!(step, Step::Outreach | Step::Checklist) && u.summit == Some(date))
         .map(|u| u.error(step.name()))
@@ -68,7 +68,7 @@ pub fn agenda_error(step: Step, planned: &Planned, config: &Config) -> Option<Er
 
 /// A warning when chosen topics of `planned`'s agenda have owners without an address
 /// and nobody facilitates, so no checklist lists them for someone to reach by hand.
-pub fn unreached_warning(planned: &Planned, config: &Config) -> Option<String> {
+pub fn unreached_warning(planned: &Planned, config: &Inputs) -> Option<String> {
     if planned.facilitator.is_some() {
         return None;
     }
@@ -88,13 +88,13 @@ pub fn unreached_warning(planned: &Planned, config: &Config) -> Option<String> {
 }
 
 /// The agenda of `planned` ranked at its topic deadline, when an agenda is for it.
-pub fn ranked_agenda(planned: &Planned, config: &Config) -> Option<agenda::Ranked> {
-    let a = config.agenda.loaded.as_ref()?;
+pub fn ranked_agenda(planned: &Planned, config: &Inputs) -> Option<agenda::Ranked> {
+    let a = config.agenda.as_ref()?;
     a.is_for(planned.summit.start.date_utc()).then(|| {
         agenda::rank(
             &a.topics,
             topic_deadline(&planned.summit, &config.timeline),
-            config.agenda.top,
+            config.config.agenda.top,
         )
     })
 }

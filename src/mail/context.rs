@@ -12,9 +12,9 @@ use super::view::{
 };
 use super::words;
 use crate::agenda::TopicView;
-use crate::config::Config;
 use crate::model::timeline::topic_deadline;
 use crate::model::{Step, When};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
 /// The topic deadline in templates.
@@ -69,7 +69,7 @@ pub(super) fn context<'a>(
     step: Step,
     planned: &Planned,
     next: Option<&Planned>,
-    config: &'a Config,
+    config: &'a Inputs,
     now: DateTime<Utc>,
     recipient: Option<Person>,
 ) -> Context<'a> {
@@ -93,9 +93,10 @@ pub(super) fn context<'a>(
             due: When::Timed(step.due(&planned.summit, &config.timeline)).to_string(),
         },
         recipient,
-        agenda: ranked_agenda(planned, config).map(|r| AgendaView::new(&r, config.agenda.top)),
+        agenda: ranked_agenda(planned, config)
+            .map(|r| AgendaView::new(&r, config.config.agenda.top)),
         agenda_error: agenda_error(Step::Checklist, planned, config).map(|_| {
-            let u = config.agenda.error.as_ref().expect("an agenda error");
+            let u = config.agenda_error.as_ref().expect("an agenda error");
             format!("{}: {}", u.path.display(), u.message)
         }),
         topics: Vec::new(),

@@ -10,10 +10,10 @@ use super::draft::{Draft, Unbuilt};
 use super::message_id::message_id;
 use super::render::{self, Templates};
 use super::view::{NextView, Person, ProjectView, SummitView, next_view, project_view};
-use crate::config::Config;
 use crate::error::Result;
 use crate::ledger::Announced;
 use crate::model::{Kind, Member, Occurrence, When};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
 /// How a summit changed since it was announced.
@@ -62,7 +62,7 @@ pub fn draft_correction(
     change: Change,
     seq: u32,
     to: &[Mailbox],
-    config: &Config,
+    config: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Draft> {

@@ -11,9 +11,10 @@ use super::message::{Envelope, Extras, build};
 use super::message_id::message_id;
 use super::render::{self, Rendered, Templates};
 use super::view::Person;
-use crate::config::{Config, MailConfig};
+use crate::config::MailConfig;
 use crate::error::Result;
 use crate::model::{Kind, Step};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
 /// One drafted e-mail.
@@ -123,7 +124,7 @@ pub fn draft(
     step: Step,
     planned: &Planned,
     next: Option<&Planned>,
-    config: &Config,
+    config: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Vec<Draft>> {
@@ -187,7 +188,7 @@ pub fn draft(
 pub fn checklist(
     planned: &Planned,
     next: Option<&Planned>,
-    config: &Config,
+    config: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Rendered> {

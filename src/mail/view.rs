@@ -11,6 +11,7 @@ use super::{header, words};
 use crate::agenda::{self, TopicView};
 use crate::config::Config;
 use crate::model::{Member, Occurrence, When};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
 /// A person in templates: `{{ facilitator.name }}`, `{{ facilitator.email }}`,
@@ -270,7 +271,7 @@ pub(super) struct NextView {
 }
 
 /// The view of the next summit `n`, as said at `now`.
-pub(super) fn next_view(n: &Planned, config: &Config, now: DateTime<Utc>) -> NextView {
+pub(super) fn next_view(n: &Planned, config: &Inputs, now: DateTime<Utc>) -> NextView {
     NextView {
         summit: SummitView::of(&n.summit, config, now),
         facilitator: n.facilitator.as_ref().map(Person::member),

@@ -7,6 +7,7 @@ use crate::calendar::{Calendar, Window, occurrences};
 use crate::config::Config;
 use crate::model::Member;
 use crate::model::Occurrence;
+use crate::plan::inputs::Inputs;
 use crate::plan::rotation::{self, Basis};
 
 /// Whether an occurrence is cancelled; see [`crate::calendar::is_cancelled`].
@@ -35,12 +36,12 @@ pub struct Planned {
 /// `count` returned. Time: proportional to those summits.
 pub fn plan(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    rota(cal, config, now, count, warnings)
+    rota(cal, inputs, now, count, warnings)
         .into_iter()
         .map(|(p, _)| p)
         .collect()
@@ -49,12 +50,12 @@ pub fn plan(
 /// [`plan`], with why each summit has its facilitator.
 pub fn rota(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, false, now, warnings) {
+    match walk(cal, inputs, now, count, None, false, now, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -67,12 +68,12 @@ pub fn rota(
 /// Who facilitates is the same as [`rota`] says; `tick` keeps to [`plan_through`].
 pub fn rota_current(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, config, now, count, None, true, now, warnings) {
+    match walk(cal, inputs, now, count, None, true, now, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -81,12 +82,12 @@ pub fn rota_current(
 /// [`rota_current`] without why each summit has its facilitator.
 pub fn plan_current(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    rota_current(cal, config, now, count, warnings)
+    rota_current(cal, inputs, now, count, warnings)
         .into_iter()
         .map(|(p, _)| p)
         .collect()
@@ -120,7 +121,7 @@ pub struct TooMany {
 #[allow(clippy::too_many_arguments)]
 pub fn plan_through(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     until: DateTime<Utc>,
@@ -130,7 +131,7 @@ pub fn plan_through(
 ) -> Result<(Vec<Planned>, bool), TooMany> {
     let (out, any) = walk(
         cal,
-        config,
+        inputs,
         now,
         count,
         Some((until, max)),
@@ -149,7 +150,7 @@ pub fn plan_through(
 #[allow(clippy::too_many_arguments)]
 fn walk(
     cal: &Calendar,
-    config: &Config,
+    inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
     through: Option<(DateTime<Utc>, usize)>,
@@ -157,6 +158,7 @@ fn walk(
     current: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
+    let config = &inputs.config;
     let rotation = &config.rotation;
     let members = &rotation.members;
     let from = match rotation.start {
@@ -167,7 +169,7 @@ fn walk(
     let horizon = Window::new(now, None).to;
     // How many summits to show: `count`, or more while they start before `until`.
     let mut count = count;
-    let record = &rotation.history.entries;
+    let record = &inputs.record.entries;
     // Every summit since `from` counts for the rotation, but only as a `Slot` (16
     // bytes); the whole occurrence is kept for the `count` shown.
     let mut matcher = rotation::Matcher::new(record);
@@ -243,7 +245,7 @@ fn walk(
             a.basis,
         ));
     }
-    check(config, matched.slots(), &out, now, warnings);
+    check(inputs, matched.slots(), &out, now, warnings);
     // Announced is final: say so when the configuration would now give a summit whose
     // facilitator a message named to someone else.
     for ((p, basis), alt) in out.iter().zip(&instead) {
@@ -298,32 +300,32 @@ pub fn pinned(p: &Planned, config: &Config) -> bool {
 /// rotation: a pin names them, or the record has them for this summit from a pin or
 /// written by hand (an entry a handover wrote with the rotation's choice does not
 /// count). The handover words its proposal by this.
-pub fn arranged(p: &Planned, config: &Config) -> bool {
+pub fn arranged(p: &Planned, inputs: &Inputs) -> bool {
     use crate::record::Decided;
     let Some(m) = &p.facilitator else {
         return false;
     };
     let key = crate::model::OccurrenceKey::of(&p.summit);
     let date = p.summit.start.date_utc();
-    let recorded = config.rotation.history.entries.iter().any(|e| {
+    let recorded = inputs.record.entries.iter().any(|e| {
         matches!(e.decided, Decided::Pin | Decided::Manual)
             && AsRef::<str>::as_ref(&e.email).eq_ignore_ascii_case(m.email.as_ref())
             && (e.key.as_ref() == Some(&key) || e.key.is_none() && e.date == date)
     });
-    recorded || pinned(p, config)
+    recorded || pinned(p, inputs)
 }
 
 /// Warnings about what the configuration asks and the rotation cannot honour: a pin on
 /// a date with no summit, a pin on a summit the record already decided, a recorded
 /// facilitator of an upcoming summit who is now away or off the roster.
 fn check(
-    config: &Config,
+    inputs: &Inputs,
     summits: &[rotation::Slot],
     out: &[(Planned, Basis)],
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) {
-    let rotation = &config.rotation;
+    let rotation = &inputs.config.rotation;
     let record_name = rotation.record.as_ref().map_or_else(
         || "the record".to_string(),
         |p| format!("`{}`", p.display()),
@@ -359,7 +361,7 @@ fn check(
         let (Basis::Recorded(r), Some(f)) = (basis, &p.facilitator) else {
             continue;
         };
-        if rotation.history.entries[*r].decided == crate::record::Decided::Announced {
+        if inputs.record.entries[*r].decided == crate::record::Decided::Announced {
             // Said with what the configuration would give instead, by `walk`.
             continue;
         }
@@ -396,7 +398,7 @@ mod tests {
         }
     }
 
-    fn daily(rrule: &str) -> (Calendar, Config) {
+    fn daily(rrule: &str) -> (Calendar, Inputs) {
         let ics = format!(
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:d@x\r\n\
 DTSTART:20260101T160000Z\r\nDURATION:PT1H\r\nRRULE:{rrule}\r\nSUMMARY:Developer Summit\r\n\
@@ -410,7 +412,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             std::path::Path::new("/cfg"),
         )
         .unwrap();
-        (cal, config)
+        (cal, Inputs::load(config).unwrap())
     }
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -421,13 +423,13 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
     /// `until` (and at least `count`), facilitators included.
     #[test]
     fn plan_through_stops_at_the_first_summit_past_until() {
-        let (cal, config) = daily("FREQ=DAILY");
+        let (cal, inputs) = daily("FREQ=DAILY");
         let now = t("2026-03-01T00:00:00Z");
         let w = &mut Vec::new();
         // Summits at 16:00 on March 1..=10 start before the 10th at 17:00; the 11th is past.
         let (got, any) = plan_through(
             &cal,
-            &config,
+            &inputs,
             now,
             3,
             t("2026-03-10T17:00:00Z"),
@@ -438,12 +440,12 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         .unwrap();
         assert!(any);
         assert_eq!(got.len(), 11);
-        assert_eq!(got, plan(&cal, &config, now, 11, w));
-        assert_eq!(got[..], plan(&cal, &config, now, 40, w)[..11]);
+        assert_eq!(got, plan(&cal, &inputs, now, 11, w));
+        assert_eq!(got[..], plan(&cal, &inputs, now, 40, w)[..11]);
         // At least `count`.
         let (got, _) = plan_through(
             &cal,
-            &config,
+            &inputs,
             now,
             16,
             t("2026-03-02T00:00:00Z"),
@@ -452,11 +454,11 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             w,
         )
         .unwrap();
-        assert_eq!(got, plan(&cal, &config, now, 16, w));
+        assert_eq!(got, plan(&cal, &inputs, now, 16, w));
         // A summit exactly at `until` is not past it.
         let (got, _) = plan_through(
             &cal,
-            &config,
+            &inputs,
             now,
             1,
             t("2026-03-02T16:00:00Z"),
@@ -472,7 +474,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
     /// the same facilitators; a summit is in progress from its start until its end.
     #[test]
     fn the_summit_in_progress_comes_first_until_it_ends() {
-        let (cal, config) = daily("FREQ=DAILY");
+        let (cal, inputs) = daily("FREQ=DAILY");
         let w = &mut Vec::new();
         let starts = |v: &[(Planned, Basis)]| {
             v.iter()
@@ -481,7 +483,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         };
         // Summits at 16:00-17:00 UTC every day.
         let during = t("2026-03-01T16:30:00Z");
-        let current = rota_current(&cal, &config, during, 3, w);
+        let current = rota_current(&cal, &inputs, during, 3, w);
         assert_eq!(
             starts(&current),
             [
@@ -492,42 +494,42 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         );
         assert!(in_progress(&current[0].0.summit, during));
         assert!(!in_progress(&current[1].0.summit, during));
-        assert_eq!(current[1..], rota(&cal, &config, during, 2, w)[..]);
+        assert_eq!(current[1..], rota(&cal, &inputs, during, 2, w)[..]);
         // The same facilitator as when it was still ahead.
         assert_eq!(
             current[0],
-            rota(&cal, &config, t("2026-03-01T15:00:00Z"), 1, w)[0]
+            rota(&cal, &inputs, t("2026-03-01T15:00:00Z"), 1, w)[0]
         );
         // At its end it is over.
         let end = t("2026-03-01T17:00:00Z");
         assert_eq!(
-            rota_current(&cal, &config, end, 2, w),
-            rota(&cal, &config, end, 2, w)
+            rota_current(&cal, &inputs, end, 2, w),
+            rota(&cal, &inputs, end, 2, w)
         );
         // Before any summit starts, the same as `rota`.
         let before = t("2026-03-01T15:59:59Z");
         assert_eq!(
-            rota_current(&cal, &config, before, 2, w),
-            rota(&cal, &config, before, 2, w)
+            rota_current(&cal, &inputs, before, 2, w),
+            rota(&cal, &inputs, before, 2, w)
         );
     }
 
     #[test]
     fn plan_through_refuses_more_than_max() {
-        let (cal, config) = daily("FREQ=HOURLY");
+        let (cal, inputs) = daily("FREQ=HOURLY");
         let now = t("2026-03-01T00:00:00Z");
         let until = t("2026-03-02T00:00:00Z");
         // 25 summits from 00:00 to 24:00 inclusive start at or before `until`.
         let w = &mut Vec::new();
         assert_eq!(
-            plan_through(&cal, &config, now, 1, until, 24, now, w),
+            plan_through(&cal, &inputs, now, 1, until, 24, now, w),
             Err(TooMany { max: 24 })
         );
-        let (got, _) = plan_through(&cal, &config, now, 1, until, 25, now, w).unwrap();
+        let (got, _) = plan_through(&cal, &inputs, now, 1, until, 25, now, w).unwrap();
         assert_eq!(got.len(), 26);
         // Nothing at or after `now`: none, and nothing met.
-        let (cal, config) = daily("FREQ=DAILY;COUNT=5");
-        let (got, any) = plan_through(&cal, &config, now, 1, until, 25, now, w).unwrap();
+        let (cal, inputs) = daily("FREQ=DAILY;COUNT=5");
+        let (got, any) = plan_through(&cal, &inputs, now, 1, until, 25, now, w).unwrap();
         assert_eq!((got.len(), any), (0, false));
     }
 

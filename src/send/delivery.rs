@@ -32,6 +32,7 @@ use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::When;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::send::transport::{Outcome, Transport};
 
@@ -88,11 +89,12 @@ impl Summits {
     /// [`LOOKBACK_DAYS`] before now and the longest lead of the timeline after it.
     pub fn collect(
         cal: &Calendar,
-        config: &Config,
+        inputs: &Inputs,
         ledger: &Ledger,
         now: DateTime<Utc>,
         warnings: &mut Vec<String>,
     ) -> Result<Summits> {
+        let config = &inputs.config;
         let anchor = now - Duration::days(LOOKBACK_DAYS);
         let tl = &config.timeline;
         let lead = [
@@ -109,7 +111,7 @@ impl Summits {
         // next summit, for the handover's window), and at least 16.
         let until = now + lead;
         let (planned, any_current) =
-            summit::plan_through(cal, config, anchor, 16, until, MAX_PLANNED, now, warnings)
+            summit::plan_through(cal, inputs, anchor, 16, until, MAX_PLANNED, now, warnings)
             .map_err(|e| {
                 crate::Error::Overload(format!(
                     "more than {} summits fall between {} and {} (the last {LOOKBACK_DAYS} days and the longest lead of the timeline), so `tick` sends nothing; expected a few summits a month: check that `calendar.summit` matches only the summits",
@@ -522,11 +524,12 @@ pub fn to_key(to: &[Mailbox]) -> String {
 pub fn plan(
     summits: &Summits,
     ledger: &Ledger,
-    config: &Config,
+    inputs: &Inputs,
     mail: &MailConfig,
     now: DateTime<Utc>,
     retry: bool,
 ) -> Plan {
+    let config = &inputs.config;
     let mut plan = Plan {
         feed: Some(FeedState::default()),
         ..Plan::default()
@@ -560,11 +563,11 @@ pub fn plan(
         }
         for step in Step::ALL {
             if step.enabled(&config.timeline) && step.due(&p.summit, &config.timeline) <= now {
-                plan_step(&mut plan, p, next, step, ledger, config, mail, now, retry);
+                plan_step(&mut plan, p, next, step, ledger, inputs, mail, now, retry);
             }
         }
     }
-    plan_corrections(&mut plan, summits, ledger, config, mail, now, retry);
+    plan_corrections(&mut plan, summits, ledger, inputs, mail, now, retry);
     plan.sends
         .sort_by_key(|o| (o.due, o.summit.summit.start.instant(), o.key.kind));
     plan
@@ -587,11 +590,12 @@ pub fn plan_step(
     next: Option<&Planned>,
     step: Step,
     ledger: &Ledger,
-    config: &Config,
+    inputs: &Inputs,
     mail: &MailConfig,
     now: DateTime<Utc>,
     retry: bool,
 ) {
+    let config = &inputs.config;
     let due = step.due(&p.summit, &config.timeline);
     let until = timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
     let open = until.is_none_or(|u| now < u);
@@ -606,7 +610,7 @@ pub fn plan_step(
             })
         })
         .flatten();
-    let groups: Vec<Vec<Mailbox>> = match mail::recipients(step, p, config) {
+    let groups: Vec<Vec<Mailbox>> = match mail::recipients(step, p, inputs) {
         // Nobody to send it to by design (the checklist without an agenda, an agenda
         // with no topic on time).
         Ok(to) if to.is_empty() => return,
@@ -842,11 +846,12 @@ fn plan_corrections(
     plan: &mut Plan,
     summits: &Summits,
     ledger: &Ledger,
-    config: &Config,
+    inputs: &Inputs,
     mail: &MailConfig,
     now: DateTime<Utc>,
     retry: bool,
 ) {
+    let config = &inputs.config;
     let mut by_recipient: BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>> = BTreeMap::new();
     for e in ledger.entries() {
         if e.key.to.is_empty() {
@@ -936,7 +941,7 @@ fn plan_corrections(
                 current.start.instant()
             }
         };
-        let Some(recipients) = mailboxes(to, config, mail, summits, occ) else {
+        let Some(recipients) = mailboxes(to, inputs, mail, summits, occ) else {
             continue;
         };
         let corrections: Vec<&Entry> = entries
@@ -1067,7 +1072,7 @@ fn plan_corrections(
 /// bare address. `None` when an address does not parse (an edited ledger).
 fn mailboxes(
     to: &str,
-    config: &Config,
+    inputs: &Inputs,
     mail: &MailConfig,
     summits: &Summits,
     occ: &OccurrenceKey,
@@ -1083,13 +1088,14 @@ fn mailboxes(
             .filter_map(|p| p.facilitator.as_ref().map(crate::model::Member::mailbox)),
     );
     known.extend(
-        config
+        inputs
+            .config
             .rotation
             .members
             .iter()
             .map(crate::model::Member::mailbox),
     );
-    if let Some(a) = &config.agenda.loaded {
+    if let Some(a) = &inputs.agenda {
         known.extend(a.topics.iter().filter_map(crate::agenda::Topic::mailbox));
     }
     to.split(", ")
@@ -1111,14 +1117,15 @@ fn mailboxes(
 /// [`crate::Error::Template`] or [`crate::Error::Mail`] when the message cannot be drafted.
 pub fn compose(
     o: &Outgoing,
-    config: &Config,
+    inputs: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Draft> {
+    let config = &inputs.config;
     let mail = config.mail()?;
     let (draft, calendar) = match &o.what {
         What::Step(step) => {
-            let drafts = mail::draft(*step, &o.summit, o.next.as_ref(), config, templates, now)?;
+            let drafts = mail::draft(*step, &o.summit, o.next.as_ref(), inputs, templates, now)?;
             let draft = drafts
                 .into_iter()
                 .find(|d| to_key(&d.to) == o.key.to)
@@ -1139,7 +1146,7 @@ pub fn compose(
                 *change,
                 o.key.seq,
                 &o.to,
-                config,
+                inputs,
                 templates,
                 now,
             )?,
@@ -1282,8 +1289,9 @@ email = "grace@example.org"
         s.parse().unwrap()
     }
 
-    fn config() -> Config {
-        Config::from_toml(CONFIG, Path::new("summit.toml"), Path::new("/cfg")).unwrap()
+    fn config() -> Inputs {
+        let c = Config::from_toml(CONFIG, Path::new("summit.toml"), Path::new("/cfg")).unwrap();
+        Inputs::load(c).unwrap()
     }
 
     /// A monthly summit on the 26th at 16:00 UTC, with overrides in `extra`.
@@ -1902,6 +1910,7 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEN
             Path::new("/cfg"),
         )
         .unwrap();
+        let c = Inputs::load(c).unwrap();
         let now = t("2026-10-28T10:00:00Z");
         let s = Summits::collect(&cal, &c, &l, now, &mut Vec::new()).unwrap();
         let p = plan(&s, &l, &c, c.mail().unwrap(), now, false);

@@ -32,7 +32,7 @@ const LAYERS: &[(&str, u32)] = &[
 const ALLOWED_SIDEWAYS: &[(&str, &str)] = &[("error", "terminal")];
 
 /// Imports still being reshaped (issue #11): each is removed as its layer lands.
-const RESHAPING: &[(&str, &str)] = &[("config", "agenda"), ("config", "record")];
+const RESHAPING: &[(&str, &str)] = &[];
 
 /// Cycles still being reshaped (issue #11), by the module they start at.
 const RESHAPING_CYCLES: &[&str] = &["calendar::"];

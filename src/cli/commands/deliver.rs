@@ -11,7 +11,6 @@ use serde::Serialize;
 use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ledger::{Entry, Ledger};
 use crate::mail::{Draft, Templates};
@@ -19,6 +18,7 @@ use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::Step;
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::send::delivery::{self, Delivered, Notice, Outgoing, Plan};
 use crate::send::transport::Outcome;
@@ -26,7 +26,7 @@ use crate::store::{self, LOCK_WAIT, Lock};
 
 /// See [`delivery_setup`].
 pub(super) struct Setup {
-    pub(super) config: Config,
+    pub(super) config: Inputs,
     pub(super) templates: Templates,
     /// The SMTP password, read before the lock (see [`delivery_setup`]).
     pub(super) password: Option<String>,
@@ -45,7 +45,7 @@ pub(super) struct Setup {
 /// password command that hangs until its deadline never holds it), the state
 /// directory, its lock (not for `--dry-run`) and the ledger.
 pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> {
-    let mut config = session.config_file()?;
+    let mut config = Inputs::load(session.config_file()?)?;
     config.members()?;
     let mail_config = config.mail()?;
     let templates = Templates::load(mail_config.templates.as_deref())?;
@@ -65,8 +65,7 @@ pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> 
     let mut ledger = Ledger::load(&ledger_path)?;
     // Announced as the ledger says under the lock.
     config
-        .rotation
-        .history
+        .record
         .with_announced(delivery::announced_facilitators(&ledger));
     let fresh = ledger.since.is_none();
     if fresh {
@@ -415,7 +414,7 @@ impl RecordJson {
 /// # Errors
 /// When the record cannot be read or written.
 fn record_handovers<'a>(
-    config: &Config,
+    config: &Inputs,
     handed: impl Iterator<Item = &'a Outgoing>,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -467,7 +466,7 @@ fn record_handovers<'a>(
 /// # Errors
 /// As [`crate::record::Record::load`].
 fn check_record<'a>(
-    config: &Config,
+    config: &Inputs,
     mut outgoing: impl Iterator<Item = &'a Outgoing>,
 ) -> Result<()> {
     match &config.rotation.record {

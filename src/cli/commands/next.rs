@@ -9,11 +9,11 @@ use crate::cli::printer::Printer;
 use crate::cli::session::{Session, no_summit};
 use crate::cli::show::{agenda_fault, agenda_warnings, decided, listed, local_time};
 use crate::cli::values::parse_count;
-use crate::config::Config;
 use crate::error::Result;
 use crate::mail;
 use crate::model::Occurrence;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::{self, Planned};
 use crate::text::one_line;
@@ -58,7 +58,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
 }
 
 /// What `next` says of summit `p`, its facilitator decided by `basis`.
-fn entry(p: &Planned, basis: Basis, config: &Config, now: DateTime<Utc>) -> NextJson {
+fn entry(p: &Planned, basis: Basis, config: &Inputs, now: DateTime<Utc>) -> NextJson {
     let (steps, extra_steps) = timeline::schedule(&p.summit, &config.timeline)
         .into_iter()
         .filter(|(step, _)| listed(*step, p, config))
@@ -82,7 +82,7 @@ fn entry(p: &Planned, basis: Basis, config: &Config, now: DateTime<Utc>) -> Next
             name: m.name.clone(),
             email: m.email.to_string(),
         }),
-        decided: decided(basis, &config.rotation.history.entries),
+        decided: decided(basis, &config.record.entries),
         steps,
         extra_steps,
     }
@@ -94,7 +94,7 @@ fn print_summit(
     printer: &mut Printer,
     p: &Planned,
     e: &NextJson,
-    config: &Config,
+    config: &Inputs,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let zones = &config.calendar.zones;

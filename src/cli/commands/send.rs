@@ -8,12 +8,12 @@ use crate::calendar::{self, Calendar};
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::cli::values::{parse_date, parse_step};
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 use crate::send::delivery::{self, Notice, Plan};
 
@@ -102,7 +102,7 @@ fn refuse_unsendable(
     step: Step,
     planned: &Planned,
     next: Option<&Planned>,
-    config: &Config,
+    config: &Inputs,
     now: DateTime<Utc>,
 ) -> Result<()> {
     if delivery::before_start(planned, config) {
@@ -139,7 +139,7 @@ fn surprises(
     step: Step,
     planned: &Planned,
     date: Option<NaiveDate>,
-    config: &Config,
+    config: &Inputs,
     cal: &Calendar,
 ) -> Vec<String> {
     let occ = OccurrenceKey::of(&planned.summit);

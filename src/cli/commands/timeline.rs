@@ -10,12 +10,12 @@ use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::cli::show::{agenda_fault, agenda_warnings, listed, local_time};
 use crate::cli::values::{parse_date, parse_zone};
-use crate::config::Config;
 use crate::error::Result;
 use crate::ledger::{Entry, Ledger};
 use crate::mail;
 use crate::model::State;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::send::delivery;
 use crate::text::one_line;
@@ -68,7 +68,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
 struct Summits<'a> {
     planned: &'a Planned,
     next: Option<&'a Planned>,
-    config: &'a Config,
+    config: &'a Inputs,
     ledger: &'a Ledger,
     now: DateTime<Utc>,
 }

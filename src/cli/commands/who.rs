@@ -9,8 +9,8 @@ use crate::cli::printer::Printer;
 use crate::cli::session::{Session, no_summit};
 use crate::cli::show::{announced, decided, local_time, system_zone};
 use crate::cli::values::{parse_count, parse_zone};
-use crate::config::Config;
 use crate::error::Result;
+use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::{self, Planned};
 
@@ -46,7 +46,7 @@ pub(super) fn rota_entries(
     session: &Session,
     count: usize,
     current: bool,
-) -> Result<(Config, Vec<(Planned, Basis)>)> {
+) -> Result<(Inputs, Vec<(Planned, Basis)>)> {
     let config = session.config()?;
     config.members()?;
     let cal = session.calendar(&config)?;
@@ -70,11 +70,11 @@ pub(super) fn rota_entries(
 pub(super) fn print_rota(
     session: &Session,
     plan: &[(Planned, Basis)],
-    config: &Config,
+    config: &Inputs,
     tz: Option<Tz>,
     printer: &mut Printer,
 ) -> Result<()> {
-    let record = &config.rotation.history.entries;
+    let record = &config.record.entries;
     let now = session.now;
     let entries: Vec<WhoJson> = plan
         .iter()

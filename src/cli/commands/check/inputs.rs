@@ -9,12 +9,13 @@ use super::{Outcome, lines_as_one};
 use crate::agenda::Agenda;
 use crate::calendar::Calendar;
 use crate::cli::session::{Session, no_summit};
-use crate::config::{Config, MailConfig};
+use crate::config::MailConfig;
 use crate::error::{Error, Result};
 use crate::ledger::Announced;
 use crate::mail::render::BUILTIN;
 use crate::mail::{self, Change, Templates};
 use crate::model::Step;
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::text::one_line;
 
@@ -28,7 +29,7 @@ pub(super) struct Feed {
 
 /// The feed read and parsed as `tick` reads it: a URL through the cache in the state
 /// directory `dir` (the cache is not updated), with the next summits planned.
-pub(super) fn check_feed(session: &Session, config: &Config, dir: Option<&Path>) -> Feed {
+pub(super) fn check_feed(session: &Session, config: &Inputs, dir: Option<&Path>) -> Feed {
     let failed = |e: Error| Feed {
         outcome: Outcome::fail("feed", e),
         cal: None,
@@ -94,13 +95,13 @@ pub(super) fn check_feed(session: &Session, config: &Config, dir: Option<&Path>)
 /// loads it; `None` when none is configured.
 pub(super) fn check_agenda(
     session: &Session,
-    config: &mut Config,
+    config: &mut Inputs,
     cal: Option<&Calendar>,
     plan: &[Planned],
 ) -> Option<Outcome> {
     let path = session.agenda_path(config)?;
     let loaded = match cal {
-        // A file that cannot be loaded is recorded in `config.agenda.error`.
+        // A file that cannot be loaded is recorded in `config.agenda_error`.
         Some(cal) => session.with_agenda(config, cal),
         // Without a feed it can still be parsed.
         None => Agenda::load(&path, config.calendar.zones[0]).map(|_| ()),
@@ -108,7 +109,7 @@ pub(super) fn check_agenda(
     if let Err(e) = loaded {
         return Some(Outcome::fail("agenda", e));
     }
-    if let Some(u) = &config.agenda.error {
+    if let Some(u) = &config.agenda_error {
         // `tick` still sends the other steps; the outreach and the checklist fail.
         return Some(Outcome::fail(
             "agenda",
@@ -119,7 +120,7 @@ pub(super) fn check_agenda(
         ));
     }
     let mut detail = path.display().to_string();
-    let Some(agenda) = &config.agenda.loaded else {
+    let Some(agenda) = &config.agenda else {
         detail.push_str(": parses; not matched to a summit (no feed)");
         return Some(Outcome::warn("agenda", detail));
     };
@@ -169,7 +170,7 @@ pub(super) fn check_agenda(
 pub(super) fn check_templates(
     session: &Session,
     templates: Result<Templates>,
-    config: &Config,
+    config: &Inputs,
     plan: &[Planned],
 ) -> Outcome {
     const CHECK: &str = "templates";
@@ -247,7 +248,7 @@ pub(super) fn check_templates(
 }
 
 /// How many templates compiled, and which of them the templates folder overrides.
-fn compiled(config: &Config) -> String {
+fn compiled(config: &Inputs) -> String {
     let mut detail = format!("{} compiled", BUILTIN.len());
     if let Some(dir) = config.mail.as_ref().and_then(|m| m.templates.as_deref()) {
         let overrides: Vec<&str> = BUILTIN
@@ -276,7 +277,7 @@ fn render_corrections(
     p: &Planned,
     next: Option<&Planned>,
     m: &MailConfig,
-    config: &Config,
+    config: &Inputs,
     templates: &Templates,
 ) -> Vec<Error> {
     let to = [m.public_list.clone()];
@@ -311,7 +312,7 @@ fn render_corrections(
 
 /// The facilitation record (already parsed with the configuration): its folder must be
 /// writable, as `tick` adds to it when it sends a handover. `None` when not configured.
-pub(super) fn check_record(config: &Config) -> Option<Outcome> {
+pub(super) fn check_record(config: &Inputs) -> Option<Outcome> {
     const CHECK: &str = "record";
     let path = config.rotation.record.as_deref()?;
     let folder = folder_of(path);
@@ -320,8 +321,7 @@ pub(super) fn check_record(config: &Config) -> Option<Outcome> {
     }
     // The file's entries, not the facilitators the ledger adds as announced.
     let entries = config
-        .rotation
-        .history
+        .record
         .entries
         .iter()
         .filter(|e| e.decided != crate::record::Decided::Announced)

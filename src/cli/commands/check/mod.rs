@@ -14,9 +14,10 @@ use serde::Serialize;
 
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::config::{Config, Transport};
+use crate::config::Transport;
 use crate::error::{Error, Result};
 use crate::mail::Templates;
+use crate::plan::inputs::Inputs;
 use inputs::{check_agenda, check_feed, check_record, check_templates};
 use system::{check_ledger, check_state, check_transport};
 
@@ -192,7 +193,7 @@ impl Report {
 }
 
 /// The configuration with what `tick` needs of it: a roster and a `[mail]` table.
-fn check_config(session: &Session) -> Result<(Config, Outcome)> {
+fn check_config(session: &Session) -> Result<(Inputs, Outcome)> {
     let config = session.config()?;
     let members = config.members()?.len();
     let mail = config.mail()?;

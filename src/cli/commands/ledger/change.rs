@@ -15,6 +15,7 @@ use crate::ledger::{self, Entry, Ledger, SelectError, Selector};
 use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::{Step, timeline};
+use crate::plan::inputs::Inputs;
 use crate::send::delivery::{self, Notice, Plan};
 use crate::store::{LOCK_WAIT, Lock};
 
@@ -236,7 +237,7 @@ fn by_hand(
 fn from_plan(
     session: &Session,
     ledger: &Ledger,
-    config: &crate::config::Config,
+    config: &Inputs,
     (planned, next): (
         &crate::plan::summit::Planned,
         Option<&crate::plan::summit::Planned>,

@@ -15,9 +15,8 @@ use crate::mail::Change;
 use crate::model::{Kind, Member, Occurrence, OccurrenceKey, State, Step, When};
 use crate::plan::summit::{self, Planned};
 
-use super::due::{Plan, announced_order, thread_root};
 use super::notice::Notice;
-use super::outgoing::{Outgoing, What};
+use super::outgoing::{Outgoing, Plan, What, announced_order, thread_root};
 use super::summits::Summits;
 
 /// At most one correction per summit and audience in this long: a feed that flaps

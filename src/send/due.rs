@@ -10,44 +10,13 @@ use lettre::message::Mailbox;
 use crate::config::{Config, MailConfig};
 use crate::ledger::{About, Announced, Entry, Key, Ledger, Named, Proposal};
 use crate::mail;
-use crate::model::{Kind, Occurrence, OccurrenceKey, State, Step, When, timeline};
+use crate::model::{Kind, OccurrenceKey, State, Step, When, timeline};
 use crate::plan::summit::Planned;
 
 use super::corrections::plan_corrections;
 use super::notice::Notice;
-use super::outgoing::{Outgoing, What, step_key};
+use super::outgoing::{FeedState, Outgoing, Plan, What, step_key, thread_root};
 use super::summits::Summits;
-
-/// What to do now.
-#[derive(Clone, Debug, Default)]
-pub struct Plan {
-    /// The messages to send, in due order.
-    pub sends: Vec<Outgoing>,
-    /// What to report.
-    pub notices: Vec<Notice>,
-    /// What the ledger should now say of the feed ([`Ledger::missing`],
-    /// [`Ledger::feed_empty_since`]); `None` when this plan did not look (`send`).
-    pub feed: Option<FeedState>,
-}
-
-/// What the ledger keeps of the feed between runs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FeedState {
-    /// See [`Ledger::missing`].
-    pub missing: BTreeMap<OccurrenceKey, DateTime<Utc>>,
-    /// See [`Ledger::feed_empty_since`].
-    pub empty_since: Option<DateTime<Utc>>,
-}
-
-impl FeedState {
-    /// Records it in `ledger`; whether that changed anything.
-    pub fn apply(self, ledger: &mut Ledger) -> bool {
-        let changed = ledger.missing != self.missing || ledger.feed_empty_since != self.empty_since;
-        ledger.missing = self.missing;
-        ledger.feed_empty_since = self.empty_since;
-        changed
-    }
-}
 
 /// Everything due at `now`: the steps of every summit inside their windows that are
 /// not recorded as sent, and corrections of announced summits that changed. With
@@ -384,23 +353,4 @@ pub fn named(p: &Planned) -> Option<Named> {
         name: m.name.clone(),
         email: m.email.to_string(),
     })
-}
-
-/// The Message-ID every message about `summit` threads under: its reminder's, as
-/// recorded in the ledger, else as it would be drafted.
-pub(super) fn thread_root(summit: &Occurrence, ledger: &Ledger, mail: &MailConfig) -> String {
-    let occ = OccurrenceKey::of(summit);
-    ledger
-        .of_occurrence(&occ)
-        .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.maybe_delivered())
-        .find_map(|e| e.message_id.clone())
-        .unwrap_or_else(|| {
-            let to = [mail.public_list.clone()];
-            mail::message_id(summit, Kind::Step(Step::Reminder), 0, &to, mail)
-        })
-}
-
-/// The order in which entries of one occurrence and recipient were announced.
-pub(super) fn announced_order(e: &Entry) -> (Option<DateTime<Utc>>, Kind, u32) {
-    (e.intent_at.or(e.sent_at), e.key.kind, e.key.seq)
 }

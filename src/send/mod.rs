@@ -21,8 +21,8 @@
 //! | `summits.rs` | [`Summits::collect`]: the summits around now and what the ledger's have become |
 //! | `due.rs` | [`plan`], [`plan_step`]: what is due, what to report |
 //! | `corrections.rs` | corrections of announced summits that changed |
-//! | `outgoing.rs` | [`Outgoing`]: one message to send, its key and entries |
-//! | `notice.rs` | [`Notice`]: what to report |
+//! | `outgoing.rs` | [`Outgoing`]: one message to send, its key, entries and thread; the [`Plan`] |
+//! | `notice.rs` | [`Notice`]: what to report, and how it is worded |
 //! | `compose.rs` | [`compose`]: the draft of an [`Outgoing`] |
 //! | `protocol.rs` | [`deliver`]: the exactly-once protocol |
 //! | [`transport`] | SMTP, sendmail, files, behind [`Transport`] |
@@ -41,9 +41,9 @@ mod tests;
 
 pub use compose::compose;
 pub use corrections::CORRECTION_INTERVAL;
-pub use due::{FeedState, Plan, announced_facilitators, before_start, named, plan, plan_step};
-pub use notice::{Notice, settle_hint};
-pub use outgoing::{Outgoing, What, describe, step_key, to_key};
+pub use due::{announced_facilitators, before_start, named, plan, plan_step};
+pub use notice::{Notice, describe, settle_hint};
+pub use outgoing::{FeedState, Outgoing, Plan, What, step_key, to_key};
 pub use protocol::{Delivered, deliver};
 pub use summits::{LOOKBACK_DAYS, MAX_PLANNED, Summits};
 pub use transport::{Outcome, Transport};

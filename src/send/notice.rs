@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ledger::{Announced, Entry, Key};
-use crate::model::When;
-
-use super::outgoing::describe;
+use crate::model::{Kind, When};
 
 /// What to tell the operator about a message handed over without a confirmation: how to
 /// settle it once its Message-ID was looked up in the archive.
@@ -108,4 +106,21 @@ impl Notice {
             ),
         }
     }
+}
+
+/// `reminder of the summit on 2026-11-26 to developers@example.org`.
+pub fn describe(key: &Key, announced: &Announced) -> String {
+    let what = match key.kind {
+        Kind::Correction => format!("correction {}", key.seq),
+        k => k.name().to_string(),
+    };
+    let to = if key.to.is_empty() {
+        String::new()
+    } else {
+        format!(" to {}", key.to)
+    };
+    format!(
+        "the {what} of the summit on {}{to}",
+        announced.start.date_utc()
+    )
 }

@@ -1,14 +1,18 @@
 //! One message to send ([`Outgoing`]): what it is, to whom, its ledger key and how
 //! it threads.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 
 use crate::config::MailConfig;
-use crate::ledger::{About, Announced, Entry, Key, Proposal};
+use crate::ledger::{About, Announced, Entry, Key, Ledger, Proposal};
 use crate::mail::{self, Change};
 use crate::model::{Kind, Occurrence, OccurrenceKey, Step};
 use crate::plan::summit::Planned;
+
+use super::notice::{Notice, describe};
 
 /// What an outgoing message is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,19 +123,52 @@ pub fn to_key(to: &[Mailbox]) -> String {
         .join(", ")
 }
 
-/// `reminder of the summit on 2026-11-26 to developers@example.org`.
-pub fn describe(key: &Key, announced: &Announced) -> String {
-    let what = match key.kind {
-        Kind::Correction => format!("correction {}", key.seq),
-        k => k.name().to_string(),
-    };
-    let to = if key.to.is_empty() {
-        String::new()
-    } else {
-        format!(" to {}", key.to)
-    };
-    format!(
-        "the {what} of the summit on {}{to}",
-        announced.start.date_utc()
-    )
+/// The Message-ID every message about `summit` threads under: its reminder's, as
+/// recorded in the ledger, else as it would be drafted.
+pub(super) fn thread_root(summit: &Occurrence, ledger: &Ledger, mail: &MailConfig) -> String {
+    let occ = OccurrenceKey::of(summit);
+    ledger
+        .of_occurrence(&occ)
+        .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.maybe_delivered())
+        .find_map(|e| e.message_id.clone())
+        .unwrap_or_else(|| {
+            let to = [mail.public_list.clone()];
+            mail::message_id(summit, Kind::Step(Step::Reminder), 0, &to, mail)
+        })
+}
+
+/// The order in which entries of one occurrence and recipient were announced.
+pub(super) fn announced_order(e: &Entry) -> (Option<DateTime<Utc>>, Kind, u32) {
+    (e.intent_at.or(e.sent_at), e.key.kind, e.key.seq)
+}
+
+/// What to do now.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The messages to send, in due order.
+    pub sends: Vec<Outgoing>,
+    /// What to report.
+    pub notices: Vec<Notice>,
+    /// What the ledger should now say of the feed ([`Ledger::missing`],
+    /// [`Ledger::feed_empty_since`]); `None` when this plan did not look (`send`).
+    pub feed: Option<FeedState>,
+}
+
+/// What the ledger keeps of the feed between runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedState {
+    /// See [`Ledger::missing`].
+    pub missing: BTreeMap<OccurrenceKey, DateTime<Utc>>,
+    /// See [`Ledger::feed_empty_since`].
+    pub empty_since: Option<DateTime<Utc>>,
+}
+
+impl FeedState {
+    /// Records it in `ledger`; whether that changed anything.
+    pub fn apply(self, ledger: &mut Ledger) -> bool {
+        let changed = ledger.missing != self.missing || ledger.feed_empty_since != self.empty_since;
+        ledger.missing = self.missing;
+        ledger.feed_empty_since = self.empty_since;
+        changed
+    }
 }

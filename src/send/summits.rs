@@ -13,7 +13,7 @@ use crate::ledger::{Announced, Entry, Ledger};
 use crate::model::{Occurrence, OccurrenceKey, When};
 use crate::plan::summit::{self, Planned};
 
-use super::due::announced_order;
+use super::outgoing::announced_order;
 
 /// How far back before now `tick` looks for summits whose handover may still be open.
 pub const LOOKBACK_DAYS: i64 = 92;

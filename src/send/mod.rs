@@ -24,15 +24,19 @@
 //! | `outgoing.rs` | [`Outgoing`]: one message to send, its key, entries and thread; the [`Plan`] |
 //! | `notice.rs` | [`Notice`]: what to report, and how it is worded |
 //! | `compose.rs` | [`compose`]: the draft of an [`Outgoing`] |
-//! | `protocol.rs` | [`deliver`]: the exactly-once protocol |
+//! | `protocol.rs` | [`deliver`]: the exactly-once protocol; [`carry_out`]: a whole run once planned |
+//! | `report.rs` | [`Progress`], [`Report`], [`Record`]: what a run says and did |
+//! | `handover.rs` | the facilitation record around handovers |
 //! | [`transport`] | SMTP, sendmail, files, behind [`Transport`] |
 
 mod compose;
 mod corrections;
 mod due;
+mod handover;
 mod notice;
 mod outgoing;
 mod protocol;
+mod report;
 mod summits;
 pub mod transport;
 
@@ -44,7 +48,8 @@ pub use corrections::CORRECTION_INTERVAL;
 pub use due::{announced_facilitators, before_start, named, plan, plan_step};
 pub use notice::{Notice, describe, settle_hint};
 pub use outgoing::{FeedState, Outgoing, Plan, What, step_key, to_key};
-pub use protocol::{Delivered, deliver};
+pub use protocol::{Delivered, Setup, carry_out, deliver};
+pub use report::{Progress, Record, RecordSummit, Report, retry_hint};
 pub use summits::{LOOKBACK_DAYS, MAX_PLANNED, Summits};
 pub use transport::{Outcome, Transport};
 

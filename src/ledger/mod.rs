@@ -19,7 +19,7 @@
 //!
 //! The ledger refuses ambiguity: two `[[message]]` tables with one key (uid, original,
 //! step, seq, to), or two `[[missing]]` tables for one occurrence, make it an
-//! [`Error::State`] naming both tables (their 1-based positions) and the key, whatever
+//! [`crate::Error::State`] naming both tables (their 1-based positions) and the key, whatever
 //! their states and order, rather than one silently winning (a `failed` copy after a
 //! `sent` one would send the message again). `summit` never writes such a ledger; an
 //! operator who merged two by hand removes the wrong copy.

@@ -64,7 +64,7 @@ impl Outgoing {
         describe(&self.key, &self.announced)
     }
 
-    /// Its Message-ID (without angle brackets), the one [`compose`] gives its draft.
+    /// Its Message-ID (without angle brackets), the one [`crate::send::compose`] gives its draft.
     pub fn message_id(&self, mail: &MailConfig) -> String {
         mail::message_id(
             &self.summit.summit,

@@ -537,3 +537,85 @@ fn states_and_kinds_parse_from_their_names() {
     let e = "vote".parse::<Kind>().unwrap_err();
     assert!(e.contains("`vote`") && e.contains("`correction`"), "{e}");
 }
+
+/// The state machine: an intent counts the attempt and keeps the last failure until the
+/// outcome is known; `sent` and `failed` settle it; a missed intent stays unconfirmed;
+/// entries never handed over keep the history of the earlier attempt.
+#[test]
+fn transitions_keep_the_history_of_earlier_attempts() {
+    let first = entry("s@x", Kind::Step(Step::Reminder), 0, "a@x.org", State::Sent);
+    let about = About {
+        key: first.key.clone(),
+        message_id: first.message_id.clone(),
+        due: first.due,
+        announced: first.announced.clone(),
+        proposes: None,
+    };
+    let (t1, t2, t3) = (
+        t("2026-11-23T16:00:00Z"),
+        t("2026-11-23T17:00:00Z"),
+        t("2026-11-23T18:00:00Z"),
+    );
+    let intent = Entry::intent(about.clone(), None, t1);
+    assert_eq!(
+        (
+            intent.state,
+            intent.attempts,
+            intent.intent_at,
+            intent.sent_at
+        ),
+        (State::Intent, 1, Some(t1), None)
+    );
+    let failed = intent.clone().failed("refused", t1);
+    assert_eq!(
+        (failed.state, failed.failed_at, failed.error.as_deref()),
+        (State::Failed, Some(t1), Some("refused"))
+    );
+    let again = Entry::intent(about.clone(), Some(&failed), t2);
+    assert_eq!(
+        (again.attempts, again.failed_at, again.error.as_deref()),
+        (2, Some(t1), Some("refused"))
+    );
+    let sent = again.clone().sent(t2);
+    assert_eq!(
+        (sent.state, sent.sent_at, sent.error, sent.attempts),
+        (State::Sent, Some(t2), None, 2)
+    );
+    let missed = again.missed("its window closed", t3);
+    assert_eq!(
+        (missed.state, missed.missed_at, missed.unconfirmed),
+        (State::Missed, Some(t3), true)
+    );
+    let undrafted = Entry::not_handed_over(about.clone(), Some(&failed), "no template", t2);
+    assert_eq!(
+        (
+            undrafted.state,
+            undrafted.attempts,
+            undrafted.intent_at,
+            undrafted.failed_at
+        ),
+        (State::Failed, 1, Some(t1), Some(t2))
+    );
+    let closed = Entry::closed(about.clone(), Some(&failed), "too late", t3);
+    assert_eq!(
+        (
+            closed.state,
+            closed.unconfirmed,
+            closed.attempts,
+            closed.error.as_deref()
+        ),
+        (State::Missed, false, 1, Some("too late"))
+    );
+    let never = Entry::closed(about.clone(), None, "nobody ran", t3);
+    assert_eq!((never.attempts, never.intent_at), (0, None));
+    let marked = Entry::marked(about, t3);
+    assert_eq!(
+        (
+            marked.state,
+            marked.sent_at,
+            marked.marked_at,
+            marked.attempts
+        ),
+        (State::Sent, Some(t3), Some(t3), 0)
+    );
+}

@@ -17,6 +17,13 @@
 //!   command); the next run inside the step's window tries again.
 //! - `missed`: its window closed before it could be sent; reported once.
 //!
+//! The entry owns these transitions, and they are the only way an entry is made
+//! outside this module: [`Entry::intent`] (one more attempt), then [`Entry::sent`] or
+//! [`Entry::failed`]; [`Entry::missed`] once the window closes (`unconfirmed` after an
+//! intent), [`Entry::closed`] for a message missed with no entry or after an attempt,
+//! [`Entry::not_handed_over`] for one that could not be drafted, [`Entry::marked_sent`]
+//! and [`Entry::marked`] for what an operator settles by hand.
+//!
 //! The ledger refuses ambiguity: two `[[message]]` tables with one key (uid, original,
 //! step, seq, to), or two `[[missing]]` tables for one occurrence, make it an
 //! [`crate::Error::State`] naming both tables (their 1-based positions) and the key, whatever
@@ -28,6 +35,9 @@
 //! records a step done by hand ([`Entry::marked_sent`]), and forgets entries
 //! ([`Ledger::remove`]) so that `tick` sends them again; [`Ledger::select`] finds the
 //! entries an operator names by Message-ID or by summit date and step.
+//!
+//! Files: `entry.rs` (the entry and its transitions), `file.rs` (`ledger.toml` read,
+//! checked and written), `select.rs` (selectors and the listing), `tests.rs`.
 
 mod entry;
 mod file;

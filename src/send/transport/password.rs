@@ -9,9 +9,6 @@ use crate::error::{Error, Result};
 
 use super::process::{Stopped, run_in_group};
 
-/// The most a password command may print, in bytes.
-pub(super) const MAX_PASSWORD_OUTPUT: u64 = 64 * 1024;
-
 /// The SMTP password: the value of the environment variable `password-env`, or the
 /// standard output of `password-command` (run by `sh -c` in a process group of its
 /// own, one trailing newline removed, killed with its whole group when it takes longer

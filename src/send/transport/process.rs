@@ -7,8 +7,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The most of a command's standard output or error that is kept, in bytes.
-pub(super) const MAX_OUTPUT: u64 = super::password::MAX_PASSWORD_OUTPUT;
+/// The most of a command's standard output or error that is kept, in bytes: what a
+/// password command may print, or sendmail say when it fails.
+pub(super) const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// What a command run by [`run_in_group`] did.
 pub(super) struct Finished {

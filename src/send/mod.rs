@@ -1,6 +1,61 @@
-//! Sending: what is due now and its corrections ([`delivery`]: the plan and the
-//! exactly-once protocol around the ledger) and the mail transports ([`transport`]:
-//! SMTP, sendmail, files).
+//! Sending: what `summit tick` and `summit send` deliver, and the protocol that delivers
+//! each message at most once.
+//!
+//! [`plan`] is a pure function of the summits of the feed ([`Summits::collect`]), the
+//! ledger, the configuration and now: it returns the messages to send ([`Outgoing`])
+//! and what to report ([`Notice`]). A step is due from its due time until its window
+//! closes ([`crate::model::timeline::window_end`]): the summit's start for the steps
+//! before it, the next summit's reminder for the handover. Inside the window a missed
+//! run catches up; after it the step is never sent, and is reported once. A summit
+//! already announced that moves or is cancelled gets one correction per recipient, in
+//! the same thread.
+//!
+//! [`compose`] drafts each message; [`deliver`] then hands each to a [`Transport`]
+//! under the exactly-once protocol: record the intent (flushed to disk), hand the
+//! message over, record the outcome. A run killed in between leaves an intent, which
+//! later runs report and do not resend unless told to (`--retry`) or until an operator
+//! settles it (`summit ledger mark-sent`, [`Outgoing::marked_sent`]).
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `summits.rs` | [`Summits::collect`]: the summits around now and what the ledger's have become |
+//! | `due.rs` | [`plan`], [`plan_step`]: what is due, what to report |
+//! | `corrections.rs` | corrections of announced summits that changed |
+//! | `outgoing.rs` | [`Outgoing`]: one message to send, its key, entries and thread; the [`Plan`] |
+//! | `notice.rs` | [`Notice`]: what to report, and how it is worded |
+//! | `compose.rs` | [`compose`]: the draft of an [`Outgoing`] |
+//! | `protocol.rs` | [`deliver`]: the exactly-once protocol; [`carry_out`]: a whole run once planned |
+//! | `report.rs` | [`Progress`], [`Report`], [`Record`]: what a run says and did |
+//! | `handover.rs` | the facilitation record around handovers |
+//! | [`transport`] | SMTP, sendmail, files, behind [`Transport`] |
 
-pub mod delivery;
+mod compose;
+mod corrections;
+mod due;
+mod handover;
+mod notice;
+mod outgoing;
+mod protocol;
+mod report;
+mod summits;
 pub mod transport;
+
+#[cfg(test)]
+mod tests;
+
+pub use compose::compose;
+pub use corrections::CORRECTION_INTERVAL;
+pub use due::{announced_facilitators, before_start, named, plan, plan_step};
+pub use notice::{Notice, describe, settle_hint};
+pub use outgoing::{FeedState, Outgoing, Plan, What, step_key, to_key};
+pub use protocol::{Delivered, Setup, carry_out, deliver};
+pub use report::{Progress, Record, RecordSummit, Report, retry_hint};
+pub use summits::{LOOKBACK_DAYS, MAX_PLANNED, Summits};
+pub use transport::{Outcome, Transport};
+
+/// The paths of these items before `delivery.rs` was split by concern (issue #11),
+/// kept while `cli` still names them `delivery::…`; new code names them from
+/// [`crate::send`].
+pub mod delivery {
+    pub use super::*;
+}

@@ -1,0 +1,81 @@
+//! Delivering built messages: SMTP, the local `sendmail`, or `.eml` files in an outbox
+//! folder, all through `lettre`.
+//!
+//! Each delivery answers with an [`Outcome`] that tells the ledger whether the message
+//! certainly left, certainly did not, or may have. For SMTP that is decided by the phase
+//! of the conversation that failed: until the final `.` of DATA the server cannot have
+//! accepted the message, and a negative reply after it is a refusal; only a broken
+//! connection or a timeout while waiting for that last reply leaves the outcome unknown.
+//!
+//! Every wait has a deadline: the password command is killed, with its whole process
+//! group, after `mail.smtp.password-command-timeout`; one SMTP conversation (connect,
+//! TLS, AUTH, one message) is abandoned after `mail.smtp.timeout`, however slowly the
+//! server keeps talking; `sendmail` is killed with its group after
+//! `mail.sendmail-timeout`.
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `smtp.rs` | [`SmtpTransport`] |
+//! | `sendmail.rs` | [`Sendmail`] |
+//! | `outbox.rs` | [`Outbox`] |
+//! | `password.rs` | [`password`]: the SMTP password |
+//! | `process.rs` | a command run with a deadline in a process group of its own |
+
+mod outbox;
+mod password;
+mod process;
+mod sendmail;
+mod smtp;
+#[cfg(test)]
+mod tests;
+
+use lettre::Message;
+
+use crate::config::{MailConfig, Transport as TransportKind};
+use crate::error::Result;
+
+pub use outbox::Outbox;
+pub use password::{password, password_quietly};
+pub use sendmail::Sendmail;
+pub use smtp::{SmtpTransport, Tls};
+
+/// What became of one message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The transport accepted it.
+    Sent,
+    /// The transport certainly did not take it. `fatal` when the transport itself is
+    /// unusable (cannot connect, TLS or AUTH failed), so the next messages would fail too.
+    NotSent {
+        /// Why, for people.
+        reason: String,
+        /// Whether to stop trying the other messages of this run.
+        fatal: bool,
+    },
+    /// It may or may not have been delivered.
+    Unknown(String),
+}
+
+/// A way to deliver messages. Each transport is a file of this folder implementing it,
+/// chosen by [`open`]; [`crate::mail`] builds the [`Message`] and never names one.
+pub trait Transport {
+    /// Hands `message` over and says what became of it: [`Outcome::Unknown`] only when
+    /// it may have left (the exactly-once protocol then never resends it by itself).
+    fn deliver(&mut self, message: &Message) -> Outcome;
+}
+
+/// The transport `mail.transport` names, with the SMTP `password` read beforehand by
+/// [`password`] (before the state directory's lock is taken, so a slow password command
+/// never holds it).
+///
+/// # Errors
+/// [`crate::Error::Mail`] when TLS cannot be set up.
+pub fn open(mail: &MailConfig, password: Option<String>) -> Result<Box<dyn Transport>> {
+    Ok(match mail.transport {
+        TransportKind::Smtp => Box::new(SmtpTransport::new(&mail.smtp, password)?),
+        TransportKind::Sendmail => {
+            Box::new(Sendmail::new(mail.sendmail.clone(), mail.sendmail_timeout))
+        }
+        TransportKind::File => Box::new(Outbox::new(mail.outbox.clone())),
+    })
+}

@@ -13,30 +13,28 @@ use crate::error::{Error, Result};
 pub const LOCK_WAIT: Duration = Duration::from_secs(300);
 
 /// The state directory: `flag` (from `--state-dir` or `SUMMIT_STATE_DIR`), else
-/// `$XDG_STATE_HOME/summit`, else `$HOME/.local/state/summit`.
+/// `$XDG_STATE_HOME/summit` (when absolute), else `~/.local/state/summit` (the XDG base
+/// directories, as `etcetera` finds them: `HOME`, else the user's entry in the password
+/// database), on every platform.
 ///
 /// # Errors
-/// [`Error::Usage`] when none of these is set.
+/// [`Error::Usage`] when there is no flag and no home directory is known.
 pub fn resolve_dir(flag: Option<&Path>) -> Result<PathBuf> {
     if let Some(dir) = flag {
         return Ok(dir.to_path_buf());
     }
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
-    if let Some(xdg) = var("XDG_STATE_HOME") {
-        return Ok(xdg.join("summit"));
-    }
-    if let Some(home) = var("HOME") {
-        return Ok(home.join(".local/state/summit"));
-    }
-    Err(Error::Usage(
-        "no state directory: pass `--state-dir PATH` or set SUMMIT_STATE_DIR (HOME is not set)"
-            .into(),
-    ))
+    use etcetera::BaseStrategy;
+    // Always XDG (also on macOS and Windows), as summit always did.
+    etcetera::base_strategy::Xdg::new()
+        .ok()
+        .and_then(|xdg| xdg.state_dir())
+        .map(|dir| dir.join("summit"))
+        .ok_or_else(|| {
+            Error::Usage(
+                "no state directory: pass `--state-dir PATH` or set SUMMIT_STATE_DIR (no home directory is known)"
+                    .into(),
+            )
+        })
 }
 
 /// One mebibyte, the unit of the read caps.
@@ -359,11 +357,13 @@ fn write_with_mode(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
         ));
     }
     clean_temp_files(dir);
-    let (tmp, mut file) = temp_file_in(dir)?;
-    let cleanup = |e: std::io::Error, at: &Path| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(at, e)
-    };
+    // Named `.summit-PID-RANDOM.tmp`, created 0600 with O_EXCL: `clean_temp_files`
+    // knows its process by the name. Dropped (removed) on any error below.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".summit-{}-", std::process::id()))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -375,14 +375,16 @@ fn write_with_mode(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
             (Mode::Keep, None) => None,
         };
         if let Some(bits) = bits {
-            file.set_permissions(std::fs::Permissions::from_mode(bits))
-                .map_err(|e| cleanup(e, &tmp))?;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(bits))
+                .map_err(|e| Error::io(tmp.path(), e))?;
         }
     }
-    file.write_all(bytes).map_err(|e| cleanup(e, &tmp))?;
-    file.sync_all().map_err(|e| cleanup(e, &tmp))?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| cleanup(e, path))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     sync_dir(dir)
 }
 
@@ -399,13 +401,13 @@ fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The process that made a temporary file named by [`temp_file_in`], if it is one.
+/// The process that made a temporary file named by [`write_atomically`], if it is one.
 fn temp_file_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix(".summit-")?.strip_suffix(".tmp")?;
     rest.split('-').next()?.parse().ok()
 }
 
-/// Removes the temporary files in `dir` that [`temp_file_in`] made for a process that
+/// Removes the temporary files in `dir` that [`write_atomically`] made for a process that
 /// no longer runs (a killed `tick`); best effort.
 pub fn clean_temp_files(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -437,34 +439,6 @@ fn process_runs(pid: u32) -> bool {
         let _ = pid;
         true
     }
-}
-
-fn temp_file_in(dir: &Path) -> Result<(PathBuf, File)> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    for attempt in 0..100u32 {
-        let path = dir.join(format!(
-            ".summit-{}-{stamp:x}-{attempt}.tmp",
-            std::process::id()
-        ));
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-        }
-        match options.open(&path) {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::io(path, e)),
-        }
-    }
-    Err(Error::io(
-        dir,
-        std::io::Error::other("cannot create a temporary file"),
-    ))
 }
 
 /// An exclusive lock on `STATE_DIR/lock`, held until dropped. The operating system

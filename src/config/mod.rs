@@ -958,7 +958,7 @@ impl Config {
             let email = p.email.get_ref().trim();
             let Some(member) = members
                 .iter()
-                .position(|m| m.email.to_string().eq_ignore_ascii_case(email))
+                .position(|m| crate::model::Email::from(email) == m.email)
             else {
                 return Err(at(
                     &p.email,

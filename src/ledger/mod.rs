@@ -82,13 +82,13 @@ pub struct Named {
     /// The name, e.g. `Ada Lovelace`.
     pub name: String,
     /// The address, e.g. `ada@example.org`.
-    pub email: String,
+    pub email: crate::model::Email,
 }
 
 impl Named {
     /// Whether `self` and `other` are the same person (the same address, in any case).
     pub fn same(&self, other: &Named) -> bool {
-        self.email.eq_ignore_ascii_case(&other.email)
+        self.email == other.email
     }
 
     /// `Ada Lovelace <ada@example.org>`.
@@ -216,7 +216,7 @@ impl Entry {
         self.key
             .to
             .split(", ")
-            .any(|a| !a.is_empty() && a.eq_ignore_ascii_case(address))
+            .any(|a| !a.is_empty() && crate::model::Email::same(a, address))
     }
 }
 
@@ -638,7 +638,7 @@ fn named(
             }
             Ok(Some(Named {
                 name: name.unwrap_or_else(|| email.clone()),
-                email,
+                email: email.into(),
             }))
         }
         (None, Some(n)) => Err(format!(
@@ -800,7 +800,11 @@ impl From<&Entry> for RawEntry {
             error: e.error.clone(),
             unconfirmed: e.unconfirmed,
             marked_at: e.marked_at.map(instant),
-            facilitator: e.announced.facilitator.as_ref().map(|f| f.email.clone()),
+            facilitator: e
+                .announced
+                .facilitator
+                .as_ref()
+                .map(|f| f.email.to_string()),
             facilitator_name: e.announced.facilitator.as_ref().map(|f| f.name.clone()),
             next_uid: e.proposes.as_ref().map(|p| p.occurrence.uid.clone()),
             next_original: e
@@ -808,7 +812,7 @@ impl From<&Entry> for RawEntry {
                 .as_ref()
                 .and_then(|p| p.occurrence.original.map(|w| w.to_string())),
             next_start: e.proposes.as_ref().map(|p| p.start.to_string()),
-            next_facilitator: e.proposes.as_ref().map(|p| p.facilitator.email.clone()),
+            next_facilitator: e.proposes.as_ref().map(|p| p.facilitator.email.to_string()),
             next_facilitator_name: e.proposes.as_ref().map(|p| p.facilitator.name.clone()),
         }
     }

@@ -289,11 +289,9 @@ pub fn reply_to(
     facilitator: Option<&Member>,
     mail: &MailConfig,
 ) -> Option<Mailbox> {
-    let public = to.iter().any(|m| {
-        m.email
-            .to_string()
-            .eq_ignore_ascii_case(mail.public_list.email.as_ref())
-    });
+    let public = to
+        .iter()
+        .any(|m| crate::model::Email::same(&m.email, &mail.public_list.email));
     match kind {
         _ if public => None,
         Kind::Step(Step::Assignment) => Some(mail.team_list.clone()),
@@ -368,7 +366,7 @@ pub fn draft_correction(
         facilitator: facilitator.map(Person::member),
         announced_facilitator: announced.facilitator.as_ref().map(|f| WasFacilitator {
             name: crate::text::one_line(&f.name),
-            email: f.email.clone(),
+            email: f.email.to_string(),
         }),
         next: next.map(|n| next_view(n, config, now)),
         recipient,
@@ -561,8 +559,8 @@ impl Person {
     /// address, any case), or someone else (a topic owner), greeted by the mailbox's name
     /// when it has one.
     pub fn recipient(m: &Mailbox, config: &Config) -> Self {
-        let email = m.email.to_string();
-        let is = |list: &Mailbox| list.email.to_string().eq_ignore_ascii_case(&email);
+        let email = crate::model::Email::from(&m.email);
+        let is = |list: &Mailbox| email == list.email;
         let project = &config.project.name;
         let list = config.mail.as_ref().and_then(|mail| {
             if is(&mail.public_list) {
@@ -579,11 +577,7 @@ impl Person {
                 ..Person::from(m)
             };
         }
-        let member = config
-            .rotation
-            .members
-            .iter()
-            .find(|x| x.email.to_string().eq_ignore_ascii_case(&email));
+        let member = config.rotation.members.iter().find(|x| email == x.email);
         match member {
             Some(x) => Person {
                 // The name the message is addressed to stays the mailbox's.

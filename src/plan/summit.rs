@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar::{Calendar, Window, occurrences};
 use crate::config::Config;
-use crate::model::Member;
 use crate::model::Occurrence;
+use crate::model::{Email, Member};
 use crate::plan::rotation::{self, Basis};
 
 /// Whether an occurrence is cancelled; see [`crate::calendar::is_cancelled`].
@@ -256,7 +256,7 @@ fn walk(
         }
         let e = &record[*r];
         let would = alt.map(|m| &members[m]);
-        if would.is_some_and(|m| m.email.to_string().eq_ignore_ascii_case(e.email.as_ref())) {
+        if would.is_some_and(|m| Email::same(&m.email, &e.email)) {
             continue;
         }
         let was = p.facilitator.as_ref().map_or_else(
@@ -307,7 +307,7 @@ pub fn arranged(p: &Planned, config: &Config) -> bool {
     let date = p.summit.start.date_utc();
     let recorded = config.rotation.history.entries.iter().any(|e| {
         matches!(e.decided, Decided::Pin | Decided::Manual)
-            && AsRef::<str>::as_ref(&e.email).eq_ignore_ascii_case(m.email.as_ref())
+            && Email::same(&e.email, &m.email)
             && (e.key.as_ref() == Some(&key) || e.key.is_none() && e.date == date)
     });
     recorded || pinned(p, config)

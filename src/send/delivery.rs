@@ -773,7 +773,7 @@ pub fn announced_facilitators(ledger: &Ledger) -> Vec<crate::record::Entry> {
             Some(crate::record::Entry {
                 date: start.date_utc(),
                 key: Some(occ.clone()),
-                email: who.email.parse().ok()?,
+                email: who.email.as_str().parse().ok()?,
                 name: Some(who.name.clone()),
                 decided: crate::record::Decided::Announced,
                 recorded: Some(at),
@@ -786,7 +786,7 @@ pub fn announced_facilitators(ledger: &Ledger) -> Vec<crate::record::Entry> {
 pub fn named(p: &Planned) -> Option<Named> {
     p.facilitator.as_ref().map(|m| Named {
         name: m.name.clone(),
-        email: m.email.to_string(),
+        email: (&m.email).into(),
     })
 }
 
@@ -919,7 +919,7 @@ fn plan_corrections(
         let current =
             Announced::of(&summit, cancelled).naming(facilitator.as_ref().map(|m| Named {
                 name: m.name.clone(),
-                email: m.email.to_string(),
+                email: (&m.email).into(),
             }));
         // What the audience was told last: a handover told only who is to facilitate.
         let told = match &latest.proposes {
@@ -1097,7 +1097,7 @@ fn mailboxes(
             let a = a.trim();
             known
                 .iter()
-                .find(|m| m.email.to_string().eq_ignore_ascii_case(a))
+                .find(|m| crate::model::Email::from(a) == m.email)
                 .cloned()
                 .or_else(|| a.parse::<Address>().ok().map(|e| Mailbox::new(None, e)))
         })
@@ -1887,8 +1887,9 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEN
         // The ledger keeps the proposal, and says it was announced.
         let announced = announced_facilitators(&l);
         assert!(
-            announced.iter().any(|e| e.date.to_string() == "2026-11-26"
-                && e.email.to_string() == proposed.facilitator.email),
+            announced.iter().any(
+                |e| e.date.to_string() == "2026-11-26" && proposed.facilitator.email == e.email
+            ),
             "{announced:?}"
         );
         let other = if proposed.facilitator.email == "ada@example.org" {
@@ -1932,7 +1933,7 @@ RRULE:FREQ=MONTHLY;BYMONTHDAY=26\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\nEN
                 .iter()
                 .find(|o| o.key.kind == Kind::Correction)
                 .and_then(|o| o.announced.facilitator.clone())
-                .map(|f| f.email),
+                .map(|f| f.email.to_string()),
             Some(other.to_string())
         );
         // Once: recorded, nothing more.

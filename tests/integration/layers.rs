@@ -351,9 +351,7 @@ fn blank_literals(text: &str) -> String {
             i += 1;
             while i < b.len() && b[i] != '"' {
                 let n = if b[i] == '\\' { 2 } else { 1 };
-                for k in i..(i + n).min(b.len()) {
-                    out.push(blank(b[k]));
-                }
+                out.extend(b[i..(i + n).min(b.len())].iter().map(|&c| blank(c)));
                 i += n;
             }
             out.push(' ');
@@ -362,9 +360,6 @@ fn blank_literals(text: &str) -> String {
             let n = char_literal_len(&b, i).unwrap();
             out.extend(std::iter::repeat_n(' ', n));
             i += n;
-        } else if (c.is_alphanumeric() || c == '_') && i > 0 && is_ident(b[i - 1]) {
-            out.push(c);
-            i += 1;
         } else {
             out.push(c);
             i += 1;

@@ -895,7 +895,7 @@ impl Config {
                     ),
                 ));
             }
-            if !seen.insert(email.to_string().to_ascii_lowercase()) {
+            if !seen.insert(crate::model::Email::from(&email)) {
                 return Err(at(
                     &m.email,
                     format!(

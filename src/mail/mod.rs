@@ -245,13 +245,11 @@ pub fn draft(
             let mut ctx = context(step, planned, next, config, now, recipient);
             let rendered = match (&ranked, step) {
                 (Some(r), Step::Outreach) => {
-                    let who = group
-                        .first()
-                        .map(|m| m.email.to_string().to_ascii_lowercase());
+                    let who = group.first().map(|m| crate::model::Email::from(&m.email));
                     ctx.topics = r
                         .owners()
                         .into_iter()
-                        .find(|(m, _)| Some(m.email.to_string().to_ascii_lowercase()) == who)
+                        .find(|(m, _)| who.as_ref().is_some_and(|w| *w == m.email))
                         .map(|(_, ts)| ts.into_iter().map(TopicView::from).collect())
                         .unwrap_or_default();
                     templates.render_file(render::OUTREACH_OWNER, &ctx)?

@@ -35,6 +35,7 @@ use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::Email;
 use crate::text::one_line;
 
 /// One proposed topic.
@@ -62,12 +63,10 @@ impl Topic {
             .map(|e| Mailbox::new(Some(self.owner.clone()), e.clone()))
     }
 
-    /// The address in lowercase, for comparisons; empty without one.
-    fn email_key(&self) -> String {
-        self.email
-            .as_ref()
-            .map(|e| e.to_string().to_ascii_lowercase())
-            .unwrap_or_default()
+    /// The address, for comparisons (without regard to case); `None`, first in order,
+    /// without one.
+    fn email_key(&self) -> Option<Email> {
+        self.email.as_ref().map(Email::from)
     }
 }
 
@@ -170,11 +169,8 @@ impl Ranked {
             let Some(mailbox) = t.mailbox() else {
                 continue;
             };
-            let key = t.email_key();
-            match out
-                .iter_mut()
-                .find(|(m, _)| m.email.to_string().to_ascii_lowercase() == key)
-            {
+            let key = Email::from(&mailbox.email);
+            match out.iter_mut().find(|(m, _)| key == m.email) {
                 Some((_, ts)) => ts.push(t),
                 None => out.push((mailbox, vec![t])),
             }

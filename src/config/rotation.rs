@@ -67,7 +67,11 @@ pub(super) fn validate(raw: RawRotation, src: &Source) -> Result<Rotation> {
 
 /// One `[[rotation.members]]` entry; `seen` holds the addresses of those before it
 /// (lowercase), each member once.
-fn member(entry: Spanned<RawMember>, seen: &mut HashSet<String>, src: &Source) -> Result<Member> {
+fn member(
+    entry: Spanned<RawMember>,
+    seen: &mut HashSet<crate::model::Email>,
+    src: &Source,
+) -> Result<Member> {
     let span = entry.span();
     let m = entry.into_inner();
     if m.name.trim().is_empty() {
@@ -87,7 +91,7 @@ fn member(entry: Spanned<RawMember>, seen: &mut HashSet<String>, src: &Source) -
         ));
     }
     let email = member_email(&m, src)?;
-    if !seen.insert(email.to_string().to_ascii_lowercase()) {
+    if !seen.insert(crate::model::Email::from(&email)) {
         return Err(src.at(
             &m.email,
             format!("rotation.members email `{email}` appears twice, expected each member once"),
@@ -176,7 +180,7 @@ fn pin(
     let email = p.email.get_ref().trim();
     let Some(member) = members
         .iter()
-        .position(|m| m.email.to_string().eq_ignore_ascii_case(email))
+        .position(|m| crate::model::Email::from(email) == m.email)
     else {
         return Err(src.at(
             &p.email,

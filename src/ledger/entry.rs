@@ -204,6 +204,6 @@ impl Entry {
         self.key
             .to
             .split(", ")
-            .any(|a| !a.is_empty() && a.eq_ignore_ascii_case(address))
+            .any(|a| !a.is_empty() && crate::model::Email::same(a, address))
     }
 }

@@ -169,7 +169,7 @@ fn named(
             }
             Ok(Some(Named {
                 name: name.unwrap_or_else(|| email.clone()),
-                email,
+                email: email.into(),
             }))
         }
         (None, Some(n)) => Err(format!(
@@ -331,7 +331,11 @@ impl From<&Entry> for RawEntry {
             error: e.error.clone(),
             unconfirmed: e.unconfirmed,
             marked_at: e.marked_at.map(instant),
-            facilitator: e.announced.facilitator.as_ref().map(|f| f.email.clone()),
+            facilitator: e
+                .announced
+                .facilitator
+                .as_ref()
+                .map(|f| f.email.to_string()),
             facilitator_name: e.announced.facilitator.as_ref().map(|f| f.name.clone()),
             next_uid: e.proposes.as_ref().map(|p| p.occurrence.uid.clone()),
             next_original: e
@@ -339,7 +343,7 @@ impl From<&Entry> for RawEntry {
                 .as_ref()
                 .and_then(|p| p.occurrence.original.map(|w| w.to_string())),
             next_start: e.proposes.as_ref().map(|p| p.start.to_string()),
-            next_facilitator: e.proposes.as_ref().map(|p| p.facilitator.email.clone()),
+            next_facilitator: e.proposes.as_ref().map(|p| p.facilitator.email.to_string()),
             next_facilitator_name: e.proposes.as_ref().map(|p| p.facilitator.name.clone()),
         }
     }

@@ -96,13 +96,13 @@ pub struct Named {
     /// The name, e.g. `Ada Lovelace`.
     pub name: String,
     /// The address, e.g. `ada@example.org`.
-    pub email: String,
+    pub email: crate::model::Email,
 }
 
 impl Named {
     /// Whether `self` and `other` are the same person (the same address, in any case).
     pub fn same(&self, other: &Named) -> bool {
-        self.email.eq_ignore_ascii_case(&other.email)
+        self.email == other.email
     }
 
     /// `Ada Lovelace <ada@example.org>`.

@@ -132,8 +132,7 @@ pub fn owned_topics(ranked: &agenda::Ranked, owner: &Mailbox) -> Vec<TopicView> 
 /// Whether `a` and `b` are one address: compared without regard to ASCII case, as
 /// Message-IDs and ledger keys are (see [`super::message_id::message_id`]).
 pub fn same_address(a: &Address, b: &Address) -> bool {
-    let (a, b): (&str, &str) = (a.as_ref(), b.as_ref());
-    a.eq_ignore_ascii_case(b)
+    crate::model::Email::same(a, b)
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ pub fn draft_correction(
         facilitator: facilitator.map(Person::member),
         announced_facilitator: announced.facilitator.as_ref().map(|f| WasFacilitator {
             name: crate::text::one_line(&f.name),
-            email: f.email.clone(),
+            email: f.email.to_string(),
         }),
         next: next.map(|n| next_view(n, config, now)),
         recipient,

@@ -5,6 +5,7 @@
 //! [`timeline`] (offsets, due and useful-until times), [`member`] (the roster's
 //! people) and [`message`] (Message-IDs). Nothing here reads a file or the clock.
 
+pub mod email;
 pub mod key;
 pub mod member;
 pub mod message;
@@ -12,6 +13,7 @@ pub mod occurrence;
 pub mod step;
 pub mod timeline;
 
+pub use email::Email;
 pub use key::OccurrenceKey;
 pub use member::{Member, Pin};
 pub use occurrence::{Occurrence, When, is_cancelled};

@@ -31,7 +31,7 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::NaiveDate;
 
-use crate::model::{Member, OccurrenceKey, Pin, When};
+use crate::model::{Email, Member, OccurrenceKey, Pin, When};
 use crate::record::Entry;
 
 /// One summit as the rotation sees it.
@@ -247,12 +247,12 @@ impl Matched<'_> {
         pins: &'w [Pin],
         start: Option<NaiveDate>,
     ) -> Walk<'w> {
-        // Everyone the walk may meet, by lowercase address: the members, then whoever
+        // Everyone the walk may meet, by address (any case): the members, then whoever
         // else the record names.
-        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut ids: HashMap<Email, usize> = HashMap::new();
         let mut id_of = |a: &lettre::Address| {
             let n = ids.len();
-            *ids.entry(lower(a)).or_insert(n)
+            *ids.entry(address_key(a)).or_insert(n)
         };
         let member_person: Vec<usize> = members.iter().map(|m| id_of(&m.email)).collect();
         let record_person: Vec<usize> = self.record.iter().map(|e| id_of(&e.email)).collect();
@@ -442,9 +442,9 @@ impl Iterator for Walk<'_> {
     }
 }
 
-/// An address as the rotation compares them: lowercase.
-fn lower(a: &lettre::Address) -> String {
-    a.to_string().to_ascii_lowercase()
+/// An address as the rotation compares them: without regard to case.
+fn address_key(a: &lettre::Address) -> Email {
+    Email::from(a)
 }
 
 #[cfg(test)]
@@ -462,11 +462,10 @@ mod tests {
         summits: &[Summit],
         start: Option<NaiveDate>,
     ) -> Vec<Assignment> {
-        let lower = |a: &lettre::Address| a.to_string().to_ascii_lowercase();
-        let roster: HashMap<String, usize> = members
+        let roster: HashMap<Email, usize> = members
             .iter()
             .enumerate()
-            .map(|(i, m)| (lower(&m.email), i))
+            .map(|(i, m)| (address_key(&m.email), i))
             .collect();
 
         // Record entries to summits: by identity first, then by date.
@@ -498,9 +497,9 @@ mod tests {
         let mut history = history.into_iter().peekable();
 
         // Last facilitation of each address, as a sequence number (larger is more recent).
-        let mut last: HashMap<String, u64> = HashMap::new();
+        let mut last: HashMap<Email, u64> = HashMap::new();
         let mut seq = 0u64;
-        let mut bump = |last: &mut HashMap<String, u64>, email: String| {
+        let mut bump = |last: &mut HashMap<Email, u64>, email: Email| {
             seq += 1;
             last.insert(email, seq);
         };
@@ -516,7 +515,7 @@ mod tests {
         let mut out = Vec::with_capacity(summits.len());
         for (i, s) in summits.iter().enumerate() {
             while let Some(e) = history.next_if(|e| e.date <= s.date) {
-                bump(&mut last, lower(&e.email));
+                bump(&mut last, address_key(&e.email));
             }
             let assignment = if s.cancelled {
                 Assignment {
@@ -524,7 +523,7 @@ mod tests {
                     member: None,
                 }
             } else if let Some(r) = matched[i] {
-                let email = lower(&record[r].email);
+                let email = address_key(&record[r].email);
                 let member = roster.get(&email).copied();
                 bump(&mut last, email);
                 Assignment {
@@ -537,7 +536,7 @@ mod tests {
                     member: None,
                 }
             } else if let Some(m) = pin_on(s.date) {
-                bump(&mut last, lower(&members[m].email));
+                bump(&mut last, address_key(&members[m].email));
                 Assignment {
                     basis: Basis::Pinned,
                     member: Some(m),
@@ -567,10 +566,10 @@ mod tests {
                 let chosen = pool
                     .iter()
                     .copied()
-                    .min_by_key(|&m| (last.get(&lower(&members[m].email)).copied(), m));
+                    .min_by_key(|&m| (last.get(&address_key(&members[m].email)).copied(), m));
                 match chosen {
                     Some(m) => {
-                        bump(&mut last, lower(&members[m].email));
+                        bump(&mut last, address_key(&members[m].email));
                         Assignment {
                             basis: Basis::Rotation,
                             member: Some(m),

@@ -258,7 +258,7 @@ fn walk(
         }
         let e = &record[*r];
         let would = alt.map(|m| &members[m]);
-        if would.is_some_and(|m| m.email.to_string().eq_ignore_ascii_case(e.email.as_ref())) {
+        if would.is_some_and(|m| crate::model::Email::same(&m.email, &e.email)) {
             continue;
         }
         let was = p.facilitator.as_ref().map_or_else(
@@ -309,7 +309,7 @@ pub fn arranged(p: &Planned, inputs: &Inputs) -> bool {
     let date = p.summit.start.date_utc();
     let recorded = inputs.record.entries.iter().any(|e| {
         matches!(e.decided, Decided::Pin | Decided::Manual)
-            && AsRef::<str>::as_ref(&e.email).eq_ignore_ascii_case(m.email.as_ref())
+            && crate::model::Email::same(&e.email, &m.email)
             && (e.key.as_ref() == Some(&key) || e.key.is_none() && e.date == date)
     });
     recorded || pinned(p, inputs)

@@ -106,7 +106,7 @@ impl Corrections<'_> {
         let current =
             Announced::of(&summit, cancelled).naming(facilitator.as_ref().map(|m| Named {
                 name: m.name.clone(),
-                email: m.email.to_string(),
+                email: (&m.email).into(),
             }));
         // What the audience was told last: a handover told only who is to facilitate.
         let told = match &latest.proposes {
@@ -392,7 +392,7 @@ fn mailboxes(
             let a = a.trim();
             known
                 .iter()
-                .find(|m| m.email.to_string().eq_ignore_ascii_case(a))
+                .find(|m| crate::model::Email::from(a) == m.email)
                 .cloned()
                 .or_else(|| a.parse::<Address>().ok().map(|e| Mailbox::new(None, e)))
         })

@@ -339,7 +339,7 @@ pub fn announced_facilitators(ledger: &Ledger) -> Vec<crate::record::Entry> {
             Some(crate::record::Entry {
                 date: start.date_utc(),
                 key: Some(occ.clone()),
-                email: who.email.parse().ok()?,
+                email: who.email.as_str().parse().ok()?,
                 name: Some(who.name.clone()),
                 decided: crate::record::Decided::Announced,
                 recorded: Some(at),
@@ -352,6 +352,6 @@ pub fn announced_facilitators(ledger: &Ledger) -> Vec<crate::record::Entry> {
 pub fn named(p: &Planned) -> Option<Named> {
     p.facilitator.as_ref().map(|m| Named {
         name: m.name.clone(),
-        email: m.email.to_string(),
+        email: (&m.email).into(),
     })
 }

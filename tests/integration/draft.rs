@@ -748,3 +748,17 @@ fn non_ascii_names_are_encoded_and_decode_back() {
         "{m}"
     );
 }
+
+/// The reminder of `examples/` as `summit draft reminder` prints it, byte for byte: a
+/// change of wording, header order or zone list shows as a diff of
+/// `snapshots/integration__draft__reminder_of_the_examples.snap` (review it with
+/// `cargo insta review`, or `INSTA_UPDATE=always` to accept).
+#[test]
+fn reminder_of_the_examples_is_as_snapshot() {
+    let r = Test::new()
+        .example()
+        .now("2026-11-21T10:00:00Z")
+        .args(["draft", "reminder"])
+        .success();
+    insta::assert_snapshot!("reminder_of_the_examples", r.stdout);
+}

@@ -152,8 +152,9 @@ fn a_swap_reaches_whoever_a_handover_told() {
     // The ledger keeps the proposal, and says it was announced.
     let announced = announced_facilitators(&l);
     assert!(
-        announced.iter().any(|e| e.date.to_string() == "2026-11-26"
-            && e.email.to_string() == proposed.facilitator.email),
+        announced
+            .iter()
+            .any(|e| e.date.to_string() == "2026-11-26" && proposed.facilitator.email == e.email),
         "{announced:?}"
     );
     let other = if proposed.facilitator.email == "ada@example.org" {
@@ -198,7 +199,7 @@ fn a_swap_reaches_whoever_a_handover_told() {
             .iter()
             .find(|o| o.key.kind == Kind::Correction)
             .and_then(|o| o.announced.facilitator.clone())
-            .map(|f| f.email),
+            .map(|f| f.email.to_string()),
         Some(other.to_string())
     );
     // Once: recorded, nothing more.

@@ -243,14 +243,12 @@ pub(super) fn find_program(
             )),
         };
     }
-    std::env::split_paths(path.unwrap_or_default())
-        .map(|dir| dir.join(program))
-        .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && executable(&m)))
-        .ok_or_else(|| {
-            format!(
-                "mail.sendmail `{program}` is not an executable file in any folder of PATH, expected the local MTA's sendmail program (or its full path in mail.sendmail)"
-            )
-        })
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    which::which_in(program, Some(path.unwrap_or_default()), cwd).map_err(|_| {
+        format!(
+            "mail.sendmail `{program}` is not an executable file in any folder of PATH, expected the local MTA's sendmail program (or its full path in mail.sendmail)"
+        )
+    })
 }
 
 #[cfg(unix)]

@@ -6,13 +6,13 @@
 //! 3. `rule`: reading RRULE values (RFC 5545 §3.3.10, RFC 7529) before the `rrule`
 //!    crate sees them: refusal, RSCALE, normalising, UNTIL.
 //! 4. [`zone`]: TZIDs (RFC 5545 §3.2.19) and VTIMEZONEs (§3.6.5) to zones.
-//! 5. [`parse`]: the kept lines to VEVENTs (RFC 5545 §3.6.1), their values resolved to
-//!    zones.
+//! 5. [`parse`](mod@parse): the kept lines to VEVENTs (RFC 5545 §3.6.1), their values
+//!    resolved to zones.
 //! 6. [`expand`]: VEVENTs to the occurrences in a window (RFC 5545 §3.8.5).
 //!
 //! Below them all, `occurrence` defines what the pipeline produces ([`When`],
 //! [`Occurrence`], [`is_cancelled`]), and `warnings` the bounded list of warnings of one
-//! parse, which `lines` and [`parse`] both report to.
+//! parse, which `lines` and [`parse`](mod@parse) both report to.
 //!
 //! A module imports only modules before it in this order (`occurrence`, `warnings`,
 //! then the steps 1 to 6), each by its own path, never through the re-exports below, so

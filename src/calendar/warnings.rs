@@ -1,6 +1,7 @@
-//! The warnings of one parse, shared by [`super::lines`] and [`super::parse`]: each
-//! names the feed and, when it can, the feed line at fault, and a problem that repeats
-//! once per line or value is reported a few times, then counted.
+//! The warnings of one parse, shared by [`super::lines`] and
+//! [`super::parse`](mod@super::parse): each names the feed and, when it can, the feed
+//! line at fault, and a problem that repeats once per line or value is reported a few
+//! times, then counted.
 
 /// How many warnings of one [`Problem`] a parse reports one by one; the rest are
 /// counted and reported in one line at the end.

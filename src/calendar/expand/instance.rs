@@ -9,9 +9,9 @@ use crate::calendar::parse::{Stamp, Vevent};
 /// one-off events.
 pub(super) type Stream<'a> = Box<dyn Iterator<Item = Instance<'a>> + 'a>;
 
-/// One occurrence as [`Occurrences`](super::Occurrences) merges them: the component it takes its properties
-/// from and its times, borrowed from the feed. [`Instance::occurrence`] builds the
-/// [`Occurrence`].
+/// One occurrence as [`Occurrences`](super::Occurrences) merges them: the component it
+/// takes its properties from and its times, borrowed from the feed.
+/// [`Instance::occurrence`] builds the [`Occurrence`].
 #[derive(Clone, Debug)]
 pub struct Instance<'a> {
     ev: &'a Vevent,

@@ -2,10 +2,10 @@
 //! RECURRENCE-ID overrides, grouped per UID.
 //!
 //! Recurrence rules are evaluated by the `rrule` crate on *floating* wall-clock time and
-//! each result is then placed in the series' zone by [`zone::to_utc`](super::zone::to_utc). The crate's own
-//! zoned iteration skips and repeats instances around DST changes
-//! (fmeringdal/rust-rrule#109, #115); wall-clock evaluation is also what RFC 5545
-//! §3.3.10 prescribes.
+//! each result is then placed in the series' zone by
+//! [`zone::to_utc`](super::zone::to_utc). The crate's own zoned iteration skips and
+//! repeats instances around DST changes (fmeringdal/rust-rrule#109, #115); wall-clock
+//! evaluation is also what RFC 5545 §3.3.10 prescribes.
 
 //!
 //! Inside this module the order is `instance` → `times` → `series` → `merge` → this
@@ -15,9 +15,6 @@ mod instance;
 mod merge;
 mod series;
 mod times;
-
-#[cfg(test)]
-mod tests;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -326,3 +323,6 @@ impl<'a> Streams<'a> {
         Box::new(stream)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,8 +13,9 @@ use crate::error::Result;
 /// How much of a DESCRIPTION is searched for a meeting link; only the link is kept.
 pub(super) const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
 
-/// The VEVENT properties [`super::vevent::read_vevent`] reads: the only ones [`Kept`] keeps of a VEVENT.
-const VEVENT_PROPERTIES: [&str; 15] = [
+/// The VEVENT properties [`super::vevent::read_vevent`] reads: the only ones [`Kept`]
+/// keeps of a VEVENT.
+pub(super) const VEVENT_PROPERTIES: [&str; 15] = [
     "UID",
     "SUMMARY",
     "STATUS",

@@ -1,10 +1,10 @@
 //! Parsing an iCalendar document (RFC 5545) into the VEVENTs that expansion needs.
 //!
-//! Content lines are unfolded and repaired by [`super::lines`] in one pass over the
+//! Content lines are unfolded and repaired by the `lines` module in one pass over the
 //! feed, so that every VEVENT and every warning can name its line in the original feed,
-//! and only the properties the pipeline reads are kept ([`kept`]); each kept line is
+//! and only the properties the pipeline reads are kept (`kept`); each kept line is
 //! then read by the `icalendar` crate's property parser: the VTIMEZONEs first
-//! ([`vtimezone`]), then each VEVENT ([`vevent`]), its values by [`value`].
+//! (`vtimezone`), then each VEVENT (`vevent`), its values by `value`.
 //!
 //! Inside this module the order is `link` → `value` → `kept` → `vtimezone` → `vevent`
 //! → this file: each imports only those before it.
@@ -14,9 +14,6 @@ mod link;
 mod value;
 mod vevent;
 mod vtimezone;
-
-#[cfg(test)]
-mod tests;
 
 use chrono_tz::Tz;
 use icalendar::parser::Property;
@@ -143,3 +140,6 @@ fn read_vevents(kept: &Kept, ctx: &ValueContext<'_>, warnings: &mut Warnings<'_>
     }
     events
 }
+
+#[cfg(test)]
+mod tests;

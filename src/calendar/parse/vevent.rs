@@ -25,7 +25,7 @@ pub struct Vevent {
     /// LOCATION, unescaped.
     pub location: Option<String>,
     /// The meeting link: the first of URL, X-GOOGLE-CONFERENCE, a link in LOCATION and
-    /// the first meeting link in DESCRIPTION (see [`link_in`](super::link_in)) that is an `https://` or
+    /// the first meeting link in DESCRIPTION (see [`link_in`]) that is an `https://` or
     /// `http://` link.
     pub url: Option<String>,
     /// DTSTART.
@@ -225,7 +225,7 @@ impl<'c, 'v> Reader<'c, 'v> {
             "X-GOOGLE-CONFERENCE" => {
                 self.conference = http_link(&capped(name, val, line, warnings))
             }
-            // Kept by the reader of kept lines as the description's meeting link only.
+            // Kept by [`Kept`](super::kept::Kept) as the description's meeting link only.
             "DESCRIPTION" => self.described = http_link(val),
             "SEQUENCE" => ev.sequence = val.parse().unwrap_or(-1),
             "DTSTART" => {

@@ -55,7 +55,7 @@ pub fn rota(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, inputs, now, count, None, false, now, warnings) {
+    match walk(cal, inputs, &Query::shown(now, count, false), warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -73,7 +73,7 @@ pub fn rota_current(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, inputs, now, count, None, true, now, warnings) {
+    match walk(cal, inputs, &Query::shown(now, count, true), warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }
@@ -118,49 +118,98 @@ pub struct TooMany {
 /// [`TooMany`] as soon as more than `max` summits (not cancelled) start between `now`
 /// and `until`: the walk stops there, so the work stays bounded by `max` whole
 /// occurrences whatever the feed.
-#[allow(clippy::too_many_arguments)]
 pub fn plan_through(
     cal: &Calendar,
     inputs: &Inputs,
     now: DateTime<Utc>,
     count: usize,
-    until: DateTime<Utc>,
-    max: usize,
+    through: Through,
     current: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Planned>, bool), TooMany> {
-    let (out, any) = walk(
-        cal,
-        inputs,
+    let query = Query {
         now,
         count,
-        Some((until, max)),
-        false,
+        through: Some(through),
+        ongoing: false,
         current,
-        warnings,
-    )?;
+    };
+    let (out, any) = walk(cal, inputs, &query, warnings)?;
     Ok((out.into_iter().map(|(p, _)| p).collect(), any))
 }
 
-/// [`rota`], showing at least `count` summits; with `through = Some((until, max))`, also
-/// every summit up to the first starting after `until`, failing past `max` of them; with
-/// whether any occurrence (cancelled included) starts at or after `now`. With
-/// `ongoing`, a summit that started before `now` and ends after it is shown too
+/// How far [`plan_through`] walks: every summit up to the first starting after `until`
+/// (UTC), failing past `max` of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Through {
+    /// The instant (UTC) the summits shown must reach past.
+    pub until: DateTime<Utc>,
+    /// The most summits (not cancelled) between `now` and `until`.
+    pub max: usize,
+}
+
+/// What one [`walk`] looks for.
+struct Query {
+    /// From when summits are shown (UTC).
+    now: DateTime<Utc>,
+    /// How many summits to show at least.
+    count: usize,
+    /// How far to walk beyond `count`, if at all.
+    through: Option<Through>,
+    /// Whether a summit in progress at `now` is shown too.
+    ongoing: bool,
+    /// The present instant (UTC): summits over by then get no announced warning.
+    current: DateTime<Utc>,
+}
+
+impl Query {
+    /// `count` summits from `now`, `ongoing` or not, without a bound.
+    fn shown(now: DateTime<Utc>, count: usize, ongoing: bool) -> Self {
+        Query {
+            now,
+            count,
+            through: None,
+            ongoing,
+            current: now,
+        }
+    }
+}
+
+/// [`rota`], showing at least `query.count` summits; with `query.through`, also every
+/// summit up to the first starting after its `until`, failing past its `max`; with
+/// whether any occurrence (cancelled included) starts at or after `query.now`. With
+/// `query.ongoing`, a summit that started before `now` and ends after it is shown too
 /// ([`rota_current`]).
-#[allow(clippy::too_many_arguments)]
 fn walk(
     cal: &Calendar,
     inputs: &Inputs,
-    now: DateTime<Utc>,
-    count: usize,
-    through: Option<(DateTime<Utc>, usize)>,
-    ongoing: bool,
-    current: DateTime<Utc>,
+    query: &Query,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<(Planned, Basis)>, bool), TooMany> {
+    let record = &inputs.record.entries;
+    let mut matcher = rotation::Matcher::new(record);
+    let (shown, any) = select(cal, inputs, query, &mut matcher, warnings)?;
+    let matched = matcher.finish();
+    let (out, instead) = assign(inputs, &matched, shown);
+    check(inputs, matched.slots(), &out, query.now, warnings);
+    announced_warnings(inputs, &out, &instead, query.current, warnings);
+    Ok((out, any))
+}
+
+/// Walks the feed's summits from `rotation.start` (or the epoch) for the rotation,
+/// pushing each into `matcher` (16 bytes each), and keeps the whole occurrence of the
+/// ones `query` shows, with their index in the walk; with whether any occurrence
+/// (cancelled included) is current.
+fn select(
+    cal: &Calendar,
+    inputs: &Inputs,
+    query: &Query,
+    matcher: &mut rotation::Matcher<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<(usize, Occurrence)>, bool), TooMany> {
     let config = &inputs.config;
     let rotation = &config.rotation;
-    let members = &rotation.members;
+    let now = query.now;
     let from = match rotation.start {
         Some(d) => d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
         None => DateTime::<Utc>::UNIX_EPOCH,
@@ -168,11 +217,7 @@ fn walk(
     .min(now);
     let horizon = Window::new(now, None).to;
     // How many summits to show: `count`, or more while they start before `until`.
-    let mut count = count;
-    let record = &inputs.record.entries;
-    // Every summit since `from` counts for the rotation, but only as a `Slot` (16
-    // bytes); the whole occurrence is kept for the `count` shown.
-    let mut matcher = rotation::Matcher::new(record);
+    let mut count = query.count;
     let mut shown: Vec<(usize, Occurrence)> = Vec::new();
     let mut upcoming = 0;
     let mut any = false;
@@ -183,41 +228,57 @@ fn walk(
         warnings,
     );
     // A pin looks ahead as many summits as the roster has members.
-    while upcoming < count.saturating_add(members.len()) {
+    while upcoming < count.saturating_add(rotation.members.len()) {
         let Some(o) = summits.next_instance() else {
             break;
         };
         let cancelled = o.is_cancelled();
         let start = o.start();
         let index = matcher.push(o.uid(), o.recurrence_id(), start.date_utc(), cancelled);
-        let current = start.instant() >= now || ongoing && o.end().instant() > now;
+        let current = start.instant() >= now || query.ongoing && o.end().instant() > now;
         any |= current;
-        if !cancelled && current {
-            upcoming += 1;
-            if shown.len() < count {
-                shown.push((index, o.occurrence()));
-                if let Some((until, max)) = through
-                    && shown.len() == count
-                    && start.instant() <= until
-                {
-                    // Not past `until` yet: one more.
-                    if count > max {
-                        warnings.extend(summits.take_warnings());
-                        return Err(TooMany { max });
-                    }
-                    count += 1;
+        if cancelled || !current {
+            continue;
+        }
+        upcoming += 1;
+        if shown.len() < count {
+            shown.push((index, o.occurrence()));
+            if let Some(Through { until, max }) = query.through
+                && shown.len() == count
+                && start.instant() <= until
+            {
+                // Not past `until` yet: one more.
+                if count > max {
+                    warnings.extend(summits.take_warnings());
+                    return Err(TooMany { max });
                 }
+                count += 1;
             }
         }
     }
     warnings.extend(summits.take_warnings());
-    let matched = matcher.finish();
+    Ok((shown, any))
+}
+
+/// For a summit whose facilitator a sent message named, whom the configuration would
+/// give it otherwise (a roster index; `Some(None)`: nobody); `None` for other summits.
+type Instead = Option<Option<usize>>;
+
+/// The facilitator of each summit `shown` (with its index in the walk), and for each,
+/// whom the configuration would give it instead when a sent message named its
+/// facilitator ([`rotation::Walk::instead`]).
+fn assign(
+    inputs: &Inputs,
+    matched: &rotation::Matched<'_>,
+    shown: Vec<(usize, Occurrence)>,
+) -> (Vec<(Planned, Basis)>, Vec<Instead>) {
+    let rotation = &inputs.config.rotation;
+    let members = &rotation.members;
+    let record = &inputs.record.entries;
     let mut walk = matched.walk(members, &rotation.pins, rotation.start);
     let mut walked = 0;
     let mut out: Vec<(Planned, Basis)> = Vec::with_capacity(shown.len());
-    // For summits whose facilitator a sent message named: whom the configuration would
-    // give them otherwise.
-    let mut instead: Vec<Option<Option<usize>>> = Vec::with_capacity(shown.len());
+    let mut instead: Vec<Instead> = Vec::with_capacity(shown.len());
     for (index, summit) in shown {
         let a = walk
             .nth(index - walked)
@@ -245,10 +306,22 @@ fn walk(
             a.basis,
         ));
     }
-    check(inputs, matched.slots(), &out, now, warnings);
-    // Announced is final: say so when the configuration would now give a summit whose
-    // facilitator a message named to someone else.
-    for ((p, basis), alt) in out.iter().zip(&instead) {
+    (out, instead)
+}
+
+/// Announced is final: a warning for each summit not yet held at `current` whose
+/// facilitator a sent message named, when the configuration would now give it to
+/// someone else (`instead`, from [`assign`]).
+fn announced_warnings(
+    inputs: &Inputs,
+    out: &[(Planned, Basis)],
+    instead: &[Instead],
+    current: DateTime<Utc>,
+    warnings: &mut Vec<String>,
+) {
+    let members = &inputs.config.rotation.members;
+    let record = &inputs.record.entries;
+    for ((p, basis), alt) in out.iter().zip(instead) {
         let (Basis::Recorded(r), Some(alt)) = (basis, alt) else {
             continue;
         };
@@ -276,7 +349,6 @@ fn walk(
             ),
         });
     }
-    Ok((out, any))
 }
 
 /// What the warning says when the configuration would give a summit whose facilitator
@@ -432,8 +504,10 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             &inputs,
             now,
             3,
-            t("2026-03-10T17:00:00Z"),
-            100,
+            Through {
+                until: t("2026-03-10T17:00:00Z"),
+                max: 100,
+            },
             now,
             w,
         )
@@ -448,8 +522,10 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             &inputs,
             now,
             16,
-            t("2026-03-02T00:00:00Z"),
-            100,
+            Through {
+                until: t("2026-03-02T00:00:00Z"),
+                max: 100,
+            },
             now,
             w,
         )
@@ -461,8 +537,10 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
             &inputs,
             now,
             1,
-            t("2026-03-02T16:00:00Z"),
-            100,
+            Through {
+                until: t("2026-03-02T16:00:00Z"),
+                max: 100,
+            },
             now,
             w,
         )
@@ -522,14 +600,16 @@ END:VEVENT\r\nEND:VCALENDAR\r\n"
         // 25 summits from 00:00 to 24:00 inclusive start at or before `until`.
         let w = &mut Vec::new();
         assert_eq!(
-            plan_through(&cal, &inputs, now, 1, until, 24, now, w),
+            plan_through(&cal, &inputs, now, 1, Through { until, max: 24 }, now, w),
             Err(TooMany { max: 24 })
         );
-        let (got, _) = plan_through(&cal, &inputs, now, 1, until, 25, now, w).unwrap();
+        let (got, _) =
+            plan_through(&cal, &inputs, now, 1, Through { until, max: 25 }, now, w).unwrap();
         assert_eq!(got.len(), 26);
         // Nothing at or after `now`: none, and nothing met.
         let (cal, inputs) = daily("FREQ=DAILY;COUNT=5");
-        let (got, any) = plan_through(&cal, &inputs, now, 1, until, 25, now, w).unwrap();
+        let (got, any) =
+            plan_through(&cal, &inputs, now, 1, Through { until, max: 25 }, now, w).unwrap();
         assert_eq!((got.len(), any), (0, false));
     }
 

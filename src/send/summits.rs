@@ -74,7 +74,18 @@ impl Summits {
         // next summit, for the handover's window), and at least 16.
         let until = now + longest_lead(config);
         let (planned, any_current) =
-            summit::plan_through(cal, config, anchor, 16, until, MAX_PLANNED, now, warnings)
+            summit::plan_through(
+                cal,
+                config,
+                anchor,
+                16,
+                summit::Through {
+                    until,
+                    max: MAX_PLANNED,
+                },
+                now,
+                warnings,
+            )
             .map_err(|e| {
                 crate::Error::Overload(format!(
                     "more than {} summits fall between {} and {} (the last {LOOKBACK_DAYS} days and the longest lead of the timeline), so `tick` sends nothing; expected a few summits a month: check that `calendar.summit` matches only the summits",

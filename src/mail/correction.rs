@@ -12,7 +12,7 @@ use super::render::{self, Templates};
 use super::view::{NextView, Person, ProjectView, SummitView, next_view, project_view};
 use crate::error::Result;
 use crate::ledger::Announced;
-use crate::model::{Kind, Member, Occurrence, When};
+use crate::model::{Kind, Occurrence, When};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
@@ -47,25 +47,42 @@ impl Change {
     }
 }
 
-/// Drafts correction number `seq` of a summit to `to`: it was announced as
-/// `announced` and now stands as `summit` (with `change`), as of `now`. `next` is the
-/// summit after it, which a cancellation names.
+/// What one correction says, and to whom.
+#[derive(Clone, Copy, Debug)]
+pub struct Correction<'a> {
+    /// The summit as it now stands, with its facilitator.
+    pub summit: &'a Planned,
+    /// The summit after it, which a cancellation names.
+    pub next: Option<&'a Planned>,
+    /// The summit as the corrected message announced it.
+    pub announced: &'a Announced,
+    /// What changed.
+    pub change: Change,
+    /// The correction's number for this summit and these recipients (1, 2, …).
+    pub seq: u32,
+    /// The recipients.
+    pub to: &'a [Mailbox],
+}
+
+/// Drafts `correction` as of `now` (UTC).
 ///
 /// # Errors
 /// As [`draft`](super::draft()).
-#[allow(clippy::too_many_arguments)]
 pub fn draft_correction(
-    summit: &Occurrence,
-    facilitator: Option<&Member>,
-    next: Option<&Planned>,
-    announced: &Announced,
-    change: Change,
-    seq: u32,
-    to: &[Mailbox],
+    correction: &Correction<'_>,
     config: &Inputs,
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Draft> {
+    let Correction {
+        summit: planned,
+        next,
+        announced,
+        change,
+        seq,
+        to,
+    } = *correction;
+    let (summit, facilitator) = (&planned.summit, planned.facilitator.as_ref());
     let mail = config.mail()?;
     let was = Occurrence {
         summary: announced.summary.clone(),

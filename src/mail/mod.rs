@@ -33,7 +33,7 @@ pub mod view;
 pub mod words;
 
 pub use audience::{agenda_error, ranked_agenda, recipients, reply_to, unreached_warning};
-pub use correction::{Change, draft_correction};
+pub use correction::{Change, Correction, draft_correction};
 pub use draft::{Draft, checklist, draft};
 pub use message::Extras;
 pub use message_id::message_id;

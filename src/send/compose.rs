@@ -39,13 +39,14 @@ pub fn compose(
         }
         What::Correction { change, was } => (
             mail::draft_correction(
-                &o.summit.summit,
-                o.summit.facilitator.as_ref(),
-                o.next.as_ref(),
-                was,
-                *change,
-                o.key.seq,
-                &o.to,
+                &mail::Correction {
+                    summit: &o.summit,
+                    next: o.next.as_ref(),
+                    announced: was,
+                    change: *change,
+                    seq: o.key.seq,
+                    to: &o.to,
+                },
                 config,
                 templates,
                 now,

@@ -63,7 +63,14 @@ pub fn plan(
         }
         for step in Step::ALL {
             if step.enabled(&config.timeline) && step.due(&p.summit, &config.timeline) <= now {
-                plan_step(&mut plan, p, next, step, ledger, config, mail, now, retry);
+                let planning = Planning {
+                    ledger,
+                    config,
+                    mail,
+                    now,
+                    retry,
+                };
+                plan_step(&mut plan, &planning, p, next, step);
             }
         }
     }
@@ -81,20 +88,38 @@ pub fn before_start(p: &Planned, config: &Inputs) -> bool {
         .is_some_and(|d| p.summit.start.date_utc() < d)
 }
 
-/// The messages of `step` of `p` that are due at `now` (or, for `send`, wanted now),
-/// added to `plan`.
-#[allow(clippy::too_many_arguments)]
+/// What planning reads besides the summits: the ledger, the inputs and their `[mail]`,
+/// the instant (UTC) and whether unconfirmed intents are sent again (`--retry`).
+#[derive(Clone, Copy)]
+pub struct Planning<'a> {
+    /// The ledger, as read (under the lock, for `tick` and `send`).
+    pub ledger: &'a Ledger,
+    /// The configuration, the facilitation record and the agenda.
+    pub config: &'a Inputs,
+    /// The configuration's `[mail]`.
+    pub mail: &'a MailConfig,
+    /// Now (UTC).
+    pub now: DateTime<Utc>,
+    /// Whether unconfirmed intents inside their windows are sent again.
+    pub retry: bool,
+}
+
+/// The messages of `step` of `p` (`next` after it) that are due at `planning.now` (or,
+/// for `send`, wanted now), added to `plan`.
 pub fn plan_step(
     plan: &mut Plan,
+    planning: &Planning<'_>,
     p: &Planned,
     next: Option<&Planned>,
     step: Step,
-    ledger: &Ledger,
-    config: &Inputs,
-    mail: &MailConfig,
-    now: DateTime<Utc>,
-    retry: bool,
 ) {
+    let Planning {
+        ledger,
+        config,
+        mail,
+        now,
+        retry,
+    } = *planning;
     let until = timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
     let s = StepWindow {
         p,

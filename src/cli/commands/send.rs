@@ -59,17 +59,14 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let (planned, next) = session.find_summit(step, config, &cal, date)?;
     refuse_unsendable(step, &planned, next.as_ref(), config, session.now)?;
     let mut plan = Plan::default();
-    delivery::plan_step(
-        &mut plan,
-        &planned,
-        next.as_ref(),
-        step,
-        &setup.ledger,
+    let planning = delivery::Planning {
+        ledger: &setup.ledger,
         config,
-        config.mail()?,
-        session.now,
+        mail: config.mail()?,
+        now: session.now,
         retry,
-    );
+    };
+    delivery::plan_step(&mut plan, &planning, &planned, next.as_ref(), step);
     // What was already sent is said, and not sent again.
     let occ = OccurrenceKey::of(&planned.summit);
     plan.notices.extend(

@@ -292,18 +292,15 @@ fn render_corrections(
             name: "Someone Else".into(),
             email: "someone.else@example.org".into(),
         }));
-        if let Err(e) = mail::draft_correction(
-            &p.summit,
-            p.facilitator.as_ref(),
+        let correction = mail::Correction {
+            summit: p,
             next,
-            &announced,
+            announced: &announced,
             change,
-            1,
-            &to,
-            config,
-            templates,
-            session.now,
-        ) {
+            seq: 1,
+            to: &to,
+        };
+        if let Err(e) = mail::draft_correction(&correction, config, templates, session.now) {
             errors.push(e);
         }
     }

@@ -249,9 +249,14 @@ fn from_plan(
     let mail = config.mail()?;
     let what = format!("the {step} of the summit on {date}");
     let mut plan = Plan::default();
-    delivery::plan_step(
-        &mut plan, planned, next, step, ledger, config, mail, now, false,
-    );
+    let planning = delivery::Planning {
+        ledger,
+        config,
+        mail,
+        now,
+        retry: false,
+    };
+    delivery::plan_step(&mut plan, &planning, planned, next, step);
     let all: Vec<String> = plan.sends.iter().map(|o| o.key.to.clone()).collect();
     let changes: Vec<Change> = plan
         .sends

@@ -1,7 +1,11 @@
 //! The values of flags and arguments, parsed for clap: instants, dates, counts, zones,
 //! steps and ledger states, each refused with a message that quotes it.
 
+use std::ffi::OsStr;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Arg, Command};
 
 use crate::model::Kind;
 use crate::model::State;
@@ -51,14 +55,53 @@ pub(crate) fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> 
         .map_err(|_| format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`"))
 }
 
-pub(crate) fn parse_step(s: &str) -> std::result::Result<Step, String> {
-    s.parse()
+/// A value parser for one of a fixed list of names: `parse` decides (so a refusal reads
+/// as it always did), and the names are offered to `--help` and shell completions.
+#[derive(Clone)]
+pub(crate) struct Names<T> {
+    names: Vec<&'static str>,
+    parse: fn(&str) -> std::result::Result<T, String>,
 }
 
-pub(crate) fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
-    s.parse()
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Names<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> std::result::Result<T, clap::Error> {
+        TypedValueParser::parse_ref(&self.parse, cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.names.iter().map(|n| PossibleValue::new(*n))))
+    }
 }
 
-pub(crate) fn parse_state(s: &str) -> std::result::Result<State, String> {
-    s.parse()
+/// A timeline step's name (`agenda-vote`), as [`Step`] parses it.
+pub(crate) fn step() -> Names<Step> {
+    Names {
+        names: Step::names(),
+        parse: |s| s.parse(),
+    }
+}
+
+/// A step's name or `correction`, as [`Kind`] parses it.
+pub(crate) fn kind() -> Names<Kind> {
+    let mut names = Step::names();
+    names.push(Kind::Correction.name());
+    Names {
+        names,
+        parse: |s| s.parse(),
+    }
+}
+
+/// A ledger state's name (`intent`), as [`State`] parses it.
+pub(crate) fn state() -> Names<State> {
+    Names {
+        names: State::ALL.iter().map(|s| s.name()).collect(),
+        parse: |s| s.parse(),
+    }
 }

@@ -611,3 +611,27 @@ fn feed_path_that_is_a_folder_is_exit_1() {
         .fails(1);
     one_error_line(&r, &["cal.ics"]);
 }
+
+#[test]
+fn completions_offer_the_names_of_steps_kinds_and_states() {
+    let r = Test::new().args(["completions", "bash"]).run();
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    // `draft`/`send` take a step, `ledger list --step` a step or `correction`, `--state` a
+    // state: each name list comes from the one derived table.
+    assert!(
+        r.stdout
+            .contains("assignment reminder agenda-vote outreach checklist handover"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("handover correction"));
+    assert!(r.stdout.contains("intent sent failed missed"));
+    // A refusal still quotes the value and lists what was expected.
+    let bad = Test::new().args(["draft", "vote"]).fails(2);
+    assert!(
+        bad.stderr
+            .contains("unknown step `vote`, expected one of `assignment`"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::cli::show::agenda_warnings;
-use crate::cli::values::{parse_date, parse_step};
+use crate::cli::values::{self, parse_date};
 use crate::error::{Error, Result};
 use crate::mail::{self, Draft, Templates};
 use crate::model::Step;
@@ -17,8 +17,8 @@ use crate::store::{self, write_atomically};
 /// The flags of `summit draft`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The step: assignment, reminder, agenda-vote, outreach, checklist or handover.
-    #[arg(value_parser = parse_step)]
+    /// The timeline step.
+    #[arg(value_parser = values::step())]
     step: Step,
     /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]

@@ -7,7 +7,7 @@ use super::deliver::{carry_out, delivery_setup};
 use crate::calendar::{self, Calendar};
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::values::{parse_date, parse_step};
+use crate::cli::values::{self, parse_date};
 use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::model::OccurrenceKey;
@@ -20,8 +20,8 @@ use crate::send::delivery::{self, Notice, Plan};
 /// The flags of `summit send`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The step: assignment, reminder, agenda-vote, outreach, checklist or handover.
-    #[arg(value_parser = parse_step)]
+    /// The timeline step.
+    #[arg(value_parser = values::step())]
     step: Step,
     /// The summit on this date (YYYY-MM-DD, UTC) instead of the one whose step is open.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::values::{parse_date, parse_kind, parse_state};
+use crate::cli::values::{self, parse_date};
 use crate::error::Result;
 use crate::ledger::{self, Entry, Filter, Ledger};
 use crate::model::Kind;
@@ -67,8 +67,8 @@ enum Command {
 /// Which entries `summit ledger list` shows.
 #[derive(Clone, Debug, Default, clap::Args)]
 struct ListArgs {
-    /// Only messages in this state: intent, sent, failed or missed (repeatable).
-    #[arg(long, value_name = "STATE", value_parser = parse_state)]
+    /// Only messages in this state (repeatable).
+    #[arg(long, value_name = "STATE", value_parser = values::state())]
     state: Vec<State>,
     /// Every message; default: those of summits that started at most 92 days ago or are
     /// ahead, and every unconfirmed intent.
@@ -88,9 +88,8 @@ struct SelectArgs {
     /// The summit on this date (YYYY-MM-DD, UTC): its messages of --step.
     #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "step")]
     summit: Option<NaiveDate>,
-    /// The step (assignment, reminder, agenda-vote, outreach, checklist, handover) or
-    /// `correction`: every recipient's message of it.
-    #[arg(long, value_name = "STEP", value_parser = parse_kind, requires = "summit")]
+    /// The step, or `correction`: every recipient's message of it.
+    #[arg(long, value_name = "STEP", value_parser = values::kind(), requires = "summit")]
     step: Option<Kind>,
     /// Only the message to this address (e.g. one topic owner's outreach).
     #[arg(long, value_name = "ADDRESS", requires = "step")]

@@ -11,11 +11,12 @@ use super::printer::{warn, warn_all};
 use super::values::parse_instant;
 use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
-use crate::calendar::{self, Calendar, Window};
+use crate::calendar::{self, Calendar};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
-use crate::model::{Step, timeline};
+use crate::model::Step;
+use crate::plan::find;
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::record::Record;
@@ -303,15 +304,11 @@ impl Session {
         }
     }
 
-    /// The summit to draft `step` for, and the summit after it.
-    ///
-    /// With `date`, the summit on that date. Without, the earliest summit whose `step`
-    /// is still open at now ([`timeline::window_end`]): the next summit for the steps
-    /// before it, and for the handover the last summit held, until the next summit's
-    /// reminder is due.
+    /// The summit `step` is for, with the summit after it ([`find::for_step`]); the
+    /// feed's warnings are printed.
     ///
     /// # Errors
-    /// [`Error::NoSummit`] when there is no such summit.
+    /// As [`find::for_step`].
     pub fn find_summit(
         &self,
         step: Step,
@@ -319,69 +316,26 @@ impl Session {
         cal: &Calendar,
         date: Option<NaiveDate>,
     ) -> Result<(Planned, Option<Planned>)> {
-        // `plan` is a pure function of config and feed: planning from an earlier anchor
-        // gives the same facilitators as planning from now.
-        let (anchor, count) = match date {
-            Some(d) => (d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(), 2),
-            None => (
-                self.now - chrono::Duration::days(delivery::LOOKBACK_DAYS),
-                16,
-            ),
-        };
-        let plan = self.plan_at(config, cal, anchor, count);
-        if let Some(d) = date {
-            let mut it = plan.into_iter();
-            return match it.next() {
-                Some(p) if p.summit.start.date_utc() == d => Ok((p, it.next())),
-                Some(p) => Err(Error::NoSummit(format!(
-                    "no summit on {d} (UTC) matches calendar.summit `{}`; the next one after it is on {}",
-                    config.calendar.summit.as_str(),
-                    p.summit.start.date_utc()
-                ))),
-                None => Err(no_summit(config, anchor)),
-            };
-        }
-        let mut it = plan.into_iter().peekable();
-        while let Some(p) = it.next() {
-            let next = it.peek();
-            let open =
-                timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline)
-                    .is_none_or(|end| self.now < end);
-            if open {
-                return Ok((p, it.next()));
-            }
-        }
-        Err(no_summit(config, self.now))
+        let mut warnings = Vec::new();
+        let found = find::for_step(cal, config, step, date, self.now, &mut warnings);
+        warn_all(&warnings);
+        found
     }
 
-    /// The summit `timeline` and `checklist` show, with the summit after it: the one on
-    /// `date` (UTC), else the summit of the day (in progress at now, else the next).
+    /// The summit `timeline` and `checklist` show, with the summit after it
+    /// ([`find::of_the_day`]); the feed's warnings are printed.
     ///
     /// # Errors
-    /// [`Error::NoSummit`] when there is no such summit.
+    /// As [`find::of_the_day`].
     pub fn summit_of_the_day(
         &self,
         config: &Inputs,
         cal: &Calendar,
         date: Option<NaiveDate>,
     ) -> Result<(Planned, Option<Planned>)> {
-        if date.is_some() {
-            return self.find_summit(Step::Reminder, config, cal, date);
-        }
-        let mut plan = self.plan_current(config, cal, 2).into_iter();
-        match plan.next() {
-            Some(p) => Ok((p, plan.next())),
-            None => Err(no_summit(config, self.now)),
-        }
+        let mut warnings = Vec::new();
+        let found = find::of_the_day(cal, config, date, self.now, &mut warnings);
+        warn_all(&warnings);
+        found
     }
-}
-
-/// The error of a feed with no summit at or after `now`.
-pub fn no_summit(config: &Config, now: DateTime<Utc>) -> Error {
-    Error::NoSummit(format!(
-        "no summit at or after {} matches calendar.summit `{}` within {} days",
-        calendar::When::Timed(now),
-        config.calendar.summit.as_str(),
-        Window::DEFAULT_HORIZON_DAYS
-    ))
 }

@@ -15,8 +15,7 @@ use crate::plan::summit::{self, Planned};
 
 use super::outgoing::announced_order;
 
-/// How far back before now `tick` looks for summits whose handover may still be open.
-pub const LOOKBACK_DAYS: i64 = 92;
+pub use crate::plan::find::LOOKBACK_DAYS;
 
 /// The most summits `tick` works on at once: those (not cancelled) from
 /// [`LOOKBACK_DAYS`] before now until the longest lead of the timeline after it. A

@@ -6,13 +6,14 @@ use serde::Serialize;
 
 use crate::calendar;
 use crate::cli::printer::Printer;
-use crate::cli::session::{Session, no_summit};
+use crate::cli::session::Session;
 use crate::cli::show::{agenda_fault, agenda_warnings, decided, listed, local_time};
 use crate::cli::values::parse_count;
 use crate::error::Result;
 use crate::mail;
 use crate::model::Occurrence;
 use crate::model::{Step, timeline};
+use crate::plan::find::no_summit;
 use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::{self, Planned};

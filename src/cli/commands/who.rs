@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use crate::calendar;
 use crate::cli::printer::Printer;
-use crate::cli::session::{Session, no_summit};
+use crate::cli::session::Session;
 use crate::cli::show::{announced, decided, local_time, system_zone};
 use crate::cli::values::{parse_count, parse_zone};
 use crate::error::Result;
+use crate::plan::find::no_summit;
 use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::{self, Planned};

@@ -37,9 +37,10 @@ pub struct MailConfig {
     pub smtp: Smtp,
 }
 
-/// `mail.transport`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+/// `mail.transport`, named in lowercase in the file and in output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Transport {
     /// An SMTP server (`[mail.smtp]`).
     Smtp,
@@ -47,6 +48,13 @@ pub enum Transport {
     Sendmail,
     /// `.eml` files in `mail.outbox`.
     File,
+}
+
+impl Transport {
+    /// The name `mail.transport` gives it (`smtp`).
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// `[mail.smtp]`.

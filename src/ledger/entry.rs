@@ -200,10 +200,6 @@ impl Entry {
     /// Whether `address` is one of its recipients (case-insensitive, angle brackets
     /// allowed).
     pub fn is_to(&self, address: &str) -> bool {
-        let address = address.trim().trim_start_matches('<').trim_end_matches('>');
-        self.key
-            .to
-            .split(", ")
-            .any(|a| !a.is_empty() && crate::model::Email::same(a, address))
+        self.key.to.contains(address)
     }
 }

@@ -69,8 +69,8 @@ pub struct Key {
     pub kind: Kind,
     /// The correction's number for this occurrence and recipient (1, 2, …); 0 for steps.
     pub seq: u32,
-    /// The recipients' addresses, lowercase, joined by `, `.
-    pub to: String,
+    /// The recipients (stored as their addresses, lowercase, joined by `, `).
+    pub to: crate::model::Recipients,
 }
 
 /// The summit as a message announced it: what a later correction compares against.

@@ -10,6 +10,7 @@ pub mod key;
 pub mod member;
 pub mod message;
 pub mod occurrence;
+pub mod recipients;
 pub mod step;
 pub mod timeline;
 
@@ -17,5 +18,6 @@ pub use email::Email;
 pub use key::OccurrenceKey;
 pub use member::{Member, Pin};
 pub use occurrence::{Occurrence, When, is_cancelled};
+pub use recipients::Recipients;
 pub use step::{Kind, State, Step};
 pub use timeline::Timeline;

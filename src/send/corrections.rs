@@ -12,7 +12,7 @@ use lettre::message::Mailbox;
 use crate::config::MailConfig;
 use crate::ledger::{About, Announced, Entry, Key, Ledger, Named};
 use crate::mail::Change;
-use crate::model::{Kind, Member, Occurrence, OccurrenceKey, State, Step, When};
+use crate::model::{Kind, Member, Occurrence, OccurrenceKey, Recipients, State, Step, When};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 
@@ -63,14 +63,14 @@ fn by_recipient(ledger: &Ledger) -> BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>
             // facilitate the next one: they hear of a swap too.
             if let Some(p) = &e.proposes {
                 by_recipient
-                    .entry((&p.occurrence, e.key.to.as_str()))
+                    .entry((&p.occurrence, e.key.to.as_key()))
                     .or_default()
                     .push(e);
             }
             continue;
         }
         by_recipient
-            .entry((&e.key.occurrence, e.key.to.as_str()))
+            .entry((&e.key.occurrence, e.key.to.as_key()))
             .or_default()
             .push(e);
     }
@@ -226,7 +226,7 @@ impl Audience<'_> {
             occurrence: self.occ.clone(),
             kind: Kind::Correction,
             seq,
-            to: self.to.to_string(),
+            to: Recipients::from_key(self.to),
         }
     }
 

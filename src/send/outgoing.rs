@@ -9,7 +9,7 @@ use lettre::message::Mailbox;
 use crate::config::MailConfig;
 use crate::ledger::{About, Announced, Entry, Key, Ledger, Proposal};
 use crate::mail::{self, Change};
-use crate::model::{Kind, Occurrence, OccurrenceKey, Step};
+use crate::model::{Kind, Occurrence, OccurrenceKey, Recipients, Step};
 use crate::plan::summit::Planned;
 
 use super::notice::{Notice, describe};
@@ -115,12 +115,9 @@ pub fn step_key(summit: &Occurrence, step: Step, to: &[Mailbox]) -> Key {
     }
 }
 
-/// Recipients as a ledger key: the addresses, lowercase, joined by `, `.
-pub fn to_key(to: &[Mailbox]) -> String {
-    to.iter()
-        .map(|m| m.email.to_string().to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The recipients `to` as the ledger keys them ([`Recipients`]).
+pub fn to_key(to: &[Mailbox]) -> Recipients {
+    Recipients::of(to.iter().map(|m| &m.email))
 }
 
 /// The Message-ID every message about `summit` threads under: its reminder's, as

@@ -105,7 +105,7 @@ impl Record {
                 start: announced.start,
                 summary: announced.summary.clone(),
             },
-            to: key.to.clone(),
+            to: key.to.to_string(),
             message_id,
             due: When::Timed(due),
             detail,

@@ -133,3 +133,26 @@ fn warn_if_shared(dir: &Path, meta: &std::fs::Metadata) {
     #[cfg(not(unix))]
     let _ = (dir, meta);
 }
+
+/// Creates and removes an empty file in `dir`, to tell whether `tick` can write there.
+///
+/// # Errors
+/// [`Error::Io`] naming `dir` when the file cannot be created (or the file when it
+/// cannot be removed).
+pub fn probe_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(".summit-check-{}.tmp", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| {
+            Error::io(
+                dir,
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot create a file in it ({e}), expected a writable folder"),
+                ),
+            )
+        })?;
+    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))
+}

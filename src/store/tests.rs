@@ -160,3 +160,17 @@ fn default_dir_follows_xdg() {
         PathBuf::from("/x/y")
     );
 }
+
+#[test]
+fn a_writable_folder_passes_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    super::probe_writable(dir.path()).unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let file = dir.path().join("file");
+    std::fs::write(&file, "").unwrap();
+    let e = super::probe_writable(&file).unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    assert!(e.to_string().contains("expected a writable folder"), "{e}");
+    let e = super::probe_writable(&dir.path().join("missing")).unwrap_err();
+    assert!(e.to_string().contains("missing"), "{e}");
+}

@@ -185,7 +185,7 @@ fn a_swap_reaches_whoever_a_handover_told() {
                     }
                 )
         })
-        .map(|o| (o.key.to.clone(), o.in_reply_to.clone()))
+        .map(|o| (o.key.to.to_string(), o.in_reply_to.clone()))
         .collect();
     assert_eq!(
         got,

@@ -259,7 +259,7 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:2\r\nSTATUS:CANCE
     let got: Vec<(String, u32)> = p
         .sends
         .iter()
-        .map(|o| (o.key.to.clone(), o.key.seq))
+        .map(|o| (o.key.to.to_string(), o.key.seq))
         .collect();
     assert_eq!(
         got,
@@ -290,7 +290,7 @@ fn the_facilitator_hears_first() {
     let got: Vec<(String, String)> = p
         .sends
         .iter()
-        .map(|o| (o.key.kind.to_string(), o.key.to.clone()))
+        .map(|o| (o.key.kind.to_string(), o.key.to.to_string()))
         .collect();
     assert_eq!(
         got,
@@ -314,7 +314,7 @@ DTSTART:20261127T160000Z\r\nDTEND:20261127T180000Z\r\nSEQUENCE:1\r\nSUMMARY:Deve
     let got: Vec<(String, String)> = p
         .sends
         .iter()
-        .map(|o| (o.key.kind.to_string(), o.key.to.clone()))
+        .map(|o| (o.key.kind.to_string(), o.key.to.to_string()))
         .collect();
     assert_eq!(
         got,

@@ -32,11 +32,11 @@ mod tests;
 use lettre::Message;
 
 use crate::config::{MailConfig, Transport as TransportKind};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub use outbox::Outbox;
 pub use password::{password, password_quietly};
-pub use sendmail::Sendmail;
+pub use sendmail::{Sendmail, find_program};
 pub use smtp::{SmtpTransport, Tls};
 
 /// What became of one message.
@@ -78,4 +78,43 @@ pub fn open(mail: &MailConfig, password: Option<String>) -> Result<Box<dyn Trans
         }
         TransportKind::File => Box::new(Outbox::new(mail.outbox.clone())),
     })
+}
+
+/// Why [`check`] finds the transport unusable: the error, and the line `summit check`
+/// shows for it when that is not the error itself.
+#[derive(Debug)]
+pub struct Failed {
+    /// The line to show, when not the error's own text.
+    pub detail: Option<String>,
+    /// What is wrong.
+    pub error: Error,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Failed {
+        Failed {
+            detail: None,
+            error,
+        }
+    }
+}
+
+/// What `summit check` says of the configured transport, without sending anything: the
+/// outbox writable (created when missing), the sendmail program there and executable
+/// (not run), or the SMTP password at hand and TLS possible (with `connect`, a session
+/// to the server: TLS, EHLO, AUTH, QUIT). `Ok` is the line to show.
+///
+/// # Errors
+/// [`Failed`] naming what is wrong.
+pub fn check(mail: &MailConfig, connect: bool) -> std::result::Result<String, Failed> {
+    let smtp_only = if connect {
+        " (--connect applies to smtp only)"
+    } else {
+        ""
+    };
+    match mail.transport {
+        TransportKind::File => outbox::check(&mail.outbox, smtp_only),
+        TransportKind::Sendmail => sendmail::check(&mail.sendmail, smtp_only),
+        TransportKind::Smtp => smtp::check(&mail.smtp, connect),
+    }
 }

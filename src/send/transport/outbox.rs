@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use lettre::Message;
 
 use crate::error::Error;
-use crate::store::write_atomically;
+use crate::store::{self, write_atomically};
 
-use super::{Outcome, Transport};
+use super::{Failed, Outcome, Transport};
 
 /// `mail.transport = "file"`: each message becomes `OUTBOX/NAME.eml`, written
 /// atomically, where NAME is stable: the same message always gets the same file.
@@ -61,4 +61,16 @@ impl Transport for Outbox {
             },
         }
     }
+}
+
+/// The outbox for `summit check`: there (created when missing) and writable; `note` ends
+/// the line.
+pub(super) fn check(dir: &Path, note: &str) -> std::result::Result<String, Failed> {
+    let existed = dir.is_dir();
+    store::create_folder(dir).and_then(|()| store::probe_writable(dir))?;
+    Ok(format!(
+        "file: outbox {}: {}writable{note}",
+        dir.display(),
+        if existed { "" } else { "created, " }
+    ))
 }

@@ -1,12 +1,16 @@
 //! `mail.transport = "sendmail"`: the local mail submission program.
 
+use std::ffi::OsStr;
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use lettre::Message;
 
+use crate::error::Error;
+
 use super::process::{Stopped, run_in_group};
-use super::{Outcome, Transport};
+use super::{Failed, Outcome, Transport};
 
 /// `mail.transport = "sendmail"`: `SENDMAIL -i -f FROM -- RECIPIENTS` with the message
 /// on its standard input (as `lettre`'s `SendmailTransport` runs it), in a process
@@ -66,4 +70,57 @@ impl Transport for Sendmail {
             }
         }
     }
+}
+
+/// The sendmail program for `summit check`: there and executable (not run); `note`
+/// ends the line.
+pub(super) fn check(program: &str, note: &str) -> std::result::Result<String, Failed> {
+    match find_program(program, std::env::var_os("PATH").as_deref()) {
+        Ok(p) => Ok(format!(
+            "sendmail: `{program}` is {}, executable (not run){note}",
+            p.display()
+        )),
+        Err(message) => Err(Error::Delivery(message).into()),
+    }
+}
+
+/// The program `sendmail` names, as `Command::new` finds it: a name with a `/` as a
+/// path (relative to the working directory), else the first executable file of that
+/// name in the folders of `path` (the `PATH` variable).
+///
+/// # Errors
+/// A message naming the program when it is missing or not executable.
+pub fn find_program(program: &str, path: Option<&OsStr>) -> std::result::Result<PathBuf, String> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() && executable(&m) => Ok(p),
+            Ok(_) => Err(format!(
+                "mail.sendmail `{program}` is not an executable file, expected the local MTA's sendmail program"
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+                "mail.sendmail `{program}`: no such file, expected the local MTA's sendmail program"
+            )),
+            Err(e) => Err(format!(
+                "mail.sendmail `{program}`: {e}, expected the local MTA's sendmail program"
+            )),
+        };
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    which::which_in(program, Some(path.unwrap_or_default()), cwd).map_err(|_| {
+        format!(
+            "mail.sendmail `{program}` is not an executable file in any folder of PATH, expected the local MTA's sendmail program (or its full path in mail.sendmail)"
+        )
+    })
+}
+
+#[cfg(unix)]
+fn executable(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn executable(_: &std::fs::Metadata) -> bool {
+    true
 }

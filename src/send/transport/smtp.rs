@@ -17,7 +17,8 @@ use crate::config::{Security, Smtp};
 use crate::error::{Error, Result};
 use crate::text::is_loopback;
 
-use super::{Outcome, Transport};
+use super::password::password_quietly;
+use super::{Failed, Outcome, Transport};
 
 /// How long to wait for the SMTP server at each step (each read or write), at most;
 /// the whole conversation has `mail.smtp.timeout`.
@@ -352,5 +353,47 @@ fn lower(e: &dyn std::fmt::Display) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => s,
+    }
+}
+
+/// `mail.transport = "smtp"`: the password source resolves (neither the password nor
+/// anything the password command prints is shown), TLS can be set up, and with
+/// `connect` a session (TLS, EHLO, AUTH, QUIT) succeeds.
+pub(super) fn check(smtp: &Smtp, connect: bool) -> std::result::Result<String, Failed> {
+    let password = password_quietly(smtp)?;
+    let transport = SmtpTransport::new(smtp, password)?;
+    let security = match smtp.security {
+        Security::Starttls => "STARTTLS",
+        Security::Tls => "TLS",
+        Security::None => "no TLS",
+    };
+    let auth = match (&smtp.username, &smtp.password_env, &smtp.password_command) {
+        (None, _, _) => "no AUTH".to_string(),
+        (Some(u), Some(var), _) => format!("AUTH as `{u}` with the password in ${var}"),
+        (Some(u), None, Some(_)) => {
+            format!("AUTH as `{u}` with the password from mail.smtp.password-command")
+        }
+        (Some(u), None, None) => format!("AUTH as `{u}`"),
+    };
+    let what = format!("smtp {} ({security}, {auth})", transport.address());
+    if !connect {
+        return Ok(format!(
+            "{what}; not connected: no connection is made for mail without --connect"
+        ));
+    }
+    match transport.probe() {
+        Ok((name, encrypted)) => Ok(format!(
+            "{what}: connected{}, EHLO answered by `{name}`{}, QUIT; no mail sent",
+            if encrypted { " with TLS" } else { "" },
+            if transport.authenticates() {
+                ", authenticated"
+            } else {
+                ""
+            }
+        )),
+        Err(reason) => Err(Failed {
+            detail: Some(format!("{what}: {reason}")),
+            error: Error::Delivery(reason),
+        }),
     }
 }

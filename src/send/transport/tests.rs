@@ -242,3 +242,36 @@ fn outbox_names_are_stable() {
     );
     assert_eq!(Outbox::path(dir, "a/b@x"), PathBuf::from("/out/a-b.eml"));
 }
+
+#[cfg(unix)]
+#[test]
+fn programs_are_found_in_path_or_by_path_and_must_be_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let prog = bin.join("fake-sendmail");
+    std::fs::write(&prog, "#!/bin/sh\n").unwrap();
+    let plain = bin.join("plain");
+    std::fs::write(&plain, "").unwrap();
+    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let path = std::env::join_paths([dir.path().join("none"), bin.clone()]).unwrap();
+    assert_eq!(
+        super::find_program("fake-sendmail", Some(&path)).unwrap(),
+        prog
+    );
+    let e = super::find_program("plain", Some(&path)).unwrap_err();
+    assert!(
+        e.contains("`plain` is not an executable file in any folder of PATH"),
+        "{e}"
+    );
+    assert!(super::find_program("fake-sendmail", None).is_err());
+    let by_path = prog.to_str().unwrap();
+    assert_eq!(super::find_program(by_path, None).unwrap(), prog);
+    let e = super::find_program(plain.to_str().unwrap(), Some(&path)).unwrap_err();
+    assert!(e.contains("is not an executable file"), "{e}");
+    let missing = bin.join("missing");
+    let e = super::find_program(missing.to_str().unwrap(), Some(&path)).unwrap_err();
+    assert!(e.contains("missing`: no such file"), "{e}");
+}

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::system::{folder_of, probe_writable};
+use super::system::folder_of;
 use super::{Outcome, lines_as_one};
 use crate::agenda::Agenda;
 use crate::calendar::Calendar;
@@ -18,6 +18,7 @@ use crate::model::Step;
 use crate::plan::find::no_summit;
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
+use crate::store::probe_writable;
 use crate::text::one_line;
 
 /// The feed as the feed check found it.

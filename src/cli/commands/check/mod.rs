@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::config::Transport;
 use crate::error::{Error, Result};
 use crate::mail::Templates;
 use crate::plan::inputs::Inputs;
@@ -201,18 +200,9 @@ fn check_config(session: &Session) -> Result<(Inputs, Outcome)> {
         "{}: {members} member(s), {} zone(s), transport {}",
         config.path.as_deref().unwrap_or(Path::new("?")).display(),
         config.calendar.zones.len(),
-        transport_name(mail.transport),
+        mail.transport.name(),
     );
     Ok((config, Outcome::ok("configuration", detail)))
-}
-
-/// `mail.transport` as the configuration spells it.
-fn transport_name(t: Transport) -> &'static str {
-    match t {
-        Transport::Smtp => "smtp",
-        Transport::Sendmail => "sendmail",
-        Transport::File => "file",
-    }
 }
 
 /// A message of several lines on one, the lines joined by `; `.

@@ -1,6 +1,6 @@
 //! The unit tests of `summit check`.
 
-use super::system::{check_ledger, find_program, folder_of, ledger_summary, probe_writable};
+use super::system::{check_ledger, folder_of, ledger_summary};
 use super::*;
 use crate::ledger::{self, Ledger};
 
@@ -75,50 +75,6 @@ fn exit_status_is_2_for_any_configuration_error_else_1() {
         e.to_string(),
         "refused\ntemplate `reminder.txt` line 3: undefined value"
     );
-}
-
-#[cfg(unix)]
-#[test]
-fn programs_are_found_in_path_or_by_path_and_must_be_executable() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let prog = bin.join("fake-sendmail");
-    std::fs::write(&prog, "#!/bin/sh\n").unwrap();
-    let plain = bin.join("plain");
-    std::fs::write(&plain, "").unwrap();
-    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let path = std::env::join_paths([dir.path().join("none"), bin.clone()]).unwrap();
-    assert_eq!(find_program("fake-sendmail", Some(&path)).unwrap(), prog);
-    let e = find_program("plain", Some(&path)).unwrap_err();
-    assert!(
-        e.contains("`plain` is not an executable file in any folder of PATH"),
-        "{e}"
-    );
-    assert!(find_program("fake-sendmail", None).is_err());
-    let by_path = prog.to_str().unwrap();
-    assert_eq!(find_program(by_path, None).unwrap(), prog);
-    let e = find_program(plain.to_str().unwrap(), Some(&path)).unwrap_err();
-    assert!(e.contains("is not an executable file"), "{e}");
-    let missing = bin.join("missing");
-    let e = find_program(missing.to_str().unwrap(), Some(&path)).unwrap_err();
-    assert!(e.contains("missing`: no such file"), "{e}");
-}
-
-#[test]
-fn a_writable_folder_passes_and_leaves_nothing_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    probe_writable(dir.path()).unwrap();
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    let file = dir.path().join("file");
-    std::fs::write(&file, "").unwrap();
-    let e = probe_writable(&file).unwrap_err();
-    assert_eq!(e.exit_code(), 1);
-    assert!(e.to_string().contains("expected a writable folder"), "{e}");
-    let e = probe_writable(&dir.path().join("missing")).unwrap_err();
-    assert!(e.to_string().contains("missing"), "{e}");
 }
 
 /// A ledger with a sent reminder and an unconfirmed agenda-vote.

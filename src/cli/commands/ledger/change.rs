@@ -257,7 +257,7 @@ fn from_plan(
         retry: false,
     };
     delivery::plan_step(&mut plan, &planning, planned, next, step);
-    let all: Vec<String> = plan.sends.iter().map(|o| o.key.to.clone()).collect();
+    let all: Vec<String> = plan.sends.iter().map(|o| o.key.to.to_string()).collect();
     let changes: Vec<Change> = plan
         .sends
         .iter()

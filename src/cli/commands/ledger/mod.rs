@@ -227,7 +227,7 @@ fn row(e: &Entry) -> [String; 5] {
         if e.key.to.is_empty() {
             "-".into()
         } else {
-            e.key.to.clone()
+            e.key.to.to_string()
         },
         e.message_id
             .as_ref()
@@ -312,7 +312,7 @@ impl From<&Entry> for EntryJson {
             },
             step: e.key.kind.name(),
             correction: (e.key.kind == Kind::Correction).then_some(e.key.seq),
-            to: e.key.to.clone(),
+            to: e.key.to.to_string(),
             state: e.state.name(),
             unconfirmed: e.unconfirmed,
             message_id: e.message_id.clone(),

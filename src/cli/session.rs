@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::printer::{warn, warn_all};
+use super::show::agenda_warnings;
 use super::values::parse_instant;
 use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
@@ -262,7 +263,7 @@ impl Session {
     }
 
     /// Loads the agenda named by `--agenda` or `agenda.file`, if any, into `config`
-    /// (`config.agenda.loaded`), tied to the summit its file names (TOML `summit`) or
+    /// ([`Inputs::agenda`]), tied to the summit its file names (TOML `summit`) or
     /// else to the next summit at now; with `ongoing`, to the summit of the day (one in
     /// progress at now, else the next), as the display commands show it. A `proposed-at`
     /// date counts from the start of that day in the first of `calendar.zones`.
@@ -302,6 +303,22 @@ impl Session {
                 });
             }
         }
+    }
+
+    /// What the display commands (`next`, `timeline`) read: the inputs, with a roster,
+    /// the feed, and the agenda tied to the summit of the day; the agenda's warnings are
+    /// printed.
+    ///
+    /// # Errors
+    /// Whatever loading the configuration, the record and the feed meets; a roster with
+    /// nobody.
+    pub fn for_display(&self) -> Result<(Inputs, Calendar)> {
+        let mut inputs = self.config()?;
+        inputs.members()?;
+        let cal = self.calendar(&inputs)?;
+        self.load_agenda(&mut inputs, &cal, true);
+        warn_all(&agenda_warnings(&inputs));
+        Ok((inputs, cal))
     }
 
     /// The summit `step` is for, with the summit after it ([`find::for_step`]); the

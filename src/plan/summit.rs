@@ -55,10 +55,7 @@ pub fn rota(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, inputs, &Query::shown(now, count, false), warnings) {
-        Ok((out, _)) => out,
-        Err(TooMany { .. }) => unreachable!("no bound was given"),
-    }
+    unbounded(cal, inputs, &Query::shown(now, count, false), warnings)
 }
 
 /// The summit of the day and the next ones: like [`rota`], but from the first summit
@@ -73,7 +70,17 @@ pub fn rota_current(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<(Planned, Basis)> {
-    match walk(cal, inputs, &Query::shown(now, count, true), warnings) {
+    unbounded(cal, inputs, &Query::shown(now, count, true), warnings)
+}
+
+/// [`walk`] for a `query` without [`Through`], which cannot fail.
+fn unbounded(
+    cal: &Calendar,
+    inputs: &Inputs,
+    query: &Query,
+    warnings: &mut Vec<String>,
+) -> Vec<(Planned, Basis)> {
+    match walk(cal, inputs, query, warnings) {
         Ok((out, _)) => out,
         Err(TooMany { .. }) => unreachable!("no bound was given"),
     }

@@ -17,7 +17,7 @@ use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 
 use super::notice::Notice;
-use super::outgoing::{Outgoing, Plan, What, announced_order, thread_root};
+use super::outgoing::{Outgoing, Plan, Planning, What, announced_order, thread_root};
 use super::summits::Summits;
 
 /// At most one correction per summit and audience in this long: a feed that flaps
@@ -27,15 +27,14 @@ pub const CORRECTION_INTERVAL: Duration = Duration::hours(24);
 /// Adds to `plan` the corrections due at `now` (with `retry`, unconfirmed ones resent)
 /// and what to report about those that can no longer go; records in `plan.feed` the
 /// announced summits the feed no longer lists.
-pub(super) fn plan_corrections(
-    plan: &mut Plan,
-    summits: &Summits,
-    ledger: &Ledger,
-    config: &Inputs,
-    mail: &MailConfig,
-    now: DateTime<Utc>,
-    retry: bool,
-) {
+pub(super) fn plan_corrections(plan: &mut Plan, summits: &Summits, planning: &Planning<'_>) {
+    let Planning {
+        ledger,
+        config,
+        mail,
+        now,
+        retry,
+    } = *planning;
     let cx = Corrections {
         summits,
         ledger,

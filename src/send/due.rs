@@ -16,7 +16,7 @@ use crate::plan::summit::Planned;
 
 use super::corrections::plan_corrections;
 use super::notice::Notice;
-use super::outgoing::{FeedState, Outgoing, Plan, What, step_key, thread_root};
+use super::outgoing::{FeedState, Outgoing, Plan, Planning, What, step_key, thread_root};
 use super::summits::Summits;
 
 /// Everything due at `now`: the steps of every summit inside their windows that are
@@ -55,6 +55,13 @@ pub fn plan(
             return plan;
         }
     }
+    let planning = Planning {
+        ledger,
+        config,
+        mail,
+        now,
+        retry,
+    };
     for (i, p) in summits.planned.iter().enumerate() {
         let next = summits.planned.get(i + 1);
         if before_start(p, config) {
@@ -63,18 +70,11 @@ pub fn plan(
         }
         for step in Step::ALL {
             if step.enabled(&config.timeline) && step.due(&p.summit, &config.timeline) <= now {
-                let planning = Planning {
-                    ledger,
-                    config,
-                    mail,
-                    now,
-                    retry,
-                };
                 plan_step(&mut plan, &planning, p, next, step);
             }
         }
     }
-    plan_corrections(&mut plan, summits, ledger, config, mail, now, retry);
+    plan_corrections(&mut plan, summits, &planning);
     plan.sends
         .sort_by_key(|o| (o.due, o.summit.summit.start.instant(), o.key.kind));
     plan
@@ -86,22 +86,6 @@ pub fn before_start(p: &Planned, config: &Inputs) -> bool {
         .rotation
         .start
         .is_some_and(|d| p.summit.start.date_utc() < d)
-}
-
-/// What planning reads besides the summits: the ledger, the inputs and their `[mail]`,
-/// the instant (UTC) and whether unconfirmed intents are sent again (`--retry`).
-#[derive(Clone, Copy)]
-pub struct Planning<'a> {
-    /// The ledger, as read (under the lock, for `tick` and `send`).
-    pub ledger: &'a Ledger,
-    /// The configuration, the facilitation record and the agenda.
-    pub config: &'a Inputs,
-    /// The configuration's `[mail]`.
-    pub mail: &'a MailConfig,
-    /// Now (UTC).
-    pub now: DateTime<Utc>,
-    /// Whether unconfirmed intents inside their windows are sent again.
-    pub retry: bool,
 }
 
 /// The messages of `step` of `p` (`next` after it) that are due at `planning.now` (or,

@@ -45,9 +45,9 @@ mod tests;
 
 pub use compose::compose;
 pub use corrections::CORRECTION_INTERVAL;
-pub use due::{Planning, announced_facilitators, before_start, named, plan, plan_step};
+pub use due::{announced_facilitators, before_start, named, plan, plan_step};
 pub use notice::{Notice, describe, settle_hint};
-pub use outgoing::{FeedState, Outgoing, Plan, What, step_key, to_key};
+pub use outgoing::{FeedState, Outgoing, Plan, Planning, What, step_key, to_key};
 pub use protocol::{Delivered, Setup, carry_out, deliver};
 pub use report::{Progress, Record, RecordSummit, Report, retry_hint};
 pub use summits::{LOOKBACK_DAYS, MAX_PLANNED, Summits};

@@ -10,6 +10,7 @@ use crate::config::MailConfig;
 use crate::ledger::{About, Announced, Entry, Key, Ledger, Proposal};
 use crate::mail::{self, Change};
 use crate::model::{Kind, Occurrence, OccurrenceKey, Recipients, Step};
+use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
 use super::notice::{Notice, describe};
@@ -168,4 +169,20 @@ impl FeedState {
         ledger.feed_empty_since = self.empty_since;
         changed
     }
+}
+
+/// What planning reads besides the summits: the ledger, the inputs and their `[mail]`,
+/// the instant (UTC) and whether unconfirmed intents are sent again (`--retry`).
+#[derive(Clone, Copy)]
+pub struct Planning<'a> {
+    /// The ledger, as read (under the lock, for `tick` and `send`).
+    pub ledger: &'a Ledger,
+    /// The configuration, the facilitation record and the agenda.
+    pub config: &'a Inputs,
+    /// The configuration's `[mail]`.
+    pub mail: &'a MailConfig,
+    /// Now (UTC).
+    pub now: DateTime<Utc>,
+    /// Whether unconfirmed intents inside their windows are sent again.
+    pub retry: bool,
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::show::{agenda_fault, agenda_warnings, decided, listed, local_time};
+use crate::cli::show::{agenda_fault, decided, listed, local_time};
 use crate::cli::values::parse_count;
 use crate::error::Result;
 use crate::mail;
@@ -32,11 +32,7 @@ pub struct Args {
 /// # Errors
 /// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
-    let mut config = session.config()?;
-    config.members()?;
-    let cal = session.calendar(&config)?;
-    session.load_agenda(&mut config, &cal, true);
-    printer.warn_all(&agenda_warnings(&config));
+    let (config, cal) = session.for_display()?;
     let mut warnings = Vec::new();
     let rota = summit::rota_current(&cal, &config, session.now, args.count, &mut warnings);
     printer.warn_all(&warnings);

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::show::{agenda_fault, agenda_warnings, listed, local_time};
+use crate::cli::show::{agenda_fault, listed, local_time};
 use crate::cli::values::{parse_date, parse_zone};
 use crate::error::Result;
 use crate::ledger::{Entry, Ledger};
@@ -37,11 +37,7 @@ pub struct Args {
 /// # Errors
 /// [`crate::Error::NoSummit`] when there is no such summit; whatever loading meets.
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
-    let mut config = session.config()?;
-    config.members()?;
-    let cal = session.calendar(&config)?;
-    session.load_agenda(&mut config, &cal, true);
-    printer.warn_all(&agenda_warnings(&config));
+    let (config, cal) = session.for_display()?;
     // The summit of the day, until it ends (or the one on `date`).
     let (planned, next) = session.summit_of_the_day(&config, &cal, args.summit)?;
     let dir = session.state_dir()?;

@@ -54,6 +54,19 @@ pub fn recipients(step: Step, planned: &Planned, config: &Inputs) -> Result<Vec<
     })
 }
 
+/// The messages of `step` to its recipients `to`: the one place that decides one
+/// message per owner. The outreach goes to each topic owner alone (it speaks of their
+/// own topics); every other step is one message to them all (none when `to` is empty
+/// and the step is the outreach; one to nobody otherwise, which is how the ledger keys
+/// a step that had nobody to go to).
+pub fn messages(step: Step, to: Vec<Mailbox>) -> Vec<Vec<Mailbox>> {
+    if step == Step::Outreach {
+        to.into_iter().map(|m| vec![m]).collect()
+    } else {
+        vec![to]
+    }
+}
+
 /// The error of `step` of `planned` when the agenda file could not be loaded and was
 /// to be for that summit ([`Inputs::agenda_error`]); `None` otherwise.
 /// Only the outreach and the checklist need the agenda.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::message::Mailbox;
 
-use super::audience::{owned_topics, ranked_agenda, recipients, reply_to};
+use super::audience::{messages, owned_topics, ranked_agenda, recipients, reply_to};
 use super::context::context;
 use super::message::{Envelope, Extras, build};
 use super::message_id::message_id;
@@ -135,12 +135,7 @@ pub fn draft(
         return Ok(Vec::new());
     }
     let ranked = ranked_agenda(planned, config);
-    let per_recipient = step == Step::Outreach;
-    let groups: Vec<Vec<Mailbox>> = if per_recipient {
-        to.into_iter().map(|m| vec![m]).collect()
-    } else {
-        vec![to]
-    };
+    let groups = messages(step, to);
     let many = groups.len() > 1;
     groups
         .into_iter()

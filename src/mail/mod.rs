@@ -32,7 +32,9 @@ pub mod rota;
 pub mod view;
 pub mod words;
 
-pub use audience::{agenda_error, ranked_agenda, recipients, reply_to, unreached_warning};
+pub use audience::{
+    agenda_error, messages, ranked_agenda, recipients, reply_to, unreached_warning,
+};
 pub use correction::{Change, Correction, draft_correction};
 pub use draft::{Draft, checklist, draft};
 pub use message::Extras;

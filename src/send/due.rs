@@ -163,8 +163,7 @@ fn audiences(
         // Nobody to send it to by design (the checklist without an agenda, an agenda
         // with no topic on time).
         Ok(to) if to.is_empty() => Vec::new(),
-        Ok(to) if s.step == Step::Outreach => to.into_iter().map(|m| vec![m]).collect(),
-        Ok(to) => vec![to],
+        Ok(to) => mail::messages(s.step, to),
         Err(e @ crate::Error::Agenda { .. }) if s.open => {
             // The agenda cannot be read: the step fails on every run while it is
             // useful (the file may be fixed in time), and is recorded as missed, with

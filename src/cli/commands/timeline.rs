@@ -82,11 +82,7 @@ impl Summits<'_> {
             self.next.map(|n| &n.summit),
             &config.timeline,
         );
-        let groups: Vec<Vec<lettre::message::Mailbox>> = if step == Step::Outreach {
-            to.iter().map(|m| vec![m.clone()]).collect()
-        } else {
-            vec![to.clone()]
-        };
+        let groups = mail::messages(step, to.clone());
         let entries: Vec<Option<&Entry>> = groups
             .iter()
             .map(|g| {

@@ -17,10 +17,12 @@ use crate::text::{is_loopback, odd_char};
 pub struct MailConfig {
     /// `from`: the sender, e.g. `Summit Bot <summit@example.org>`.
     pub from: Mailbox,
-    /// `public-list`: the public community list the reminder goes to.
-    pub public_list: Mailbox,
-    /// `team-list`: the team list for the agenda vote and the handover.
-    pub team_list: Mailbox,
+    /// `public-list`: the public community lists the reminder goes to (one address or a
+    /// list; each gets its own message), never empty.
+    pub public_list: Vec<Mailbox>,
+    /// `team-list`: the team lists for the agenda vote and the handover (one address or
+    /// a list; each gets its own message), never empty.
+    pub team_list: Vec<Mailbox>,
     /// `transport`: how mail leaves.
     pub transport: Transport,
     /// `outbox`: the folder for `transport = "file"` (relative to the config's folder).
@@ -108,8 +110,8 @@ pub const DEFAULT_PASSWORD_COMMAND_TIMEOUT: std::time::Duration =
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawMail {
     pub(super) from: Spanned<String>,
-    pub(super) public_list: Spanned<String>,
-    pub(super) team_list: Spanned<String>,
+    pub(super) public_list: Spanned<Lists>,
+    pub(super) team_list: Spanned<Lists>,
     pub(super) transport: Option<Transport>,
     pub(super) outbox: Option<String>,
     pub(super) sendmail: Option<String>,
@@ -117,6 +119,76 @@ pub(super) struct RawMail {
     pub(super) templates: Option<String>,
     #[serde(default)]
     pub(super) smtp: RawSmtp,
+}
+
+/// `public-list` or `team-list` as written: one address, or a list of them.
+pub(super) enum Lists {
+    /// `"dev@example.org"`.
+    One(String),
+    /// `["dev@example.org", "users@example.org"]`, each with its place in the file.
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for Lists {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Lists, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Lists;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an e-mail address or a list of them")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Lists, E> {
+                Ok(Lists::One(s.to_string()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Lists, A::Error> {
+                let mut all = Vec::new();
+                while let Some(a) = seq.next_element::<Spanned<String>>()? {
+                    all.push(a);
+                }
+                Ok(Lists::Many(all))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The addresses of `key` (`mail.public-list`): each a sendable mailbox, at least one,
+/// none twice (compared without regard to case).
+fn lists(l: &Spanned<Lists>, key: &str, src: &Source) -> Result<Vec<Mailbox>> {
+    let written: Vec<Spanned<String>> = match l.get_ref() {
+        Lists::One(s) => vec![Spanned::new(l.span(), s.clone())],
+        Lists::Many(all) => all.clone(),
+    };
+    if written.is_empty() {
+        return Err(src.at(
+            l,
+            format!("{key} is an empty list, expected at least one address"),
+        ));
+    }
+    let mut out: Vec<Mailbox> = Vec::with_capacity(written.len());
+    for s in &written {
+        let m = mailbox(s, key, src)?;
+        if out
+            .iter()
+            .any(|o| crate::model::Email::same(&o.email, &m.email))
+        {
+            return Err(src.at(
+                s,
+                format!(
+                    "{key} names `{}` twice, expected each list once",
+                    s.get_ref().escape_debug()
+                ),
+            ));
+        }
+        out.push(m);
+    }
+    Ok(out)
 }
 
 /// `[mail.smtp]` as written.
@@ -156,8 +228,8 @@ pub(super) fn validate(m: RawMail, src: &Source) -> Result<MailConfig> {
     }
     Ok(MailConfig {
         from: mailbox(&m.from, "mail.from", src)?,
-        public_list: mailbox(&m.public_list, "mail.public-list", src)?,
-        team_list: mailbox(&m.team_list, "mail.team-list", src)?,
+        public_list: lists(&m.public_list, "mail.public-list", src)?,
+        team_list: lists(&m.team_list, "mail.team-list", src)?,
         transport,
         outbox: src.dir.join(m.outbox.as_deref().unwrap_or("outbox")),
         sendmail: m.sendmail.unwrap_or_else(|| "sendmail".into()),

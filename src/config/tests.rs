@@ -359,3 +359,31 @@ fn away_ranges() {
         Some((d("2026-12-24"), d("2026-12-24")))
     );
 }
+
+#[test]
+fn the_lists_take_one_address_or_several() {
+    let mail = |public: &str, team: &str| {
+        format!("[mail]\nfrom = \"a@b.org\"\npublic-list = {public}\nteam-list = {team}\n")
+    };
+    let c = load(&mail(
+        "\"dev@x.org\"",
+        "[\"t1@x.org\", \"Team Two <t2@x.org>\"]",
+    ))
+    .unwrap();
+    let m = c.mail().unwrap();
+    assert_eq!(m.public_list.len(), 1);
+    assert_eq!(m.team_list.len(), 2);
+    assert_eq!(m.team_list[1].name.as_deref(), Some("Team Two"));
+    for (public, needle) in [
+        ("[]", "mail.public-list is an empty list"),
+        ("[\"a@x.org\", \"A@X.org\"]", "names `A@X.org` twice"),
+        (
+            "[\"a@x.org\", \"nope\"]",
+            "line 3: mail.public-list `nope` is not an e-mail address",
+        ),
+        ("3", "an e-mail address or a list of them"),
+    ] {
+        let e = load(&mail(public, "\"t@x.org\"")).unwrap_err().to_string();
+        assert!(e.contains(needle), "{public}: {e}");
+    }
+}

@@ -40,8 +40,8 @@ pub fn recipients(step: Step, planned: &Planned, config: &Inputs) -> Result<Vec<
         return Err(e);
     }
     Ok(match step {
-        Step::Reminder => vec![mail.public_list.clone()],
-        Step::AgendaVote | Step::Handover => vec![mail.team_list.clone()],
+        Step::Reminder => mail.public_list.clone(),
+        Step::AgendaVote | Step::Handover => mail.team_list.clone(),
         Step::Assignment => facilitator()?,
         Step::Outreach => match ranked_agenda(planned, config) {
             Some(r) => r.owners().into_iter().map(|(m, _)| m).collect(),
@@ -54,17 +54,17 @@ pub fn recipients(step: Step, planned: &Planned, config: &Inputs) -> Result<Vec<
     })
 }
 
-/// The messages of `step` to its recipients `to`: the one place that decides one
-/// message per owner. The outreach goes to each topic owner alone (it speaks of their
-/// own topics); every other step is one message to them all (none when `to` is empty
-/// and the step is the outreach; one to nobody otherwise, which is how the ledger keys
-/// a step that had nobody to go to).
+/// The messages of `step` to its recipients `to`: the one place that decides that each
+/// recipient gets a message of their own (and so a ledger entry of their own). The
+/// outreach goes to each topic owner alone (it speaks of their own topics), the
+/// reminder to each public list, the call for votes and the handover to each team
+/// list. An empty `to` is no message for the outreach, and one message to nobody for
+/// another step, which is how the ledger keys a step that had nobody to go to.
 pub fn messages(step: Step, to: Vec<Mailbox>) -> Vec<Vec<Mailbox>> {
-    if step == Step::Outreach {
-        to.into_iter().map(|m| vec![m]).collect()
-    } else {
-        vec![to]
+    if to.is_empty() && step != Step::Outreach {
+        return vec![to];
     }
+    to.into_iter().map(|m| vec![m]).collect()
 }
 
 /// The error of `step` of `planned` when the agenda file could not be loaded and was
@@ -121,12 +121,14 @@ pub fn reply_to(
     facilitator: Option<&Member>,
     mail: &MailConfig,
 ) -> Option<Mailbox> {
-    let public = to
-        .iter()
-        .any(|m| same_address(&m.email, &mail.public_list.email));
+    let public = to.iter().any(|m| {
+        mail.public_list
+            .iter()
+            .any(|l| same_address(&m.email, &l.email))
+    });
     match kind {
         _ if public => None,
-        Kind::Step(Step::Assignment) => Some(mail.team_list.clone()),
+        Kind::Step(Step::Assignment) => mail.team_list.first().cloned(),
         _ => facilitator.map(Member::mailbox),
     }
 }

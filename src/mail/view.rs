@@ -49,9 +49,9 @@ impl Person {
         let is = |list: &Mailbox| same_address(&list.email, &m.email);
         let project = &config.project.name;
         let list = config.mail.as_ref().and_then(|mail| {
-            if is(&mail.public_list) {
+            if mail.public_list.iter().any(is) {
                 Some(format!("{project} developers"))
-            } else if is(&mail.team_list) {
+            } else if mail.team_list.iter().any(is) {
                 Some(format!("{project} team"))
             } else {
                 None

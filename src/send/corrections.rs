@@ -368,7 +368,12 @@ fn mailboxes(
 ) -> Option<Vec<Mailbox>> {
     // Who it may be, with their names: the lists, the summit's facilitator, anyone on
     // the roster, the owners of the agenda's topics (a correction of an outreach).
-    let mut known: Vec<Mailbox> = vec![mail.public_list.clone(), mail.team_list.clone()];
+    let mut known: Vec<Mailbox> = mail
+        .public_list
+        .iter()
+        .chain(&mail.team_list)
+        .cloned()
+        .collect();
     known.extend(
         summits
             .planned

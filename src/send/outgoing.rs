@@ -130,8 +130,8 @@ pub(super) fn thread_root(summit: &Occurrence, ledger: &Ledger, mail: &MailConfi
         .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.maybe_delivered())
         .find_map(|e| e.message_id.clone())
         .unwrap_or_else(|| {
-            let to = [mail.public_list.clone()];
-            mail::message_id(summit, Kind::Step(Step::Reminder), 0, &to, mail)
+            let to = &mail.public_list[..1];
+            mail::message_id(summit, Kind::Step(Step::Reminder), 0, to, mail)
         })
 }
 

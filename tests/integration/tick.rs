@@ -1297,3 +1297,51 @@ fn a_topic_owner_hears_of_a_cancellation_by_name() {
         to_alice[0].header("To")
     );
 }
+
+// ---- several lists ----
+
+#[test]
+fn each_public_and_team_list_gets_its_own_message_and_ledger_entry() {
+    let server = SmtpServer::start();
+    let config = smtp_config(server.port)
+        .replacen(
+            "public-list = \"prometheus-developers@googlegroups.com\"",
+            "public-list = [\"prometheus-developers@googlegroups.com\", \"Users <prometheus-users@googlegroups.com>\"]",
+            1,
+        )
+        .replacen(
+            "team-list = \"prometheus-team@googlegroups.com\"",
+            "team-list = [\"prometheus-team@googlegroups.com\"]",
+            1,
+        );
+    let site = Site::new(&config);
+    site.tick_ok("2026-11-22T00:00:00Z");
+    site.tick_ok("2026-11-23T16:00:00Z"); // the reminder, to each public list
+    let got = server.wait_for(2);
+    let mut to: Vec<String> = got.iter().map(|m| m.header("To").unwrap()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "Users <prometheus-users@googlegroups.com>",
+            "prometheus-developers@googlegroups.com"
+        ]
+    );
+    assert_ne!(got[0].message_id(), got[1].message_id());
+    // Each is its own entry; a second tick sends neither again.
+    let ledger = std::fs::read_to_string(site.path("state/ledger.toml")).unwrap();
+    for list in ["prometheus-users", "prometheus-developers"] {
+        let entry = format!("to = \"{list}@googlegroups.com\"\nstate = \"sent\"");
+        assert_eq!(ledger.matches(&entry).count(), 1, "{ledger}");
+    }
+    assert_eq!(site.tick_ok("2026-11-23T17:00:00Z"), "");
+    assert_eq!(server.messages().len(), 2);
+    // The call for votes goes to the one team list, in the reminder's thread.
+    site.tick_ok("2026-11-24T16:00:00Z");
+    let got = server.wait_for(3);
+    assert_eq!(
+        got[2].header("To").as_deref(),
+        Some("prometheus-team@googlegroups.com")
+    );
+    assert!(got[2].header("In-Reply-To").is_some());
+}

@@ -16,10 +16,15 @@ fn one_address_in_any_ascii_case() {
 }
 
 #[test]
-fn the_outreach_is_one_message_per_owner_and_every_other_step_one_to_all() {
+fn every_recipient_gets_a_message_of_their_own() {
     let m = |s: &str| Mailbox::new(None, s.parse::<Address>().unwrap());
     let to = vec![m("a@example.org"), m("b@example.org")];
-    assert_eq!(messages(Step::Outreach, to.clone()).len(), 2);
+    for step in Step::ALL {
+        assert_eq!(
+            messages(step, to.clone()),
+            vec![vec![to[0].clone()], vec![to[1].clone()]]
+        );
+    }
     assert_eq!(messages(Step::Outreach, Vec::new()).len(), 0);
     for step in [
         Step::Reminder,
@@ -27,7 +32,6 @@ fn the_outreach_is_one_message_per_owner_and_every_other_step_one_to_all() {
         Step::Handover,
         Step::Checklist,
     ] {
-        assert_eq!(messages(step, to.clone()), vec![to.clone()]);
         // Nobody is one message to nobody: how the ledger keys a step with no one.
         assert_eq!(messages(step, Vec::new()), vec![Vec::<Mailbox>::new()]);
     }

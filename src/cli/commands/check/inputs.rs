@@ -282,7 +282,7 @@ fn render_corrections(
     config: &Inputs,
     templates: &Templates,
 ) -> Vec<Error> {
-    let to = [m.public_list.clone()];
+    let to = &m.public_list[..1];
     let mut errors = Vec::new();
     for (change, cancelled) in [
         (Change::Moved, false),
@@ -300,7 +300,7 @@ fn render_corrections(
             announced: &announced,
             change,
             seq: 1,
-            to: &to,
+            to,
         };
         if let Err(e) = mail::draft_correction(&correction, config, templates, session.now) {
             errors.push(e);

@@ -121,18 +121,23 @@ pub fn to_key(to: &[Mailbox]) -> Recipients {
     Recipients::of(to.iter().map(|m| &m.email))
 }
 
-/// The Message-ID every message about `summit` threads under: its reminder's, as
-/// recorded in the ledger, else as it would be drafted.
+/// The Message-ID every message about `summit` threads under: its reminder's to the
+/// first public list, as recorded in the ledger (else any recorded reminder's), else as
+/// it would be drafted.
 pub(super) fn thread_root(summit: &Occurrence, ledger: &Ledger, mail: &MailConfig) -> String {
     let occ = OccurrenceKey::of(summit);
-    ledger
+    let first = &mail.public_list[..1];
+    let first_key = to_key(first);
+    let reminders: Vec<&Entry> = ledger
         .of_occurrence(&occ)
         .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.maybe_delivered())
+        .collect();
+    reminders
+        .iter()
+        .filter(|e| e.key.to == first_key)
+        .chain(&reminders)
         .find_map(|e| e.message_id.clone())
-        .unwrap_or_else(|| {
-            let to = &mail.public_list[..1];
-            mail::message_id(summit, Kind::Step(Step::Reminder), 0, to, mail)
-        })
+        .unwrap_or_else(|| mail::message_id(summit, Kind::Step(Step::Reminder), 0, first, mail))
 }
 
 /// The order in which entries of one occurrence and recipient were announced.

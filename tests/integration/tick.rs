@@ -1306,7 +1306,7 @@ fn each_public_and_team_list_gets_its_own_message_and_ledger_entry() {
     let config = smtp_config(server.port)
         .replacen(
             "public-list = \"prometheus-developers@googlegroups.com\"",
-            "public-list = [\"prometheus-developers@googlegroups.com\", \"Users <prometheus-users@googlegroups.com>\"]",
+            "public-list = [\"Users <prometheus-users@googlegroups.com>\", \"prometheus-developers@googlegroups.com\"]",
             1,
         )
         .replacen(
@@ -1336,12 +1336,18 @@ fn each_public_and_team_list_gets_its_own_message_and_ledger_entry() {
     }
     assert_eq!(site.tick_ok("2026-11-23T17:00:00Z"), "");
     assert_eq!(server.messages().len(), 2);
-    // The call for votes goes to the one team list, in the reminder's thread.
+    // The call for votes goes to the one team list, in the thread of the reminder to
+    // the first public list (the order of the configuration, not of the alphabet).
+    let first = got
+        .iter()
+        .find(|m| m.header("To").unwrap().contains("prometheus-users"))
+        .unwrap()
+        .message_id();
     site.tick_ok("2026-11-24T16:00:00Z");
     let got = server.wait_for(3);
     assert_eq!(
         got[2].header("To").as_deref(),
         Some("prometheus-team@googlegroups.com")
     );
-    assert!(got[2].header("In-Reply-To").is_some());
+    assert_eq!(got[2].header("In-Reply-To"), Some(format!("<{first}>")));
 }

@@ -1351,3 +1351,44 @@ fn each_public_and_team_list_gets_its_own_message_and_ledger_entry() {
     );
     assert_eq!(got[2].header("In-Reply-To"), Some(format!("<{first}>")));
 }
+
+#[test]
+fn each_list_that_was_told_gets_its_own_correction() {
+    let server = SmtpServer::start();
+    let config = smtp_config(server.port).replacen(
+        "public-list = \"prometheus-developers@googlegroups.com\"",
+        "public-list = [\"prometheus-developers@googlegroups.com\", \"prometheus-users@googlegroups.com\"]",
+        1,
+    );
+    let site = Site::new(&config);
+    site.tick_ok("2026-11-22T00:00:00Z");
+    site.tick_ok("2026-11-23T16:00:00Z"); // a reminder to each public list
+    assert_eq!(server.wait_for(2).len(), 2);
+    site.set_feed(&feed_with_november(
+        "20261127T180000",
+        "20261127T200000",
+        "CONFIRMED",
+        4,
+    ));
+    let out = site.tick_ok("2026-11-24T10:00:00Z");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let m = server.wait_for(4);
+    let mut to: Vec<&str> = m[2..].iter().map(|c| c.rcpt_tos[0].as_str()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "prometheus-developers@googlegroups.com",
+            "prometheus-users@googlegroups.com"
+        ]
+    );
+    for c in &m[2..] {
+        assert!(
+            c.header("Subject")
+                .unwrap()
+                .starts_with("[Prometheus] Moved to Fri 27 Nov")
+        );
+        assert_eq!(c.header("Reply-To"), None, "replies stay on the list");
+    }
+    assert_eq!(site.tick_ok("2026-11-24T11:00:00Z"), "", "once each");
+}

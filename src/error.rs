@@ -74,7 +74,7 @@ pub enum Error {
     NoSummit(String),
 
     /// The feed asks for more work than `summit` does at once, e.g. more summits due
-    /// than [`crate::send::delivery::MAX_PLANNED`] (exit 1).
+    /// than [`crate::send::MAX_PLANNED`] (exit 1).
     #[error("{0}")]
     Overload(String),
     /// Building an e-mail failed (exit 1).

@@ -232,7 +232,7 @@ impl Record {
     }
 
     /// The record with the facilitators the send ledger says were announced
-    /// ([`crate::ledger::Ledger::announced`]) added as [`Decided::Announced`] entries,
+    /// ([`crate::send::announced_facilitators`]) added as [`Decided::Announced`] entries,
     /// for the summits the record does not name already (by identity or date), in place
     /// of any added before.
     pub fn with_announced(&mut self, announced: Vec<Entry>) {

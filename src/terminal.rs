@@ -38,7 +38,7 @@ pub fn line(s: &str) -> String {
     escape_except(s, &[])
 }
 
-/// `s` as terminal text of one or more lines: as [`line`], but `\n` and `\t` are kept
+/// `s` as terminal text of one or more lines: as [`line()`], but `\n` and `\t` are kept
 /// (a CR is not: `\r\n` shows as `\x0d` and a line break).
 pub fn text(s: &str) -> String {
     escape_except(s, &['\n', '\t'])
@@ -83,7 +83,7 @@ pub fn json(text: &str) -> String {
     out
 }
 
-/// Prints `warning: …` lines to standard error, each warning escaped with [`line`],
+/// Prints `warning: …` lines to standard error, each warning escaped with [`line()`],
 /// buffered (standard error is not: a write per line would cost a system call each). A
 /// failed write is ignored, as there is nowhere left to report it.
 pub fn warn_all<S: AsRef<str>>(warnings: &[S]) {

@@ -21,7 +21,7 @@ use crate::plan::find;
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::record::Record;
-use crate::send::delivery;
+use crate::send;
 use crate::store;
 
 /// The options every command takes (`../shared/CONTRACT.md`, "Binary and global
@@ -142,7 +142,7 @@ impl Session {
             return;
         }
         match Ledger::load(&path) {
-            Ok(l) => record.with_announced(delivery::announced_facilitators(&l)),
+            Ok(l) => record.with_announced(send::announced_facilitators(&l)),
             Err(e) => warn(&format!(
                 "{e}; the facilitators that sent messages named are not taken into account"
             )),

@@ -41,10 +41,12 @@ pub fn plan(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    rota(cal, inputs, now, count, warnings)
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect()
+    without_basis(rota(cal, inputs, now, count, warnings))
+}
+
+/// The summits of a rota, without why each has its facilitator.
+fn without_basis(rota: Vec<(Planned, Basis)>) -> Vec<Planned> {
+    rota.into_iter().map(|(p, _)| p).collect()
 }
 
 /// [`plan`], with why each summit has its facilitator.
@@ -94,10 +96,7 @@ pub fn plan_current(
     count: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Planned> {
-    rota_current(cal, inputs, now, count, warnings)
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect()
+    without_basis(rota_current(cal, inputs, now, count, warnings))
 }
 
 /// Whether `summit` is in progress at `now`: started at or before it, ending after it.
@@ -142,7 +141,7 @@ pub fn plan_through(
         current,
     };
     let (out, any) = walk(cal, inputs, &query, warnings)?;
-    Ok((out.into_iter().map(|(p, _)| p).collect(), any))
+    Ok((without_basis(out), any))
 }
 
 /// How far [`plan_through`] walks: every summit up to the first starting after `until`

@@ -28,22 +28,11 @@ pub const CORRECTION_INTERVAL: Duration = Duration::hours(24);
 /// and what to report about those that can no longer go; records in `plan.feed` the
 /// announced summits the feed no longer lists.
 pub(super) fn plan_corrections(plan: &mut Plan, summits: &Summits, planning: &Planning<'_>) {
-    let Planning {
-        ledger,
-        config,
-        mail,
-        now,
-        retry,
-    } = *planning;
     let cx = Corrections {
         summits,
-        ledger,
-        config,
-        mail,
-        now,
-        retry,
+        planning: *planning,
     };
-    for ((occ, to), mut entries) in by_recipient(ledger) {
+    for ((occ, to), mut entries) in by_recipient(planning.ledger) {
         entries.sort_by_key(|e| announced_order(e));
         cx.correct(plan, occ, to, &entries);
     }
@@ -79,11 +68,7 @@ fn by_recipient(ledger: &Ledger) -> BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>
 /// What the corrections of one run are planned against.
 struct Corrections<'a> {
     summits: &'a Summits,
-    ledger: &'a Ledger,
-    config: &'a Inputs,
-    mail: &'a MailConfig,
-    now: DateTime<Utc>,
-    retry: bool,
+    planning: Planning<'a>,
 }
 
 impl Corrections<'_> {
@@ -115,10 +100,16 @@ impl Corrections<'_> {
             },
             _ => latest.announced.clone(),
         };
-        let Some(recipients) = mailboxes(to, self.config, self.mail, self.summits, occ) else {
+        let Some(recipients) = mailboxes(
+            to,
+            self.planning.config,
+            self.planning.mail,
+            self.summits,
+            occ,
+        ) else {
             return;
         };
-        let root = thread_root(&summit, self.ledger, self.mail);
+        let root = thread_root(&summit, self.planning.ledger, self.planning.mail);
         let audience = Audience {
             cx: self,
             occ,
@@ -174,15 +165,21 @@ impl Corrections<'_> {
             None if latest.key.kind == Kind::Step(Step::Handover) => None,
             None if summits.excluded.contains(occ) => Some((gone(), true)),
             None if summits.uids.contains(&occ.uid) || summits.any_current => {
-                if self.now >= latest.announced.start.instant() {
+                if self.planning.now >= latest.announced.start.instant() {
                     // Over already: nothing left to correct.
                     return None;
                 }
-                let since = self.ledger.missing.get(occ).copied().unwrap_or(self.now);
+                let since = self
+                    .planning
+                    .ledger
+                    .missing
+                    .get(occ)
+                    .copied()
+                    .unwrap_or(self.planning.now);
                 if let Some(feed) = plan.feed.as_mut() {
                     feed.missing.insert(occ.clone(), since);
                 }
-                (self.now - since >= self.config.calendar.cancel_missing_after)
+                (self.planning.now - since >= self.planning.config.calendar.cancel_missing_after)
                     .then(|| (gone(), true))
             }
             None => None,
@@ -248,7 +245,7 @@ impl Audience<'_> {
                 change,
                 was: was.clone(),
             },
-            due: self.cx.now,
+            due: self.cx.planning.now,
             until: Some(self.useful_until(was)),
             summit: Planned {
                 summit: self.summit.clone(),
@@ -278,12 +275,12 @@ impl Audience<'_> {
             .rev()
             .find(|e| e.key != c.key && e.maybe_delivered())
             .map_or(&c.announced, |e| &e.announced);
-        if self.cx.now >= self.useful_until(was) {
+        if self.cx.planning.now >= self.useful_until(was) {
             plan.notices.push(Notice::Missed(c.clone().missed(
                 "it was handed over but never confirmed, and the summit's time has passed; it may or may not have been delivered",
-                self.cx.now,
+                self.cx.planning.now,
             )));
-        } else if self.cx.retry {
+        } else if self.cx.planning.retry {
             if let Some(change) = Change::between(was, &self.current) {
                 plan.sends
                     .push(self.outgoing(c.key.seq, change, was, Some(c)));
@@ -306,7 +303,7 @@ impl Audience<'_> {
         let Some(change) = Change::between(told, &self.current) else {
             return;
         };
-        let now = self.cx.now;
+        let now = self.cx.planning.now;
         let (seq, previous) = match last {
             Some(c) if c.state == State::Failed => (c.key.seq, Some(c)),
             Some(c) => (c.key.seq + 1, None),

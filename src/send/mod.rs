@@ -52,10 +52,3 @@ pub use protocol::{Delivered, Setup, carry_out, deliver};
 pub use report::{Progress, Record, RecordSummit, Report, retry_hint};
 pub use summits::{LOOKBACK_DAYS, MAX_PLANNED, Summits};
 pub use transport::{Outcome, Transport};
-
-/// The paths of these items before `delivery.rs` was split by concern (issue #11),
-/// kept while `cli` still names them `delivery::…`; new code names them from
-/// [`crate::send`].
-pub mod delivery {
-    pub use super::*;
-}

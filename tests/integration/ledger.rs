@@ -884,3 +884,23 @@ fn a_message_twice_in_the_ledger_is_refused_naming_both() {
         r.stderr
     );
 }
+
+#[test]
+fn the_state_directory_is_found_without_home() {
+    // cron may run without HOME: XDG_STATE_HOME (set by the harness to the test's own
+    // folder) still names the state directory.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std_command(dir.path(), &["ledger".into(), "list".into()], &[])
+        .env_remove("HOME")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = dir.path().join(".xdg-state/summit/ledger.toml");
+    assert!(stdout.contains(&expected.display().to_string()), "{stdout}");
+}

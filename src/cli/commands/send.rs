@@ -15,7 +15,7 @@ use crate::model::State;
 use crate::model::{Step, timeline};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
-use crate::send::delivery::{self, Notice, Plan};
+use crate::send::{self, Notice, Plan};
 
 /// The flags of `summit send`.
 #[derive(Debug, clap::Args)]
@@ -59,14 +59,14 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let (planned, next) = session.find_summit(step, config, &cal, date)?;
     refuse_unsendable(step, &planned, next.as_ref(), config, session.now)?;
     let mut plan = Plan::default();
-    let planning = delivery::Planning {
+    let planning = send::Planning {
         ledger: &setup.ledger,
         config,
         mail: config.mail()?,
         now: session.now,
         retry,
     };
-    delivery::plan_step(&mut plan, &planning, &planned, next.as_ref(), step);
+    send::plan_step(&mut plan, &planning, &planned, next.as_ref(), step);
     // What was already sent is said, and not sent again.
     let occ = OccurrenceKey::of(&planned.summit);
     plan.notices.extend(
@@ -102,7 +102,7 @@ fn refuse_unsendable(
     config: &Inputs,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if delivery::before_start(planned, config) {
+    if send::before_start(planned, config) {
         return Err(Error::NoSummit(format!(
             "the summit on {} is before rotation.start {}, so nothing of it is sent; expected a summit from rotation.start on",
             planned.summit.start.date_utc(),

@@ -13,7 +13,7 @@ use crate::ledger::Ledger;
 use crate::mail;
 use crate::model::OccurrenceKey;
 use crate::model::Step;
-use crate::send::delivery::{self, Summits};
+use crate::send::{self, Summits};
 
 /// The flags of `summit tick`.
 #[derive(Debug, clap::Args)]
@@ -65,7 +65,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         setup.fresh = true;
     }
     let mail = setup.config.mail()?;
-    let plan = delivery::plan(&summits, &setup.ledger, &setup.config, mail, now, retry);
+    let plan = send::plan(&summits, &setup.ledger, &setup.config, mail, now, retry);
     carry_out(session, setup, plan, &warnings, dry_run, printer)
 }
 

@@ -17,7 +17,7 @@ use crate::model::State;
 use crate::model::{Step, timeline};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
-use crate::send::delivery;
+use crate::send;
 use crate::text::one_line;
 
 /// The flags of `summit timeline`.
@@ -85,10 +85,7 @@ impl Summits<'_> {
         let groups = mail::messages(step, to.clone());
         let entries: Vec<Option<&Entry>> = groups
             .iter()
-            .map(|g| {
-                self.ledger
-                    .get(&delivery::step_key(&planned.summit, step, g))
-            })
+            .map(|g| self.ledger.get(&send::step_key(&planned.summit, step, g)))
             .collect();
         let sent = !entries.is_empty()
             && entries

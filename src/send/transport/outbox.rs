@@ -23,7 +23,7 @@ impl Outbox {
     }
 
     /// The file `message_id` is written to in `dir`: `DATE-KIND-HASH.eml` for the
-    /// Message-IDs of [`crate::mail::message_id`].
+    /// Message-IDs of [`crate::mail::message_id()`].
     pub fn path(dir: &Path, message_id: &str) -> PathBuf {
         let local = message_id.split('@').next().unwrap_or(message_id);
         let parts: Vec<&str> = local.split('.').collect();

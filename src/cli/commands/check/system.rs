@@ -9,8 +9,8 @@ use crate::config::MailConfig;
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
 use crate::model::State;
-use crate::send::delivery::{self, Notice};
 use crate::send::transport::{self, Failed};
+use crate::send::{self, Notice};
 use crate::store::{self, Lock};
 
 /// The mail transport, as [`transport::check`] finds it without sending.
@@ -100,7 +100,7 @@ pub(super) fn check_ledger(dir: &Path) -> Outcome {
         .map(|e| {
             format!(
                 "{} (Message-ID <{}>)",
-                delivery::describe(&e.key, &e.announced),
+                send::describe(&e.key, &e.announced),
                 e.message_id.as_deref().unwrap_or("?")
             )
         })

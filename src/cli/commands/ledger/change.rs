@@ -16,7 +16,7 @@ use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::{Step, timeline};
 use crate::plan::inputs::Inputs;
-use crate::send::delivery::{self, Notice, Plan};
+use crate::send::{self, Notice, Plan};
 use crate::store::{LOCK_WAIT, Lock};
 
 /// What `mark-sent` and `forget` do to the entries they select.
@@ -135,7 +135,7 @@ fn report(changes: &[Change], op: Op, dry_run: bool, printer: &mut Printer) -> R
             let e = &c.after;
             let what = format!(
                 "{} (Message-ID <{}>)",
-                delivery::describe(&e.key, &e.announced),
+                send::describe(&e.key, &e.announced),
                 e.message_id.as_deref().unwrap_or("none")
             );
             let was = match &c.before {
@@ -178,7 +178,7 @@ struct ByHand<'a> {
 /// The messages of `step` of the summit on `date` marked as sent by hand, for
 /// `mark-sent --summit DATE --step STEP` when the ledger has no entry of that date
 /// (`no_match`): worked out from the feed and the configuration as `tick` would
-/// ([`delivery::plan_step`]), so with the same keys, recipients and Message-IDs. Entries
+/// ([`send::plan_step`]), so with the same keys, recipients and Message-IDs. Entries
 /// the summit already has under another date (it moved) are marked instead.
 ///
 /// # Errors
@@ -249,14 +249,14 @@ fn from_plan(
     let mail = config.mail()?;
     let what = format!("the {step} of the summit on {date}");
     let mut plan = Plan::default();
-    let planning = delivery::Planning {
+    let planning = send::Planning {
         ledger,
         config,
         mail,
         now,
         retry: false,
     };
-    delivery::plan_step(&mut plan, &planning, planned, next, step);
+    send::plan_step(&mut plan, &planning, planned, next, step);
     let all: Vec<String> = plan.sends.iter().map(|o| o.key.to.to_string()).collect();
     let changes: Vec<Change> = plan
         .sends

@@ -20,7 +20,7 @@ use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::When;
-use crate::send::delivery;
+use crate::send;
 use change::Op;
 
 /// `summit ledger [list …] | mark-sent … | forget …`.
@@ -115,7 +115,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
 }
 
 /// `summit ledger list`: by default the entries of summits that started at most
-/// [`delivery::LOOKBACK_DAYS`] days before now (what `tick` still looks at) or are
+/// [`send::LOOKBACK_DAYS`] days before now (what `tick` still looks at) or are
 /// ahead, and every intent; `--all` every entry.
 fn list(session: &Session, args: &ListArgs, printer: &mut Printer) -> Result<()> {
     let dir = session.state_dir()?;
@@ -123,7 +123,7 @@ fn list(session: &Session, args: &ListArgs, printer: &mut Printer) -> Result<()>
     let ledger = Ledger::load(&path)?;
     let filter = Filter {
         states: args.state.clone(),
-        since: (!args.all).then(|| session.now - Duration::days(delivery::LOOKBACK_DAYS)),
+        since: (!args.all).then(|| session.now - Duration::days(send::LOOKBACK_DAYS)),
         adopted_before: ledger.since.filter(|_| !args.all),
     };
     let groups = ledger.listing(&filter);
@@ -241,7 +241,7 @@ fn notes(e: &Entry) -> Vec<String> {
     if e.state == State::Intent {
         notes.push(format!(
             "unconfirmed: {}",
-            delivery::settle_hint(e.message_id.as_deref().unwrap_or("?"))
+            send::settle_hint(e.message_id.as_deref().unwrap_or("?"))
         ));
     }
     if e.unconfirmed {

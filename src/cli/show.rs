@@ -88,3 +88,47 @@ pub fn agenda_warnings(inputs: &Inputs) -> Vec<String> {
 pub fn agenda_fault(error: Option<&Error>) -> Option<String> {
     matches!(error, Some(Error::Agenda { .. })).then(|| "agenda unreadable: see the warning".into())
 }
+
+/// The channels `step` goes to (`[[channels]]` of its audience), or only the one named
+/// `only` (`--channel NAME`).
+///
+/// # Errors
+/// [`Error::Usage`] when `only` names no configured channel, or one `step` does not go
+/// to.
+pub fn step_channels<'a>(
+    step: Step,
+    config: &'a Inputs,
+    only: Option<&str>,
+) -> Result<Vec<&'a crate::config::Channel>, Error> {
+    let audience = crate::config::Audience::of(step);
+    let Some(name) = only else {
+        return Ok(config.channels_of(step).collect());
+    };
+    let Some(c) = config.channels.iter().find(|c| c.name == name) else {
+        let names: Vec<String> = config
+            .channels
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect();
+        return Err(Error::Usage(format!(
+            "--channel `{}` is not a configured channel, expected {}",
+            crate::terminal::line(name),
+            if names.is_empty() {
+                "a [[channels]] table in the configuration".to_string()
+            } else {
+                format!("one of {}", names.join(", "))
+            }
+        )));
+    };
+    if Some(c.audience) != audience {
+        return Err(Error::Usage(format!(
+            "the {step} does not go to channel `{name}` (a {} channel), expected {}",
+            c.audience.name(),
+            match audience {
+                Some(a) => format!("a {} channel", a.name()),
+                None => "no channel: it goes by e-mail only".to_string(),
+            }
+        )));
+    }
+    Ok(vec![c])
+}

@@ -10,6 +10,7 @@
 
 mod agenda;
 mod calendar;
+mod channels;
 mod mail;
 mod project;
 mod raw;
@@ -26,6 +27,10 @@ pub use agenda::{AgendaConfig, DEFAULT_OUTREACH_TOP};
 pub use calendar::{
     CalendarConfig, DEFAULT_CACHE_MAX_AGE, DEFAULT_CANCEL_MISSING_AFTER, DEFAULT_FETCH_TIMEOUT,
     DEFAULT_SUMMIT_PATTERN,
+};
+pub use channels::{
+    Audience, Channel, ChannelKind, DEFAULT_CHANNEL_TIMEOUT, DEFAULT_SECRET_COMMAND_TIMEOUT,
+    Markup, Secret,
 };
 pub use mail::{
     DEFAULT_PASSWORD_COMMAND_TIMEOUT, DEFAULT_SENDMAIL_TIMEOUT, DEFAULT_SMTP_TIMEOUT, MailConfig,
@@ -54,6 +59,9 @@ pub struct Config {
     /// `[agenda]` and `[outreach]`: the agenda file and how many topics the outreach
     /// covers.
     pub agenda: AgendaConfig,
+    /// `[[channels]]`: chat rooms, webhooks, forums and accounts besides e-mail, in the
+    /// file's order.
+    pub channels: Vec<Channel>,
 }
 
 impl Config {
@@ -72,6 +80,7 @@ impl Config {
             mail: None,
             rotation: Rotation::default(),
             agenda: AgendaConfig::default(),
+            channels: Vec::new(),
         }
     }
 
@@ -120,6 +129,7 @@ impl Config {
         let mail = raw.mail.map(|m| mail::validate(m, &src)).transpose()?;
         let rotation = rotation::validate(raw.rotation, &src)?;
         let agenda = agenda::validate(raw.agenda, &raw.outreach, &src)?;
+        let channels = channels::validate(raw.channels, &src)?;
         Ok(Config {
             path: Some(path.to_path_buf()),
             dir: dir.to_path_buf(),
@@ -129,7 +139,17 @@ impl Config {
             mail,
             rotation,
             agenda,
+            channels,
         })
+    }
+
+    /// The channels `step` is posted to: the `[[channels]]` of its audience
+    /// ([`Audience::of`]), in the file's order.
+    pub fn channels_of(&self, step: crate::model::Step) -> impl Iterator<Item = &Channel> {
+        let audience = Audience::of(step);
+        self.channels
+            .iter()
+            .filter(move |c| Some(c.audience) == audience)
     }
 
     /// The `[mail]` table, or an error saying it is needed.

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::channels::RawChannel;
 use super::mail::RawMail;
 
 #[derive(Deserialize, Default)]
@@ -23,6 +24,8 @@ pub(super) struct RawConfig {
     pub(super) agenda: RawAgenda,
     #[serde(default)]
     pub(super) outreach: RawOutreach,
+    #[serde(default)]
+    pub(super) channels: Vec<RawChannel>,
 }
 
 #[derive(Deserialize, Default)]

@@ -39,6 +39,10 @@ pub struct Entry {
     pub marked_at: Option<DateTime<Utc>>,
     /// For a handover: the next summit's facilitator it proposed.
     pub proposes: Option<Proposal>,
+    /// For a message to a channel: what the channel calls what it posted (a Matrix
+    /// event ID, a Discourse `TOPIC/POST`, a Mastodon status ID), so later steps thread
+    /// under it and corrections edit it.
+    pub posted: Option<String>,
 }
 
 /// What an entry records a message as, whatever its state: its key, Message-ID, due
@@ -77,6 +81,7 @@ impl Entry {
             unconfirmed: false,
             marked_at: None,
             proposes: about.proposes,
+            posted: previous.and_then(|e| e.posted.clone()),
         }
     }
 
@@ -132,6 +137,16 @@ impl Entry {
             state: State::Sent,
             sent_at: Some(now),
             error: None,
+            ..self
+        }
+    }
+
+    /// This entry with what the channel calls what it posted ([`Entry::posted`]), when
+    /// it said.
+    #[must_use]
+    pub fn posted(self, id: Option<String>) -> Entry {
+        Entry {
+            posted: id.or(self.posted),
             ..self
         }
     }

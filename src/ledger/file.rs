@@ -144,7 +144,7 @@ impl Ledger {
 const HEADER: &str = "\
 # The send ledger of `summit`: one [[message]] per e-mail that `summit tick` or
 # `summit send` sent, tried to send or missed, keyed by the summit's UID, its original
-# start, the step (or correction number) and the recipient.
+# start, the step (or correction number) and the recipient (or the channel).
 #
 # state = \"intent\" means the process stopped between handing the message over and
 # recording the outcome: it may or may not have been delivered. Check the list archive
@@ -195,10 +195,13 @@ fn describe_key(key: &Key) -> String {
         format!(" seq `{}`", key.seq)
     };
     format!(
-        "{} step `{}`{seq} to `{}`",
+        "{} step `{}`{seq} to {}",
         describe_occurrence(&key.occurrence),
         key.kind.name(),
-        key.to
+        match &key.channel {
+            Some(c) => format!("channel `{c}`"),
+            None => format!("`{}`", key.to),
+        }
     )
 }
 
@@ -256,7 +259,10 @@ struct RawEntry {
     step: String,
     #[serde(default, skip_serializing_if = "is_zero")]
     seq: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    channel: Option<String>,
     state: State,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<String>,
@@ -296,6 +302,8 @@ struct RawEntry {
     next_facilitator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     next_facilitator_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    posted: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -316,6 +324,7 @@ impl From<&Entry> for RawEntry {
             step: e.key.kind.name().to_string(),
             seq: e.key.seq,
             to: e.key.to.to_string(),
+            channel: e.key.channel.clone(),
             state: e.state,
             message_id: e.message_id.clone(),
             due: instant(e.due),
@@ -345,6 +354,7 @@ impl From<&Entry> for RawEntry {
             next_start: e.proposes.as_ref().map(|p| p.start.to_string()),
             next_facilitator: e.proposes.as_ref().map(|p| p.facilitator.email.to_string()),
             next_facilitator_name: e.proposes.as_ref().map(|p| p.facilitator.name.clone()),
+            posted: e.posted.clone(),
         }
     }
 }
@@ -383,6 +393,7 @@ impl RawEntry {
                 kind,
                 seq: self.seq,
                 to: crate::model::Recipients::from_key(&self.to),
+                channel: self.channel,
             },
             state: self.state,
             message_id: self.message_id,
@@ -426,6 +437,7 @@ impl RawEntry {
                     );
                 }
             },
+            posted: self.posted,
         })
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! It lives in the state directory as `ledger.toml`, one `[[message]]` table per
 //! message, sorted by its key (summit UID, original start, step, correction number,
-//! recipient), so it reads well and diffs well. It is only ever replaced whole through
+//! recipient, channel), so it reads well and diffs well. It is only ever replaced whole through
 //! [`crate::store::write_atomically`], under the state directory's lock.
 //!
 //! A message goes through these states:
@@ -69,8 +69,28 @@ pub struct Key {
     pub kind: Kind,
     /// The correction's number for this occurrence and recipient (1, 2, …); 0 for steps.
     pub seq: u32,
-    /// The recipients (stored as their addresses, lowercase, joined by `, `).
+    /// The recipients (stored as their addresses, lowercase, joined by `, `); empty for
+    /// a message to a channel.
     pub to: crate::model::Recipients,
+    /// The channel (`[[channels]]` `name`) for a message posted to one; `None` for
+    /// e-mail.
+    pub channel: Option<String>,
+}
+
+impl Key {
+    /// Whom the message is for, for people: `channel `matrix-dev`` or the addresses.
+    pub fn destination(&self) -> String {
+        match &self.channel {
+            Some(c) => format!("channel `{c}`"),
+            None => self.to.to_string(),
+        }
+    }
+
+    /// The same message's key on another channel (or e-mail, `None`) and recipients:
+    /// what groups a summit's messages by where they went.
+    pub fn same_place(&self, other: &Key) -> bool {
+        self.to == other.to && self.channel == other.channel
+    }
 }
 
 /// The summit as a message announced it: what a later correction compares against.

@@ -21,6 +21,7 @@ fn entry(uid: &str, step: Kind, seq: u32, to: &str, state: State) -> Entry {
             kind: step,
             seq,
             to: to.into(),
+            channel: None,
         },
         state,
         message_id: Some("0123abcd.reminder.20261126@example.org".into()),
@@ -41,6 +42,7 @@ fn entry(uid: &str, step: Kind, seq: u32, to: &str, state: State) -> Entry {
         unconfirmed: false,
         marked_at: None,
         proposes: None,
+        posted: None,
     }
 }
 

@@ -76,14 +76,45 @@ pub fn draft_correction(
 ) -> Result<Draft> {
     let Correction {
         summit: planned,
-        next,
         announced,
-        change,
         seq,
         to,
+        ..
     } = *correction;
     let (summit, facilitator) = (&planned.summit, planned.facilitator.as_ref());
     let mail = config.mail()?;
+    let ctx = correction_context(correction, config, now);
+    let was_date = announced.start.date_utc();
+    let rendered = templates.render_file(render::CORRECTION, &ctx)?;
+    Unbuilt {
+        kind: Kind::Correction,
+        to: to.to_vec(),
+        message_id: message_id(summit, Kind::Correction, seq, to, mail),
+        file_stem: format!("{was_date}-correction-{seq}"),
+        rendered,
+        reply_to: reply_to(Kind::Correction, to, facilitator, mail),
+        date: now,
+    }
+    .build(mail)
+}
+
+/// What the correction's templates see (`correction.txt`, `correction.md`): the
+/// summit as it stands and as it was announced, what changed, the facilitators, the
+/// next summit, the first recipient (none for a channel).
+pub(super) fn correction_context<'a>(
+    correction: &Correction<'_>,
+    config: &'a Inputs,
+    now: DateTime<Utc>,
+) -> CorrectionContext<'a> {
+    let Correction {
+        summit: planned,
+        next,
+        announced,
+        change,
+        to,
+        ..
+    } = *correction;
+    let (summit, facilitator) = (&planned.summit, planned.facilitator.as_ref());
     let was = Occurrence {
         summary: announced.summary.clone(),
         start: announced.start,
@@ -91,8 +122,7 @@ pub fn draft_correction(
         all_day: announced.start.is_all_day(),
         ..summit.clone()
     };
-    let recipient = to.first().map(|m| Person::recipient(m, config));
-    let ctx = CorrectionContext {
+    CorrectionContext {
         project: project_view(config),
         summit: SummitView::of(summit, config, now),
         announced: SummitView::of(&was, config, now),
@@ -103,24 +133,14 @@ pub fn draft_correction(
             email: f.email.to_string(),
         }),
         next: next.map(|n| next_view(n, config, now)),
-        recipient,
+        recipient: to.first().map(|m| Person::recipient(m, config)),
         now: When::Timed(now).to_string(),
-    };
-    let rendered = templates.render_file(render::CORRECTION, &ctx)?;
-    Unbuilt {
-        kind: Kind::Correction,
-        to: to.to_vec(),
-        message_id: message_id(summit, Kind::Correction, seq, to, mail),
-        file_stem: format!("{}-correction-{seq}", was.start.date_utc()),
-        rendered,
-        reply_to: reply_to(Kind::Correction, to, facilitator, mail),
-        date: now,
     }
-    .build(mail)
 }
 
+/// See [`correction_context`].
 #[derive(Serialize)]
-struct CorrectionContext<'a> {
+pub(super) struct CorrectionContext<'a> {
     project: ProjectView<'a>,
     summit: SummitView,
     announced: SummitView,

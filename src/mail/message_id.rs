@@ -19,6 +19,35 @@ pub fn message_id(
     to: &[Mailbox],
     mail: &MailConfig,
 ) -> String {
+    let to: Vec<String> = to
+        .iter()
+        .map(|m| m.email.to_string().to_ascii_lowercase())
+        .collect();
+    hashed(summit, kind, seq, &to, mail)
+}
+
+/// The Message-ID of a message posted to the channel named `channel`: as
+/// [`message_id`], the channel's name in place of the recipients (hashed after a NUL,
+/// which no address has, so it never equals an e-mail's). A channel derives its own
+/// idempotency keys from it (Matrix's transaction ID, Mastodon's `Idempotency-Key`).
+pub fn channel_message_id(
+    summit: &Occurrence,
+    kind: Kind,
+    seq: u32,
+    channel: &str,
+    mail: &MailConfig,
+) -> String {
+    hashed(summit, kind, seq, &[format!("\0channel {channel}")], mail)
+}
+
+/// `HASH.KIND.DATE@DOMAIN`, HASH over the summit, kind, `seq` and `parts`.
+fn hashed(
+    summit: &Occurrence,
+    kind: Kind,
+    seq: u32,
+    parts: &[String],
+    mail: &MailConfig,
+) -> String {
     let mut h = Sha256::new();
     h.update(summit.uid.as_bytes());
     h.update(b"\n");
@@ -34,9 +63,9 @@ pub fn message_id(
     if seq > 0 {
         h.update(format!("\n#{seq}").as_bytes());
     }
-    for m in to {
+    for p in parts {
         h.update(b"\n");
-        h.update(m.email.to_string().to_ascii_lowercase().as_bytes());
+        h.update(p.as_bytes());
     }
     let digest = h.finalize();
     let hash: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();

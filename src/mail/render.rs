@@ -22,8 +22,12 @@ pub const CORRECTION: &str = "correction.txt";
 /// The file name of the outreach's template for a topic owner (with an agenda).
 pub const OUTREACH_OWNER: &str = "outreach-owner.txt";
 
-/// The built-in templates, by file name.
-pub const BUILTIN: [(&str, &str); 8] = [
+/// The file name of the correction's template for channels.
+pub const CORRECTION_MD: &str = "correction.md";
+
+/// The built-in templates, by file name: the e-mails (`.txt`) and the channel
+/// messages (`.md`, Markdown, for the steps that go to channels and corrections).
+pub const BUILTIN: [(&str, &str); 12] = [
     (
         "assignment.txt",
         include_str!("../../templates/assignment.txt"),
@@ -44,7 +48,19 @@ pub const BUILTIN: [(&str, &str); 8] = [
     ),
     ("handover.txt", include_str!("../../templates/handover.txt")),
     (CORRECTION, include_str!("../../templates/correction.txt")),
+    ("reminder.md", include_str!("../../templates/reminder.md")),
+    (
+        "agenda-vote.md",
+        include_str!("../../templates/agenda-vote.md"),
+    ),
+    ("handover.md", include_str!("../../templates/handover.md")),
+    (CORRECTION_MD, include_str!("../../templates/correction.md")),
 ];
+
+/// The auto-escape mode of the Markdown templates: every value is written through
+/// [`super::markdown::escape`] unless marked safe (the `url` filter).
+const MARKDOWN: minijinja::AutoEscape =
+    minijinja::AutoEscape::Custom(std::borrow::Cow::Borrowed("markdown"));
 
 /// The template set: built-ins, with overrides from a folder, all compiled up front so
 /// that a broken template is reported before anything is drafted.
@@ -67,6 +83,47 @@ pub fn file_name(step: Step) -> String {
     format!("{}.txt", step.name())
 }
 
+/// The Markdown template file name of a step's channel message (`agenda-vote.md`).
+pub fn post_file_name(step: Step) -> String {
+    format!("{}.md", step.name())
+}
+
+/// Sets up `env` for the Markdown templates: values escaped by
+/// [`super::markdown::escape`] (formatting, links and mentions of theirs stay text),
+/// and the `url` filter, which writes an `http(s)` URL as a Markdown autolink target
+/// (`<{{ summit.link|url }}>`) and anything else as escaped text.
+fn markdown_escaping(env: &mut Environment<'static>) {
+    env.set_auto_escape_callback(|name: &str| {
+        if name.ends_with(".md") {
+            MARKDOWN
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() != MARKDOWN {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        let text = if value.is_undefined() || value.is_none() {
+            String::new()
+        } else {
+            value.to_string()
+        };
+        let text = if value.is_safe() {
+            text
+        } else {
+            super::markdown::escape(&text)
+        };
+        out.write_str(&text).map_err(minijinja::Error::from)
+    });
+    env.add_filter("url", |v: String| -> minijinja::Value {
+        match super::markdown::autolink_target(&v) {
+            Some(url) => minijinja::Value::from_safe_string(url),
+            None => minijinja::Value::from(v),
+        }
+    });
+}
+
 impl Templates {
     /// Compiles the built-in templates, each replaced by `dir/NAME` when that file exists.
     ///
@@ -86,6 +143,7 @@ impl Templates {
         );
         // Bound the work a user-edited template can do (loops over huge ranges).
         env.set_fuel(Some(1_000_000));
+        markdown_escaping(&mut env);
         if let Some(dir) = dir {
             check_override_folder(dir)?;
         }
@@ -204,8 +262,13 @@ fn check_override_folder(dir: &Path) -> Result<()> {
         }
         let path = entry.path();
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-        let looks_like_template = path.extension().is_some_and(|e| e == "txt")
-            || stem.is_some_and(|s| known.iter().any(|k| k.strip_suffix(".txt") == Some(&s)));
+        let looks_like_template = path.extension().is_some_and(|e| e == "txt" || e == "md")
+            && !name.eq_ignore_ascii_case("README.md")
+            || stem.is_some_and(|s| {
+                known
+                    .iter()
+                    .any(|k| k.rsplit_once('.').map(|(stem, _)| stem) == Some(&s))
+            });
         if looks_like_template && !known.contains(&name.as_str()) {
             return Err(Error::Template {
                 name: entry.path().display().to_string(),
@@ -270,7 +333,12 @@ fn split_subject(name: &str, text: &str) -> Result<Rendered> {
             ),
         })?;
     let body = rest.strip_prefix('\n').unwrap_or(rest);
-    let body = super::words::wrap(body.trim_end(), BODY_WIDTH) + "\n";
+    let body = if name.ends_with(".md") {
+        // Markdown: lines are the author's; a chat client or forum wraps them.
+        body.trim_end().to_string() + "\n"
+    } else {
+        super::words::wrap(body.trim_end(), BODY_WIDTH) + "\n"
+    };
     Ok(Rendered {
         subject: one_line(subject),
         body,

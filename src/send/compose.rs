@@ -5,11 +5,67 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::mail::{self, Draft, Extras, Templates};
+use crate::mail::{self, Draft, Extras, PostDraft, Templates};
 use crate::model::Step;
 use crate::plan::inputs::Inputs;
 
+use super::carriers::Composed;
 use super::outgoing::{Outgoing, What, to_key};
+
+/// Drafts `o` for where it goes: an e-mail ([`compose`]) or a channel message
+/// ([`compose_post`]).
+///
+/// # Errors
+/// As [`compose`] and [`compose_post`].
+pub fn compose_any(
+    o: &Outgoing,
+    config: &Inputs,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Composed> {
+    match &o.key.channel {
+        None => compose(o, config, templates, now).map(Composed::from),
+        Some(channel) => compose_post(o, channel, config, templates, now).map(Composed::Post),
+    }
+}
+
+/// Drafts `o` for `channel`: the step's or correction's Markdown template.
+///
+/// # Errors
+/// [`crate::Error::Template`] when the template fails.
+pub fn compose_post(
+    o: &Outgoing,
+    channel: &str,
+    config: &Inputs,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<PostDraft> {
+    match &o.what {
+        What::Step(step) => mail::draft_post(
+            *step,
+            &o.summit,
+            o.next.as_ref(),
+            config,
+            templates,
+            now,
+            channel,
+        ),
+        What::Correction { change, was } => mail::draft_correction_post(
+            &mail::Correction {
+                summit: &o.summit,
+                next: o.next.as_ref(),
+                announced: was,
+                change: *change,
+                seq: o.key.seq,
+                to: &[],
+            },
+            config,
+            templates,
+            now,
+            channel,
+        ),
+    }
+}
 
 /// Drafts `o`: the step's (or correction's) message with its threading headers, and for
 /// the reminder and corrections the summit as a text/calendar attachment.

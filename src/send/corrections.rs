@@ -32,18 +32,32 @@ pub(super) fn plan_corrections(plan: &mut Plan, summits: &Summits, planning: &Pl
         summits,
         planning: *planning,
     };
-    for ((occ, to), mut entries) in by_recipient(planning.ledger) {
+    for ((occ, to, channel), mut entries) in by_recipient(planning.ledger) {
         entries.sort_by_key(|e| announced_order(e));
-        cx.correct(plan, occ, to, &entries);
+        cx.correct(plan, occ, Told { to, channel }, &entries);
     }
 }
 
+/// Whom a summit was told of: e-mail recipients as the ledger keys them, or a channel.
+#[derive(Clone, Copy)]
+struct Told<'a> {
+    /// The ledger's recipients (empty for a channel).
+    to: &'a str,
+    /// The channel's name.
+    channel: Option<&'a str>,
+}
+
+/// The entries of each summit occurrence by whom they told: ledger recipients and
+/// channel.
+type ByRecipient<'a> = BTreeMap<(&'a OccurrenceKey, &'a str, Option<&'a str>), Vec<&'a Entry>>;
+
 /// The entries that told each audience about each summit occurrence: its own steps
 /// and corrections, and the handovers that proposed its facilitator.
-fn by_recipient(ledger: &Ledger) -> BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>> {
-    let mut by_recipient: BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>> = BTreeMap::new();
+fn by_recipient(ledger: &Ledger) -> ByRecipient<'_> {
+    let mut by_recipient: ByRecipient<'_> = BTreeMap::new();
     for e in ledger.entries() {
-        if e.key.to.is_empty() {
+        let channel = e.key.channel.as_deref();
+        if e.key.to.is_empty() && channel.is_none() {
             continue;
         }
         if matches!(e.key.kind, Kind::Step(Step::Handover)) {
@@ -51,14 +65,14 @@ fn by_recipient(ledger: &Ledger) -> BTreeMap<(&OccurrenceKey, &str), Vec<&Entry>
             // facilitate the next one: they hear of a swap too.
             if let Some(p) = &e.proposes {
                 by_recipient
-                    .entry((&p.occurrence, e.key.to.as_key()))
+                    .entry((&p.occurrence, e.key.to.as_key(), channel))
                     .or_default()
                     .push(e);
             }
             continue;
         }
         by_recipient
-            .entry((&e.key.occurrence, e.key.to.as_key()))
+            .entry((&e.key.occurrence, e.key.to.as_key(), channel))
             .or_default()
             .push(e);
     }
@@ -74,7 +88,7 @@ struct Corrections<'a> {
 impl Corrections<'_> {
     /// The correction to `to` of the summit `occ`, told by `entries` (in the order they
     /// were announced), if it changed; added to `plan`.
-    fn correct(&self, plan: &mut Plan, occ: &OccurrenceKey, to: &str, entries: &[&Entry]) {
+    fn correct(&self, plan: &mut Plan, occ: &OccurrenceKey, told_to: Told<'_>, entries: &[&Entry]) {
         let Some(latest) = entries.iter().rev().find(|e| e.maybe_delivered()).copied() else {
             return;
         };
@@ -100,20 +114,29 @@ impl Corrections<'_> {
             },
             _ => latest.announced.clone(),
         };
-        let Some(recipients) = mailboxes(
-            to,
-            self.planning.config,
-            self.planning.mail,
-            self.summits,
-            occ,
-        ) else {
-            return;
+        let recipients = match told_to.channel {
+            // A channel no longer configured cannot be posted to.
+            Some(c) if !self.planning.config.channels.iter().any(|k| k.name == c) => return,
+            Some(_) => Vec::new(),
+            None => {
+                let Some(r) = mailboxes(
+                    told_to.to,
+                    self.planning.config,
+                    self.planning.mail,
+                    self.summits,
+                    occ,
+                ) else {
+                    return;
+                };
+                r
+            }
         };
         let root = thread_root(&summit, self.planning.ledger, self.planning.mail);
         let audience = Audience {
             cx: self,
             occ,
-            to,
+            to: told_to.to,
+            channel: told_to.channel,
             parent: latest.message_id.clone().unwrap_or_else(|| root.clone()),
             root,
             summit,
@@ -193,6 +216,8 @@ struct Audience<'a> {
     occ: &'a OccurrenceKey,
     /// The ledger's recipients.
     to: &'a str,
+    /// The channel, for corrections posted to one.
+    channel: Option<&'a str>,
     /// The summit as it stands.
     summit: Occurrence,
     facilitator: Option<Member>,
@@ -206,6 +231,18 @@ struct Audience<'a> {
 }
 
 impl Audience<'_> {
+    /// Whether the unconfirmed correction `c` is sent again: with `--retry`, or on a
+    /// channel that drops or finds a repeated post ([`super::channel::resumes`]).
+    fn retries(&self, c: &Entry) -> bool {
+        let planning = &self.cx.planning;
+        planning.retry
+            || self.channel.is_some_and(|name| {
+                planning.config.channels.iter().any(|k| {
+                    k.name == name && super::channel::resumes(&k.kind, c.intent_at, planning.now)
+                })
+            })
+    }
+
     /// Until when a correction of what was announced as `was` is useful: the summit's
     /// start, or the start it was announced with when it is cancelled.
     fn useful_until(&self, was: &Announced) -> DateTime<Utc> {
@@ -223,6 +260,7 @@ impl Audience<'_> {
             kind: Kind::Correction,
             seq,
             to: Recipients::from_key(self.to),
+            channel: self.channel.map(str::to_string),
         }
     }
 
@@ -280,7 +318,7 @@ impl Audience<'_> {
                 "it was handed over but never confirmed, and the summit's time has passed; it may or may not have been delivered",
                 self.cx.planning.now,
             )));
-        } else if self.cx.planning.retry {
+        } else if self.retries(c) {
             if let Some(change) = Change::between(was, &self.current) {
                 plan.sends
                     .push(self.outgoing(c.key.seq, change, was, Some(c)));

@@ -14,6 +14,7 @@ use crate::model::{Kind, OccurrenceKey, State, Step, When, timeline};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 
+use super::channel;
 use super::corrections::plan_corrections;
 use super::notice::Notice;
 use super::outgoing::{FeedState, Outgoing, Plan, Planning, What, step_key, thread_root};
@@ -118,7 +119,39 @@ pub fn plan_step(
     };
     let root = thread_root(&p.summit, ledger, mail);
     for to in audiences(plan, &s, ledger, config) {
-        plan_message(plan, &s, to, ledger, &root, retry);
+        plan_message(plan, &s, Place::Mail(to), ledger, &root, retry);
+    }
+    // The channels of the step's audience: each its own message and ledger entry. A
+    // channel that drops a repeated post itself is posted to again after a crash.
+    for c in config.channels_of(step) {
+        plan_message(plan, &s, Place::Channel(c), ledger, &root, retry);
+    }
+}
+
+/// Where one message of a step goes: these e-mail recipients, or a channel.
+enum Place<'a> {
+    /// By e-mail to these recipients.
+    Mail(Vec<Mailbox>),
+    /// Posted to this channel.
+    Channel(&'a crate::config::Channel),
+}
+
+impl Place<'_> {
+    /// The e-mail recipients (none for a channel) and the channel.
+    fn parts(&self) -> (&[Mailbox], Option<&str>) {
+        match self {
+            Place::Mail(to) => (to, None),
+            Place::Channel(c) => (&[], Some(&c.name)),
+        }
+    }
+
+    /// Whether the message `e`, handed over and never confirmed, is sent again at
+    /// `now` without `--retry`: on a channel that drops or finds a repeated post.
+    fn resumes(&self, e: &Entry, now: DateTime<Utc>) -> bool {
+        match self {
+            Place::Mail(_) => false,
+            Place::Channel(c) => channel::resumes(&c.kind, e.intent_at, now),
+        }
     }
 }
 
@@ -169,7 +202,7 @@ fn audiences(
             // useful (the file may be fixed in time), and is recorded as missed, with
             // this reason, once its window closes.
             plan.notices.push(Notice::Blocked {
-                key: step_key(&s.p.summit, s.step, &[]),
+                key: step_key(&s.p.summit, s.step, &[], None),
                 announced: s.announced.clone(),
                 due: s.due,
                 reason: e.to_string(),
@@ -179,7 +212,7 @@ fn audiences(
         }
         Err(e) => {
             // Nobody to send it to: say so once, unless it went to someone already.
-            let key = step_key(&s.p.summit, s.step, &[]);
+            let key = step_key(&s.p.summit, s.step, &[], None);
             let done = ledger
                 .of_occurrence(&key.occurrence)
                 .any(|e| e.key.kind == key.kind && !e.key.to.is_empty());
@@ -195,16 +228,17 @@ fn audiences(
 impl StepWindow<'_> {
     /// The message of the step to `to`, threaded under `root` (but for the reminder,
     /// which starts the thread, and the assignment, a private heads-up sent before it).
-    fn outgoing(&self, to: Vec<Mailbox>, root: &str, previous: Option<&Entry>) -> Outgoing {
+    fn outgoing(&self, place: &Place<'_>, root: &str, previous: Option<&Entry>) -> Outgoing {
         let threaded = !matches!(self.step, Step::Reminder | Step::Assignment);
+        let (to, channel) = place.parts();
         Outgoing {
-            key: step_key(&self.p.summit, self.step, &to),
+            key: step_key(&self.p.summit, self.step, to, channel),
             what: What::Step(self.step),
             due: self.due,
             until: self.until,
             summit: self.p.clone(),
             next: self.next.cloned(),
-            to,
+            to: to.to_vec(),
             announced: self.announced.clone(),
             in_reply_to: threaded.then(|| root.to_string()),
             references: if threaded {
@@ -242,15 +276,16 @@ impl StepWindow<'_> {
 fn plan_message(
     plan: &mut Plan,
     s: &StepWindow<'_>,
-    to: Vec<Mailbox>,
+    to: Place<'_>,
     ledger: &Ledger,
     root: &str,
     retry: bool,
 ) {
-    let key = step_key(&s.p.summit, s.step, &to);
+    let (mailboxes, channel) = to.parts();
+    let key = step_key(&s.p.summit, s.step, mailboxes, channel);
     let window = s.window();
     match ledger.get(&key).map(|e| (e, e.state)) {
-        None if s.open => plan.sends.push(s.outgoing(to, root, None)),
+        None if s.open => plan.sends.push(s.outgoing(&to, root, None)),
         // Recorded as missed whatever happens next, so that a summit that moves
         // later never reopens it; said once, unless another recipient's entry of
         // the step already says it (the roster or the lists changed since).
@@ -270,7 +305,7 @@ fn plan_message(
             plan.notices.push(Notice::Missed(s.closed(key, why, None)));
         }
         Some((_, State::Sent | State::Missed)) => {}
-        Some((e, State::Failed)) if s.open => plan.sends.push(s.outgoing(to, root, Some(e))),
+        Some((e, State::Failed)) if s.open => plan.sends.push(s.outgoing(&to, root, Some(e))),
         Some((e, State::Failed)) => {
             let why = format!(
                 "its window closed at {window} after {} failed attempt(s); last error: {}",
@@ -290,7 +325,9 @@ fn plan_message(
             plan.notices
                 .push(Notice::Missed(s.closed(key, why, Some(e))));
         }
-        Some((e, State::Intent)) if retry => plan.sends.push(s.outgoing(to, root, Some(e))),
+        Some((e, State::Intent)) if retry || to.resumes(e, s.now) => {
+            plan.sends.push(s.outgoing(&to, root, Some(e)));
+        }
         Some((e, State::Intent)) => plan.notices.push(Notice::Unconfirmed(e.clone())),
     }
 }

@@ -7,11 +7,17 @@
 //! closes ([`crate::model::timeline::window_end`]): the summit's start for the steps
 //! before it, the next summit's reminder for the handover. Inside the window a missed
 //! run catches up; after it the step is never sent, and is reported once. A summit
-//! already announced that moves or is cancelled gets one correction per recipient, in
-//! the same thread.
+//! already announced that moves or is cancelled gets one correction per recipient (and
+//! per channel), in the same thread.
 //!
-//! [`compose`] drafts each message; [`deliver`] then hands each to a [`Transport`]
-//! under the exactly-once protocol: record the intent (flushed to disk), hand the
+//! The reminder also goes to every `public` channel (`[[channels]]`), the call for
+//! votes and the handover to every `team` channel, each its own message and ledger
+//! entry. A channel whose server drops or finds a repeated post ([`channel::resumes`])
+//! gets a message left unconfirmed by a crash again on the next run.
+//!
+//! [`compose`] drafts each message ([`compose_any`]: an e-mail, or Markdown for a
+//! channel); [`deliver`] then hands each to its [`Carrier`] (the [`Transport`], or a
+//! [`channel::Channel`]) under the exactly-once protocol: record the intent (flushed to disk), hand the
 //! message over, record the outcome. A run killed in between leaves an intent, which
 //! later runs report and do not resend unless told to (`--retry`) or until an operator
 //! settles it (`summit ledger mark-sent`, [`Outgoing::marked_sent`]).
@@ -23,12 +29,16 @@
 //! | `corrections.rs` | corrections of announced summits that changed |
 //! | `outgoing.rs` | [`Outgoing`]: one message to send, its key, entries and thread; the [`Plan`] |
 //! | `notice.rs` | [`Notice`]: what to report, and how it is worded |
-//! | `compose.rs` | [`compose`]: the draft of an [`Outgoing`] |
+//! | `compose.rs` | [`compose`], [`compose_post`]: the draft of an [`Outgoing`] |
+//! | `carriers.rs` | [`Carriers`]: the transport and the channels of a run; a post's thread |
 //! | `protocol.rs` | [`deliver`]: the exactly-once protocol; [`carry_out`]: a whole run once planned |
 //! | `report.rs` | [`Progress`], [`Report`], [`Record`]: what a run says and did |
 //! | `handover.rs` | the facilitation record around handovers |
 //! | [`transport`] | SMTP, sendmail, files, behind [`Transport`] |
+//! | [`channel`] | Matrix, Slack-compatible webhooks, Discourse, Mastodon, behind [`channel::Channel`] |
 
+mod carriers;
+pub mod channel;
 mod compose;
 mod corrections;
 mod due;
@@ -43,7 +53,8 @@ pub mod transport;
 #[cfg(test)]
 mod tests;
 
-pub use compose::compose;
+pub use carriers::{Carrier, Carriers, Composed, thread_of};
+pub use compose::{compose, compose_any, compose_post};
 pub use corrections::CORRECTION_INTERVAL;
 pub use due::{announced_facilitators, before_start, named, plan, plan_step};
 pub use notice::{Notice, describe, settle_hint};

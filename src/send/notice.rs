@@ -55,6 +55,18 @@ pub enum Notice {
 }
 
 impl Notice {
+    /// The ledger key it is about; `None` for a feed that lists no summit.
+    pub fn key(&self) -> Option<&Key> {
+        match self {
+            Notice::Missed(e)
+            | Notice::Unconfirmed(e)
+            | Notice::AlreadySent(e)
+            | Notice::Adopted(e) => Some(&e.key),
+            Notice::Blocked { key, .. } => Some(key),
+            Notice::EmptyFeed { .. } => None,
+        }
+    }
+
     /// The notice for people, on one line.
     pub fn message(&self) -> String {
         match self {
@@ -114,10 +126,10 @@ pub fn describe(key: &Key, announced: &Announced) -> String {
         Kind::Correction => format!("correction {}", key.seq),
         k => k.name().to_string(),
     };
-    let to = if key.to.is_empty() {
+    let to = if key.to.is_empty() && key.channel.is_none() {
         String::new()
     } else {
-        format!(" to {}", key.to)
+        format!(" to {}", key.destination())
     };
     format!(
         "the {what} of the summit on {}{to}",

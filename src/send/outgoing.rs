@@ -67,6 +67,15 @@ impl Outgoing {
 
     /// Its Message-ID (without angle brackets), the one [`crate::send::compose`] gives its draft.
     pub fn message_id(&self, mail: &MailConfig) -> String {
+        if let Some(channel) = &self.key.channel {
+            return mail::channel_message_id(
+                &self.summit.summit,
+                self.key.kind,
+                self.key.seq,
+                channel,
+                mail,
+            );
+        }
         mail::message_id(
             &self.summit.summit,
             self.key.kind,
@@ -106,13 +115,15 @@ impl Outgoing {
     }
 }
 
-/// The ledger key of `step` of `summit` to `to`.
-pub fn step_key(summit: &Occurrence, step: Step, to: &[Mailbox]) -> Key {
+/// The ledger key of `step` of `summit` to `to` by e-mail, or posted to `channel`
+/// (`to` empty).
+pub fn step_key(summit: &Occurrence, step: Step, to: &[Mailbox], channel: Option<&str>) -> Key {
     Key {
         occurrence: OccurrenceKey::of(summit),
         kind: Kind::Step(step),
         seq: 0,
         to: to_key(to),
+        channel: channel.map(str::to_string),
     }
 }
 
@@ -121,16 +132,18 @@ pub fn to_key(to: &[Mailbox]) -> Recipients {
     Recipients::of(to.iter().map(|m| &m.email))
 }
 
-/// The Message-ID every message about `summit` threads under: its reminder's to the
+/// The Message-ID every e-mail about `summit` threads under: its reminder's to the
 /// first public list, as recorded in the ledger (else any recorded reminder's), else as
 /// it would be drafted.
 pub(super) fn thread_root(summit: &Occurrence, ledger: &Ledger, mail: &MailConfig) -> String {
     let occ = OccurrenceKey::of(summit);
     let first = &mail.public_list[..1];
     let first_key = to_key(first);
+    // E-mail only: a channel's post is not a message an e-mail can reply to.
     let reminders: Vec<&Entry> = ledger
         .of_occurrence(&occ)
-        .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.maybe_delivered())
+        .filter(|e| e.key.kind == Kind::Step(Step::Reminder) && e.key.channel.is_none())
+        .filter(|e| e.maybe_delivered())
         .collect();
     reminders
         .iter()

@@ -6,25 +6,27 @@
 //! [`carry_out`] is a whole run of `tick` or `send` once planned: it drafts each message,
 //! records the notices, and delivers the drafts under that protocol.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::ledger::{Entry, Ledger};
-use crate::mail::{Draft, Templates};
+use crate::mail::Templates;
 use crate::model::{OccurrenceKey, State, When};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::ANNOUNCED_WARNING;
 use crate::store::{self, Lock};
 
-use super::compose::compose;
+use super::carriers::{Carrier, Carriers, Composed, stops};
+use super::channel::Posted;
+use super::compose::compose_any;
 use super::handover::{check_record, record_handovers};
 use super::notice::{Notice, settle_hint};
 use super::outgoing::{Outgoing, Plan};
 use super::report::{Progress, Record, Report, retry_hint};
-use super::transport::{self, Outcome, Transport};
+use super::transport::Outcome;
 
 /// What became of one message in [`deliver`].
 #[derive(Clone, Debug)]
@@ -35,55 +37,63 @@ pub struct Delivered {
     pub message_id: String,
     /// Its outcome.
     pub outcome: Outcome,
+    /// For a channel message, what the channel called what it posted.
+    pub posted: Option<String>,
 }
 
-/// Delivers `batch` through `transport` under the exactly-once protocol, recording each
-/// step in `ledger` and persisting it with `save` (which must be durable when it
-/// returns): the intent before the message is handed over, the outcome after.
+/// Delivers `batch` through `carrier` (the e-mail transport and the channels) under
+/// the exactly-once protocol, recording each step in `ledger` and persisting it with
+/// `save` (which must be durable when it returns): the intent before the message is
+/// handed over, the outcome after (with, for a channel, what it called the post).
 ///
-/// Stops at the first message whose outcome is unknown, or when the transport is
-/// unusable; the messages not tried are left for the next run. `on_outcome` is told of
-/// each message as soon as its outcome is recorded.
+/// Stops handing messages to a carrier (e-mail, or one channel) after one whose
+/// outcome is unknown, or once it is unusable; the messages not tried are left for the
+/// next run, and the other carriers go on. `on_outcome` is told of each message as soon
+/// as its outcome is recorded.
 ///
 /// # Errors
 /// When `save` fails: before a message is handed over (it is then not handed over), or
 /// after (its intent stays on disk, so it is reported, not resent).
 pub fn deliver(
-    batch: Vec<(Outgoing, Draft)>,
+    batch: Vec<(Outgoing, Composed)>,
     ledger: &mut Ledger,
-    transport: &mut dyn Transport,
+    carrier: &mut dyn Carrier,
     now: DateTime<Utc>,
     save: &mut dyn FnMut(&Ledger) -> Result<()>,
     on_outcome: &mut dyn FnMut(&Delivered),
 ) -> Result<Vec<Delivered>> {
     let mut done = Vec::new();
+    let mut stopped: HashSet<Option<String>> = HashSet::new();
     for (o, draft) in batch {
-        let about = o.about(Some(draft.message_id.clone()));
+        if stopped.contains(&o.key.channel) {
+            continue;
+        }
+        let message_id = draft.message_id().to_string();
+        let about = o.about(Some(message_id.clone()));
         let intent = Entry::intent(about, o.previous.as_ref(), now);
         ledger.upsert(intent.clone());
         save(ledger)?;
-        let outcome = transport.deliver(&draft.message);
-        let (stop, record) = match &outcome {
-            Outcome::Sent => (false, Some(intent.sent(now))),
-            Outcome::NotSent { reason, fatal } => {
-                (*fatal, Some(intent.failed(reason.clone(), now)))
-            }
-            Outcome::Unknown(_) => (true, None),
+        let Posted { outcome, id } = carrier.carry(&o, &draft, ledger);
+        let record = match &outcome {
+            Outcome::Sent => Some(intent.sent(now).posted(id.clone())),
+            Outcome::NotSent { reason, .. } => Some(intent.failed(reason.clone(), now)),
+            Outcome::Unknown(_) => None,
         };
         if let Some(entry) = record {
             ledger.upsert(entry);
             save(ledger)?;
         }
+        if stops(&outcome) {
+            stopped.insert(o.key.channel.clone());
+        }
         let d = Delivered {
             outgoing: o,
-            message_id: draft.message_id,
+            message_id,
             outcome,
+            posted: id,
         };
         on_outcome(&d);
         done.push(d);
-        if stop {
-            break;
-        }
     }
     Ok(done)
 }
@@ -100,6 +110,10 @@ pub struct Setup {
     pub templates: Templates,
     /// The SMTP password (`None`: no SMTP, no username, or `--dry-run`).
     pub password: Option<String>,
+    /// Each channel's secret, by name, read with the password (none for `--dry-run`):
+    /// the secret, or why it could not be read (that channel's messages then fail, and
+    /// the others go).
+    pub secrets: BTreeMap<String, std::result::Result<String, String>>,
     /// The state directory.
     pub dir: PathBuf,
     /// The state directory's lock, held until the run ends (`None` for `--dry-run`).
@@ -138,6 +152,7 @@ pub fn carry_out(
         config,
         templates,
         password,
+        secrets,
         dir,
         lock: _lock,
         ledger_path,
@@ -177,13 +192,19 @@ pub fn carry_out(
         ledger.save(&ledger_path)?;
     }
     if !batch.is_empty() {
-        run.hand_over(batch, password, &mut ledger, &ledger_path)?;
+        run.hand_over(batch, (password, secrets), &mut ledger, &ledger_path)?;
     }
     Ok(run.report)
 }
 
 /// Messages drafted, ready to be handed over.
-type Batch = Vec<(Outgoing, Draft)>;
+type Batch = Vec<(Outgoing, Composed)>;
+
+/// The SMTP password and the channels' secrets ([`Setup`]).
+type Secrets = (
+    Option<String>,
+    BTreeMap<String, std::result::Result<String, String>>,
+);
 
 /// One run of [`carry_out`].
 struct Run<'a> {
@@ -221,7 +242,7 @@ impl Run<'_> {
         let mut batch = Vec::new();
         let mut undrafted = Vec::new();
         for o in sends {
-            match compose(&o, self.config, templates, self.now) {
+            match compose_any(&o, self.config, templates, self.now) {
                 Ok(d) => batch.push((o, d)),
                 Err(e) => {
                     let reason = format!("it could not be drafted: {e}");
@@ -329,17 +350,17 @@ impl Run<'_> {
     }
 
     /// What `--dry-run` would send.
-    fn would_send(&mut self, batch: &[(Outgoing, Draft)]) -> Result<()> {
+    fn would_send(&mut self, batch: &[(Outgoing, Composed)]) -> Result<()> {
         for (o, d) in batch {
             self.report
                 .records
-                .push(Record::outgoing("would-send", o, &d.message_id, None));
+                .push(Record::outgoing("would-send", o, d.message_id(), None));
             self.progress.say(&format!(
                 "would send {} (due {}, Message-ID <{}>): {}",
                 o.describe(),
                 When::Timed(o.due),
-                d.message_id,
-                d.rendered.subject
+                d.message_id(),
+                d.subject()
             ))?;
         }
         Ok(())
@@ -352,19 +373,20 @@ impl Run<'_> {
     fn hand_over(
         &mut self,
         batch: Batch,
-        password: Option<String>,
+        (password, secrets): Secrets,
         ledger: &mut Ledger,
         ledger_path: &std::path::Path,
     ) -> Result<()> {
         check_record(self.config, batch.iter().map(|(o, _)| o))?;
         let tried = batch.len();
-        let mut transport = transport::open(self.config.mail()?, password)?;
+        let config = self.config;
+        let mut carriers = Carriers::new(config.mail()?, password, &config.channels, secrets);
         let progress = &mut *self.progress;
         let mut printed: Result<()> = Ok(());
         let done = deliver(
             batch,
             ledger,
-            transport.as_mut(),
+            &mut carriers,
             self.now,
             &mut |l: &Ledger| l.save(ledger_path),
             &mut |d: &Delivered| {

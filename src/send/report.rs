@@ -61,8 +61,11 @@ pub struct Record {
     pub correction: Option<u32>,
     /// The summit as the message announces it.
     pub summit: RecordSummit,
-    /// The recipients' addresses, lowercase, joined by `, `.
+    /// The recipients' addresses, lowercase, joined by `, ` (empty for a channel).
     pub to: String,
+    /// The channel (`[[channels]]` `name`) of a message posted to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
     /// The Message-ID, without angle brackets; `None` when it was never drafted.
     pub message_id: Option<String>,
     /// When it was due (UTC).
@@ -106,6 +109,7 @@ impl Record {
                 summary: announced.summary.clone(),
             },
             to: key.to.to_string(),
+            channel: key.channel.clone(),
             message_id,
             due: When::Timed(due),
             detail,

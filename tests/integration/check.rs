@@ -78,7 +78,7 @@ fn the_shipped_example_passes_and_sends_nothing() {
         r.stdout,
         "\
 ok    configuration: summit.toml: 5 member(s), 4 zone(s), transport file
-ok    templates: 8 compiled; rendered for the summit on 2026-11-26: assignment, reminder, agenda-vote, outreach, checklist, handover, correction
+ok    templates: 12 compiled; rendered for the summit on 2026-11-26: assignment, reminder, agenda-vote, outreach, checklist, handover, correction
 ok    feed: feed.ics: 5 event(s), 0 warning(s); next summit 2026-11-26T16:00:00Z (Prometheus Developer Summit), facilitator Grace Hopper <grace@example.org>
 ok    record: ./facilitators.toml: 0 entries (no file yet: the first handover starts it), its folder is writable
 ok    state: state: created, writable, lock taken and released
@@ -260,7 +260,7 @@ fn a_missing_feed_or_one_without_a_summit_fails_with_exit_1() {
     );
     assert_eq!(
         line_of(&r, "templates"),
-        "warn  templates: 8 compiled; not rendered: no upcoming summit to render them for"
+        "warn  templates: 12 compiled; not rendered: no upcoming summit to render them for"
     );
     std::fs::write(
         site.path("feed.ics"),

@@ -2,15 +2,19 @@
 
 mod test;
 
+mod contract;
 mod http;
 mod smtp;
+mod synapse;
 
 mod agenda;
 mod bounds;
 mod calendar;
+mod channels;
 mod check;
 mod corpus;
 mod deadlines;
+mod discourse;
 mod draft;
 mod errors;
 mod events;
@@ -19,7 +23,10 @@ mod hostile;
 mod hostile_text;
 mod layers;
 mod ledger;
+mod mastodon;
+mod matrix;
 mod next;
 mod rotation;
+mod slack;
 mod tick;
 mod truth;

@@ -179,7 +179,7 @@ impl Site {
         self.states().iter().any(|s| s == "intent")
     }
 
-    fn set_feed(&self, text: &str) {
+    pub(crate) fn set_feed(&self, text: &str) {
         std::fs::write(self.path("feed.ics"), text).unwrap();
     }
 }
@@ -766,7 +766,7 @@ fn tick_json_lists_what_was_sent() {
 
 /// The example feed with the 26 November summit moved to `start`..`end` (Berlin) and
 /// `status`.
-fn feed_with_november(start: &str, end: &str, status: &str, seq: u32) -> String {
+pub(crate) fn feed_with_november(start: &str, end: &str, status: &str, seq: u32) -> String {
     let text = std::fs::read_to_string(example_feed()).unwrap();
     let over = format!(
         "BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Berlin:{start}\r\nDTEND;TZID=Europe/Berlin:{end}\r\n\

@@ -27,6 +27,20 @@ pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> 
         }
         _ => None,
     };
+    // Each channel's secret, read now like the password; one that cannot be read fails
+    // that channel's messages only.
+    let secrets = if dry_run {
+        std::collections::BTreeMap::new()
+    } else {
+        config
+            .channels
+            .iter()
+            .map(|c| {
+                let secret = crate::send::channel::secret(c).map_err(|e| e.to_string());
+                (c.name.clone(), secret)
+            })
+            .collect()
+    };
     let dir = session.state_dir()?;
     let lock = if dry_run {
         None
@@ -47,6 +61,7 @@ pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> 
         config,
         templates,
         password,
+        secrets,
         dir,
         lock,
         ledger_path,

@@ -1,5 +1,5 @@
-//! `summit draft STEP`: the e-mails of one timeline step, printed or written as `.eml`
-//! files; sends nothing.
+//! `summit draft STEP`: the e-mails of one timeline step and its message for each
+//! channel, printed or written as `.eml` and `.md` files; sends nothing.
 
 use std::path::PathBuf;
 
@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::show::agenda_warnings;
+use crate::cli::show::{agenda_warnings, step_channels};
 use crate::cli::values::{self, parse_date};
 use crate::error::{Error, Result};
-use crate::mail::{self, Draft, Templates};
+use crate::mail::{self, Draft, PostDraft, Templates};
 use crate::model::Step;
 use crate::store::{self, write_atomically};
 
@@ -23,9 +23,13 @@ pub struct Args {
     /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     summit: Option<NaiveDate>,
-    /// Write one RFC 5322 `.eml` file per e-mail into this folder instead of printing.
+    /// Write one RFC 5322 `.eml` file per e-mail (and one `.CHANNEL.md` file per
+    /// channel message) into this folder instead of printing.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Only the message for this channel (a `[[channels]]` name), no e-mail.
+    #[arg(long, value_name = "NAME")]
+    channel: Option<String>,
 }
 
 /// `summit draft STEP`.
@@ -41,14 +45,34 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let cal = session.calendar(&config)?;
     session.with_agenda(&mut config, &cal)?;
     let (planned, next) = session.find_summit(step, &config, &cal, args.summit)?;
-    let drafts = mail::draft(
-        step,
-        &planned,
-        next.as_ref(),
-        &config,
-        &templates,
-        session.now,
-    )?;
+    let channels = step_channels(step, &config, args.channel.as_deref())?;
+    let posts = channels
+        .iter()
+        .map(|c| {
+            let next = next.as_ref();
+            mail::draft_post(
+                step,
+                &planned,
+                next,
+                &config,
+                &templates,
+                session.now,
+                &c.name,
+            )
+        })
+        .collect::<Result<Vec<PostDraft>>>()?;
+    let drafts = if args.channel.is_some() {
+        Vec::new()
+    } else {
+        mail::draft(
+            step,
+            &planned,
+            next.as_ref(),
+            &config,
+            &templates,
+            session.now,
+        )?
+    };
     // A draft that needs the agenda failed above with what is wrong with it.
     printer.warn_all(&agenda_warnings(&config));
     if matches!(step, Step::Outreach | Step::Checklist)
@@ -56,7 +80,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     {
         printer.warn_all(&[w]);
     }
-    if drafts.is_empty() {
+    if drafts.is_empty() && posts.is_empty() {
         let date = planned.summit.start.date_utc();
         return Err(if step == Step::Checklist {
             Error::Usage(format!(
@@ -68,6 +92,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
             ))
         });
     }
+    let date = planned.summit.start.date_utc();
     match &args.out {
         Some(dir) => {
             store::create_folder(dir)?;
@@ -75,20 +100,36 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
                 let path: PathBuf = dir.join(format!("{}.eml", d.file_stem));
                 write_atomically(&path, &d.formatted())?;
             }
+            for p in &posts {
+                let path = dir.join(format!("{date}-{step}.{}.md", p.channel));
+                write_atomically(&path, post_text(p).as_bytes())?;
+            }
             Ok(())
         }
-        None => print_drafts(&drafts, printer),
+        None => print_drafts(&drafts, &posts, printer),
     }
 }
 
-/// The drafts as text, `-----` between two.
-fn print_drafts(drafts: &[Draft], printer: &mut Printer) -> Result<()> {
-    for (i, d) in drafts.iter().enumerate() {
+/// The drafts as text, `-----` between two: the e-mails, then the channel messages.
+fn print_drafts(drafts: &[Draft], posts: &[PostDraft], printer: &mut Printer) -> Result<()> {
+    let texts = drafts
+        .iter()
+        .map(|d| String::from_utf8_lossy(&d.formatted()).replace("\r\n", "\n"))
+        .chain(posts.iter().map(post_text));
+    for (i, text) in texts.enumerate() {
         if i > 0 {
             printer.line(format_args!("-----"))?;
         }
-        let text = String::from_utf8_lossy(&d.formatted()).replace("\r\n", "\n");
         printer.text(&text)?;
     }
     Ok(())
+}
+
+/// A channel message as `draft` shows it: `Channel:` and `Title:` lines, a blank line,
+/// the Markdown.
+fn post_text(p: &PostDraft) -> String {
+    format!(
+        "Channel: {}\nTitle: {}\nMessage-ID: <{}>\n\n{}",
+        p.channel, p.title, p.message_id, p.markdown
+    )
 }

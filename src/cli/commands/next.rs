@@ -68,6 +68,7 @@ fn entry(p: &Planned, basis: Basis, config: &Inputs, now: DateTime<Utc>) -> Next
                     .as_ref()
                     .map(|to| to.iter().map(ToString::to_string).collect())
                     .unwrap_or_default(),
+                channels: config.channels_of(step).map(|c| c.name.clone()).collect(),
                 error: agenda_fault(to.as_ref().err()),
             }
         })
@@ -126,7 +127,9 @@ fn print_summit(
         } else if s.to.is_empty() {
             String::new()
         } else {
-            format!("  to {}", s.to.join(", "))
+            let channels = s.channels.iter().map(|c| format!("#{c}"));
+            let all: Vec<String> = s.to.iter().cloned().chain(channels).collect();
+            format!("  to {}", all.join(", "))
         };
         printer.line(format_args!("    {:<12} {local}{to}{state}", s.step))?;
     }
@@ -163,6 +166,9 @@ struct StepJson {
     step: &'static str,
     due: calendar::When,
     to: Vec<String>,
+    /// The channels (`[[channels]]` names) it is also posted to; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    channels: Vec<String>,
     /// Why the recipients are unknown (the agenda file cannot be read).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,

@@ -7,6 +7,7 @@ use super::deliver::{carry_out, delivery_setup};
 use crate::calendar::{self, Calendar};
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
+use crate::cli::show::step_channels;
 use crate::cli::values::{self, parse_date};
 use crate::error::{Error, Result};
 use crate::model::Kind;
@@ -32,6 +33,9 @@ pub struct Args {
     /// Also send messages whose earlier delivery was interrupted and never confirmed.
     #[arg(long)]
     retry: bool,
+    /// Only the message for this channel (a `[[channels]]` name), no e-mail.
+    #[arg(long, value_name = "NAME")]
+    channel: Option<String>,
     /// Send without asking, even before the step is due or for a summit that is not
     /// the nearest one (without a terminal, `send` refuses those unless given this).
     #[arg(long, short = 'y')]
@@ -50,6 +54,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         summit: date,
         dry_run,
         retry,
+        channel,
         yes,
     } = args;
     let mut setup = delivery_setup(session, dry_run)?;
@@ -67,6 +72,13 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         retry,
     };
     send::plan_step(&mut plan, &planning, &planned, next.as_ref(), step);
+    if let Some(name) = channel.as_deref() {
+        step_channels(step, config, Some(name))?;
+        plan.sends
+            .retain(|o| o.key.channel.as_deref() == Some(name));
+        plan.notices
+            .retain(|n| n.key().is_some_and(|k| k.channel.as_deref() == Some(name)));
+    }
     // What was already sent is said, and not sent again.
     let occ = OccurrenceKey::of(&planned.summit);
     plan.notices.extend(
@@ -74,6 +86,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
             .ledger
             .of_occurrence(&occ)
             .filter(|e| e.key.kind == Kind::Step(step) && e.state == State::Sent)
+            .filter(|e| channel.is_none() || e.key.channel == channel)
             .cloned()
             .map(Notice::AlreadySent),
     );

@@ -85,7 +85,10 @@ impl Summits<'_> {
         let groups = mail::messages(step, to.clone());
         let entries: Vec<Option<&Entry>> = groups
             .iter()
-            .map(|g| self.ledger.get(&send::step_key(&planned.summit, step, g)))
+            .map(|g| {
+                self.ledger
+                    .get(&send::step_key(&planned.summit, step, g, None))
+            })
             .collect();
         let sent = !entries.is_empty()
             && entries

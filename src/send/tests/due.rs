@@ -184,6 +184,7 @@ fn intents_block_until_retry_and_failures_retry_inside_the_window() {
         unconfirmed: false,
         marked_at: None,
         proposes: None,
+        posted: None,
     };
     l.upsert(e.clone());
     let p = plan_at(&cal, &l, "2026-11-23T17:00:00Z", false);
@@ -338,5 +339,130 @@ fn an_empty_feed_is_not_a_cancellation() {
         plan_at(&empty, &l, "2026-11-24T10:00:00Z", false)
             .sends
             .is_empty()
+    );
+}
+
+/// The test configuration with a public Slack webhook and a public Matrix room.
+fn with_channels() -> Inputs {
+    let text = format!(
+        "{CONFIG}
+[[channels]]
+name = \"hook\"
+kind = \"slack\"
+audience = \"public\"
+webhook-env = \"HOOK\"
+
+[[channels]]
+name = \"room\"
+kind = \"matrix\"
+audience = \"public\"
+homeserver = \"https://matrix.example.org\"
+room = \"#dev:example.org\"
+access-token-env = \"TOKEN\"
+"
+    );
+    let c = Config::from_toml(&text, Path::new("summit.toml"), Path::new("/cfg")).unwrap();
+    Inputs::load(c).unwrap()
+}
+
+fn plan_with_channels(cal: &Calendar, ledger: &Ledger, now: &str) -> Plan {
+    let c = with_channels();
+    let now = t(now);
+    let s = Summits::collect(cal, &c, ledger, now, &mut Vec::new()).unwrap();
+    plan(&s, ledger, &c, c.mail().unwrap(), now, false)
+}
+
+#[test]
+fn the_reminder_goes_to_each_public_channel_and_mail_never_threads_under_a_post() {
+    let cal = calendar("");
+    let mut l = Ledger::default();
+    l.since = Some(t("2026-11-01T00:00:00Z"));
+    let p = plan_with_channels(&cal, &l, "2026-11-23T16:00:00Z");
+    let reminders: Vec<(Option<&str>, &str)> = p
+        .sends
+        .iter()
+        .filter(|o| o.key.kind == Kind::Step(Step::Reminder))
+        .map(|o| (o.key.channel.as_deref(), o.key.to.as_key()))
+        .collect();
+    assert_eq!(
+        reminders,
+        [
+            (None, "list@example.org"),
+            (Some("hook"), ""),
+            (Some("room"), "")
+        ]
+    );
+    // Only the channels' reminders went out; the mail's failed for good.
+    for o in &p.sends {
+        let about = o.about(Some(format!(
+            "{}.{}@example.org",
+            o.key.kind,
+            o.key.channel.as_deref().unwrap_or("mail")
+        )));
+        let e = Entry::intent(about, None, t("2026-11-23T16:00:00Z"));
+        l.upsert(match &o.key.channel {
+            Some(_) => e
+                .sent(t("2026-11-23T16:00:01Z"))
+                .posted(Some("$event".into())),
+            None => e.failed("550 no", t("2026-11-23T16:00:01Z")),
+        });
+    }
+    let p = plan_with_channels(&cal, &l, "2026-11-24T16:00:00Z");
+    let vote = p
+        .sends
+        .iter()
+        .find(|o| o.key.kind == Kind::Step(Step::AgendaVote))
+        .unwrap();
+    assert_eq!(vote.key.channel, None, "no team channel is configured");
+    let root = vote.in_reply_to.as_deref().unwrap();
+    assert!(
+        !root.ends_with("hook@example.org") && !root.ends_with("room@example.org"),
+        "{root}"
+    );
+    assert!(
+        root.contains(".reminder."),
+        "the mail reminder as drafted: {root}"
+    );
+}
+
+#[test]
+fn an_unconfirmed_post_is_resumed_where_the_channel_can_tell_and_reported_where_not() {
+    let cal = calendar("");
+    let mut l = Ledger::default();
+    l.since = Some(t("2026-11-01T00:00:00Z"));
+    let p = plan_with_channels(&cal, &l, "2026-11-23T16:00:00Z");
+    for o in p.sends.iter().filter(|o| o.key.channel.is_some()) {
+        let about = o.about(Some(format!(
+            "r.{}@example.org",
+            o.key.channel.as_deref().unwrap()
+        )));
+        l.upsert(Entry::intent(about, None, t("2026-11-23T16:00:00Z")));
+    }
+    let p = plan_with_channels(&cal, &l, "2026-11-23T17:00:00Z");
+    let resent: Vec<Option<&str>> = p
+        .sends
+        .iter()
+        .filter(|o| o.key.channel.is_some())
+        .map(|o| o.key.channel.as_deref())
+        .collect();
+    assert_eq!(resent, [Some("room")], "Matrix finds or drops a repeat");
+    assert!(p.sends.iter().any(|o| {
+        o.key.channel.as_deref() == Some("room")
+            && o.previous
+                .as_ref()
+                .is_some_and(|e| e.state == State::Intent)
+    }));
+    let reported: Vec<&str> = p
+        .notices
+        .iter()
+        .filter_map(|n| match n {
+            Notice::Unconfirmed(e) => e.key.channel.as_deref(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reported,
+        ["hook"],
+        "a webhook cannot tell: reported, not resent"
     );
 }

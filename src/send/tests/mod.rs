@@ -13,7 +13,7 @@ use crate::calendar::Calendar;
 use crate::config::Config;
 use crate::error::Result;
 use crate::ledger::{Entry, Ledger};
-use crate::mail::{Change, Draft, Templates};
+use crate::mail::{Change, Templates};
 use crate::model::{Kind, State, Step};
 use crate::plan::inputs::Inputs;
 
@@ -104,6 +104,7 @@ fn send_all(p: &Plan, ledger: &mut Ledger, now: &str) {
             unconfirmed: false,
             marked_at: None,
             proposes: o.proposes.clone(),
+            posted: None,
         });
     }
 }

@@ -44,10 +44,10 @@ fn deliver_records_the_intent_before_handing_over_and_stops_when_unsure() {
     p.sends
         .extend(public(plan_at(&cal, &l, "2026-11-25T17:00:00Z", false)).sends);
     assert_eq!(p.sends.len(), 3);
-    let mut batch: Vec<(Outgoing, Draft)> = p
+    let mut batch: Vec<(Outgoing, crate::send::Composed)> = p
         .sends
         .iter()
-        .map(|o| (o.clone(), compose(o, &c, &templates, now).unwrap()))
+        .map(|o| (o.clone(), compose(o, &c, &templates, now).unwrap().into()))
         .collect();
     // A fourth message that must not be tried after the unknown outcome.
     batch.push(batch[0].clone());

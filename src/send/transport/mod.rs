@@ -23,7 +23,7 @@
 
 mod outbox;
 mod password;
-mod process;
+pub(in crate::send) mod process;
 mod sendmail;
 mod smtp;
 #[cfg(test)]
@@ -108,7 +108,7 @@ impl From<Error> for Failed {
 /// [`Failed`] naming what is wrong.
 pub fn check(mail: &MailConfig, connect: bool) -> std::result::Result<String, Failed> {
     let smtp_only = if connect {
-        " (--connect applies to smtp only)"
+        " (--connect makes no connection for this transport)"
     } else {
         ""
     };

@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 /// The most of a command's standard output or error that is kept, in bytes: what a
 /// password command may print, or sendmail say when it fails.
-pub(super) const MAX_OUTPUT: u64 = 64 * 1024;
+pub(in crate::send) const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// What a command run by [`run_in_group`] did.
-pub(super) struct Finished {
-    pub(super) status: std::process::ExitStatus,
-    pub(super) stdout: Vec<u8>,
-    pub(super) stderr: Vec<u8>,
+pub(in crate::send) struct Finished {
+    pub(in crate::send) status: std::process::ExitStatus,
+    pub(in crate::send) stdout: Vec<u8>,
+    pub(in crate::send) stderr: Vec<u8>,
 }
 
 /// Why [`run_in_group`] returned no [`Finished`].
-pub(super) enum Stopped {
+pub(in crate::send) enum Stopped {
     /// The deadline passed; the group was killed. `input_taken`: whether all of the
     /// input had been written by then.
     TimedOut { input_taken: bool },
@@ -32,7 +32,7 @@ pub(super) enum Stopped {
 /// error (at most [`MAX_OUTPUT`] bytes each), and returns when it has exited and closed
 /// them. Once `timeout` has passed, the whole group is killed (SIGKILL): the command,
 /// and whatever it started, even what holds its output open after it has exited.
-pub(super) fn run_in_group(
+pub(in crate::send) fn run_in_group(
     mut command: Command,
     input: Option<Vec<u8>>,
     stderr: bool,

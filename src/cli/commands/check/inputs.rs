@@ -212,6 +212,14 @@ pub(super) fn check_templates(
             }
             Err(e) => errors.push(e),
         }
+        // The channel message (`STEP.md`), rendered whether or not a channel is
+        // configured yet: an override is found broken now, not on the first post.
+        if crate::config::Audience::of(step).is_some()
+            && let Err(e) =
+                mail::draft_post(step, p, next, config, &templates, session.now, "check")
+        {
+            errors.push(e);
+        }
     }
     // Sent only when an announced summit moves, is cancelled or reinstated, or gets
     // another facilitator: rendered now, not found broken then.
@@ -303,6 +311,11 @@ fn render_corrections(
             to,
         };
         if let Err(e) = mail::draft_correction(&correction, config, templates, session.now) {
+            errors.push(e);
+        }
+        let post =
+            mail::draft_correction_post(&correction, config, templates, session.now, "check");
+        if let Err(e) = post {
             errors.push(e);
         }
     }

@@ -18,14 +18,16 @@ use crate::error::{Error, Result};
 use crate::mail::Templates;
 use crate::plan::inputs::Inputs;
 use inputs::{check_agenda, check_feed, check_record, check_templates};
-use system::{check_ledger, check_state, check_transport};
+use system::{check_channel, check_ledger, check_state, check_transport};
 
 /// The flags of `summit check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// For `transport = "smtp"`: connect to the server (TLS per `security`, EHLO,
-    /// AUTH when configured) and QUIT, sending no mail. Without it, no connection is
-    /// made for mail.
+    /// AUTH when configured) and QUIT, sending no mail; for each channel, ask its server
+    /// who the token is (Matrix `whoami` and room membership, Discourse's current user,
+    /// Mastodon `verify_credentials`), posting nothing. Without it, no connection is
+    /// made.
     #[arg(long)]
     connect: bool,
 }
@@ -70,6 +72,9 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         report.add(printer, check_ledger(&dir))?;
     }
     report.add(printer, check_transport(config.mail()?, args.connect))?;
+    for channel in &config.channels {
+        report.add(printer, check_channel(channel, args.connect))?;
+    }
     report.finish(printer)
 }
 
@@ -100,7 +105,7 @@ impl Status {
 #[derive(Debug)]
 struct Outcome {
     /// The check's name: `configuration`, `templates`, `feed`, `record`, `agenda`,
-    /// `state`, `ledger` or `transport`.
+    /// `state`, `ledger`, `transport` or `channel`.
     check: &'static str,
     status: Status,
     /// What was found, or what is wrong, on one line.

@@ -29,6 +29,21 @@ pub(super) fn check_transport(mail: &MailConfig, connect: bool) -> Outcome {
     }
 }
 
+/// One channel, as [`send::channel::check`] finds it without posting: its secret at
+/// hand and, with `connect`, the server accepting it.
+pub(super) fn check_channel(channel: &crate::config::Channel, connect: bool) -> Outcome {
+    const CHECK: &str = "channel";
+    // Each line names the channel already (`matrix `dev`: …`, `channel `dev`: …`).
+    match send::channel::check(channel, connect) {
+        Ok(detail) => Outcome::ok(CHECK, detail),
+        Err(Failed { detail, error }) => Outcome::fail_with(
+            CHECK,
+            detail.unwrap_or_else(|| error.to_string()),
+            vec![error],
+        ),
+    }
+}
+
 /// The state directory: there or created, writable, its lock free (taken and
 /// released at once, after waiting up to [`CHECK_LOCK_WAIT`] for a running `tick`).
 /// Returns it when usable.

@@ -214,7 +214,8 @@ fn heading(occ: &OccurrenceKey, entries: &[&Entry]) -> String {
     )
 }
 
-/// One table row: step, state, when it got there, recipients, Message-ID.
+/// One table row: step, state, when it got there, recipients (`#NAME` for a channel),
+/// Message-ID.
 fn row(e: &Entry) -> [String; 5] {
     let step = match e.key.kind {
         Kind::Correction => format!("correction {}", e.key.seq),
@@ -224,10 +225,10 @@ fn row(e: &Entry) -> [String; 5] {
         step,
         e.state.to_string(),
         e.state_at().map_or_else(|| "-".into(), stamp),
-        if e.key.to.is_empty() {
-            "-".into()
-        } else {
-            e.key.to.to_string()
+        match &e.key.channel {
+            Some(c) => format!("#{c}"),
+            None if e.key.to.is_empty() => "-".into(),
+            None => e.key.to.to_string(),
         },
         e.message_id
             .as_ref()
@@ -270,8 +271,13 @@ struct EntryJson {
     step: &'static str,
     /// The correction's number; null for steps.
     correction: Option<u32>,
-    /// The recipients' addresses, lowercase, joined by `, `.
+    /// The recipients' addresses, lowercase, joined by `, ` (empty for a channel).
     to: String,
+    /// The channel of a message posted to one; null for e-mail.
+    channel: Option<String>,
+    /// What the channel called what it posted (a Matrix event ID, a Discourse
+    /// `TOPIC/POST`, a Mastodon status ID); null for e-mail.
+    posted: Option<String>,
     /// `intent`, `sent`, `failed` or `missed`.
     state: &'static str,
     /// Missed after an intent that was never confirmed.
@@ -313,6 +319,8 @@ impl From<&Entry> for EntryJson {
             step: e.key.kind.name(),
             correction: (e.key.kind == Kind::Correction).then_some(e.key.seq),
             to: e.key.to.to_string(),
+            channel: e.key.channel.clone(),
+            posted: e.posted.clone(),
             state: e.state.name(),
             unconfirmed: e.unconfirmed,
             message_id: e.message_id.clone(),

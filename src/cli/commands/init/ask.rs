@@ -16,15 +16,16 @@ fn failed(e: dialoguer::Error) -> Error {
     }
 }
 
-/// Which series holds the summits: its index in `listing`, one line per series.
+/// Which series holds the summits: its index in `listing`, one line per series,
+/// `default` preselected.
 ///
 /// # Errors
 /// As [`failed`].
-pub(super) fn series(listing: &[String]) -> Result<usize> {
+pub(super) fn series(listing: &[String], default: usize) -> Result<usize> {
     Select::with_theme(&ColorfulTheme::default())
         .with_prompt("Which series is the summit?")
         .items(listing)
-        .default(0)
+        .default(default)
         .interact()
         .map_err(failed)
 }

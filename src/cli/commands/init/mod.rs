@@ -133,7 +133,19 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
             (summit, series.iter().find(|s| re.is_match(&s.title)))
         }
         None => {
-            let i = ask::series(&listing)?;
+            if series.is_empty() {
+                return Err(Error::NoSummit(format!(
+                    "feed `{}` has no recurring series ahead to pick, expected one: pass `--summit REGEX`",
+                    one_line(&cal.source)
+                )));
+            }
+            // The series the built-in pattern would pick, if any, comes preselected.
+            let usual = Regex::new(crate::config::DEFAULT_SUMMIT_PATTERN).ok();
+            let default = series
+                .iter()
+                .position(|s| usual.as_ref().is_some_and(|re| re.is_match(&s.title)))
+                .unwrap_or(0);
+            let i = ask::series(&listing, default)?;
             let title = &series[i].title;
             (format!("(?i){}", regex::escape(title)), Some(&series[i]))
         }

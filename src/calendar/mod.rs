@@ -9,13 +9,15 @@
 //! 5. [`parse`](mod@parse): the kept lines to VEVENTs (RFC 5545 §3.6.1), their values
 //!    resolved to zones.
 //! 6. [`expand`]: VEVENTs to the occurrences in a window (RFC 5545 §3.8.5).
+//! 7. [`series`]: the recurring series of a feed, each with its cadence in words
+//!    ([`cadence`], which reads a rule's text alone), for `summit init`.
 //!
 //! What the pipeline produces ([`When`], [`Occurrence`], [`is_cancelled`]) is the
 //! crate's vocabulary, in [`crate::model`]. Below the steps, `warnings` is the bounded
 //! list of warnings of one parse, which `lines` and [`parse`](mod@parse) both report to.
 //!
 //! A module imports only modules before it in this order (`warnings`, then the steps
-//! 1 to 6), each by its own path, never through the re-exports below, so
+//! 1 to 7, with [`cadence`] before [`series`]), each by its own path, never through the re-exports below, so
 //! that there is no import cycle. `rule` comes before [`zone`], not after it: a
 //! VTIMEZONE's observances recur by RRULEs too, and [`zone`] refuses the same rules as
 //! [`expand`] does.
@@ -24,11 +26,13 @@
 
 mod warnings;
 
+pub mod cadence;
 pub mod expand;
 pub mod fetch;
 mod lines;
 pub mod parse;
 mod rule;
+pub mod series;
 pub mod zone;
 
 pub use crate::model::{Occurrence, When, is_cancelled};

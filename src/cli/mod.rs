@@ -14,6 +14,7 @@ pub mod commands {
     mod deliver;
     pub mod draft;
     pub mod events;
+    pub mod init;
     pub mod ledger;
     pub mod next;
     pub mod rota;
@@ -104,6 +105,9 @@ pub enum Command {
     /// unconfirmed one (or a step done by hand) as sent, or forget one so that tick may
     /// send it again. Without a subcommand: `list`.
     Ledger(ledger::Args),
+    /// Write a first configuration from a feed: lists its recurring series, asks (on a
+    /// terminal) which is the summit, the lists and the first members, or takes flags.
+    Init(init::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
 }
@@ -129,6 +133,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Timeline(args) => timeline::run(s, args, p),
         Command::Checklist(args) => checklist::run(s, args, p),
         Command::Ledger(args) => ledger::run(s, args, p),
+        Command::Init(args) => init::run(s, args, p),
         Command::Completions(args) => completions::run(args, Cli::command(), p),
     };
     // What is still buffered must reach the file too: a full disk is an error even when

@@ -21,6 +21,7 @@ mod events;
 mod form;
 mod hostile;
 mod hostile_text;
+mod init;
 mod layers;
 mod ledger;
 mod mastodon;

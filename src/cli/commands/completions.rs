@@ -41,7 +41,11 @@ pub fn run(
     let mut command = offer(command, "tz", &zones);
     if !channels.is_empty() {
         // Leaked: clap's names are static, and the process ends with the script.
-        let names: Vec<&'static str> = channels.into_iter().map(String::leak).map(|n| &*n).collect();
+        let names: Vec<&'static str> = channels
+            .into_iter()
+            .map(String::leak)
+            .map(|n| &*n)
+            .collect();
         command = offer(command, "channel", &names);
     }
     // Generated into memory: clap_complete panics when its writer fails.

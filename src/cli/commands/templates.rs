@@ -172,7 +172,10 @@ fn dump(dir: &Path, force: bool, printer: &mut Printer) -> Result<()> {
             "\nTo use them, set in the configuration (a relative folder is read from the \
              configuration's own folder):\n\n    [mail]\n    templates = \"{}\"\n\n\
              A template left out of the folder is the built-in one: keep only those you change.",
-            dir.display().to_string().replace('\\', "\\\\").replace('"', "\\\"")
+            dir.display()
+                .to_string()
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
         ))
     })
 }

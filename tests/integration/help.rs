@@ -165,8 +165,15 @@ fn a_runtime_failure_is_error_lines_of_ours() {
 #[test]
 fn every_command_s_help_has_examples() {
     let mut commands: Vec<Vec<String>> = command_names().into_iter().map(|n| vec![n]).collect();
-    commands.push(vec!["templates".into(), "list".into()]);
-    commands.push(vec!["templates".into(), "dump".into()]);
+    for sub in [
+        "templates list",
+        "templates dump",
+        "ledger list",
+        "ledger mark-sent",
+        "ledger forget",
+    ] {
+        commands.push(sub.split(' ').map(String::from).collect());
+    }
     for command in commands {
         let r = Test::new().args(command.iter()).arg("--help").success();
         let examples = r

@@ -13,10 +13,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// The command line does not parse: clap's message, one entry per line, without the
-    /// usage block (exit 2).
-    #[error("{}", .0.join("\n"))]
-    Arguments(Vec<String>),
+    /// The command line does not parse, or names no command: clap's own rendering
+    /// (`error: …`, the `Usage:` line and the `--help` tip; or the help), printed as it
+    /// is, values already escaped for a terminal (exit 2).
+    #[error("{}", .0.trim_end())]
+    Arguments(String),
 
     /// The configuration file is missing, malformed or invalid (exit 2).
     #[error("{path}: {message}")]
@@ -125,15 +126,24 @@ impl Error {
         }
     }
 
+    /// Clap's rendering of a command line that does not parse ([`Error::Arguments`]),
+    /// which `main` prints as it is instead of [`Error::lines`].
+    pub fn rendered(&self) -> Option<&str> {
+        match self {
+            Error::Arguments(text) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The lines `main` prints behind `error: `, escaped for a terminal
     /// ([`crate::terminal::line`]): one per error of [`Error::Several`], one per line of
-    /// [`Error::Arguments`], one per line of [`Error::Delivery`] (one line per message by
-    /// design), and one for every other error, so a value with a newline in it never
-    /// starts a line of its own.
+    /// [`Error::Delivery`] (one line per message by design), and one for every other
+    /// error, so a value with a newline in it never starts a line of its own
+    /// ([`Error::Arguments`]: its lines, which [`Error::rendered`] prints whole).
     pub fn lines(&self) -> Vec<String> {
         match self {
             Error::Several(errors) => errors.iter().flat_map(Error::lines).collect(),
-            Error::Arguments(lines) => lines.iter().map(|l| crate::terminal::line(l)).collect(),
+            Error::Arguments(text) => text.lines().map(crate::terminal::line).collect(),
             Error::Delivery(m) => m.lines().map(crate::terminal::line).collect(),
             other => vec![crate::terminal::line(&other.to_string())],
         }
@@ -159,14 +169,15 @@ mod tests {
     fn a_value_with_a_newline_stays_on_its_error_line() {
         let e = Error::Several(vec![
             Error::Usage("--out `x\nerror: forged\u{1b}[2J` needs --ics".into()),
-            Error::Arguments(vec!["invalid value".into(), "tip: see --help".into()]),
+            Error::Arguments("error: invalid value\n\ntip: see --help\n".into()),
             Error::Delivery("one\ntwo\r".into()),
         ]);
         assert_eq!(
             e.lines(),
             [
                 "--out `x\\x0aerror: forged\\x1b[2J` needs --ics",
-                "invalid value",
+                "error: invalid value",
+                "",
                 "tip: see --help",
                 "one",
                 "two\\x0d",

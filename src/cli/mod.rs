@@ -16,9 +16,11 @@ pub mod commands {
     pub mod events;
     pub mod init;
     pub mod ledger;
+    pub mod man;
     pub mod next;
     pub mod rota;
     pub mod send;
+    pub mod templates;
     pub mod tick;
     pub mod timeline;
     pub mod who;
@@ -62,23 +64,45 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every occurrence of every event in the feed (needs only a feed).
+    #[command(after_help = "Examples:
+  summit --feed calendar.ics events --from 2026-11-01T00:00:00Z --count 10
+  summit --feed https://example.org/basic.ics events --match \"(?i)summit\" --json")]
     Events(events::Args),
     /// Show the next summit(s), their facilitators and their timelines; a summit in
     /// progress stays first until it ends, marked "now on" (`"now": true` in --json).
+    #[command(after_help = "Examples:
+  summit --config summit.toml next
+  summit --config summit.toml next --count 3 --json")]
     Next(next::Args),
     /// Show who facilitates the upcoming summits; a summit in progress stays first until
     /// it ends, marked "now on" (`"now": true` in --json).
+    #[command(after_help = "Examples:
+  summit --config summit.toml who
+  summit --config summit.toml who --count 10 --tz Europe/Berlin")]
     Who(who::Args),
     /// The rota: the upcoming summits and their facilitators, as a list or (--ics) as an
     /// iCalendar feed to subscribe to.
+    #[command(after_help = "Examples:
+  summit --config summit.toml rota --count 12
+  summit --config summit.toml rota --ics --out rota.ics")]
     Rota(rota::Args),
     /// Render the e-mails of one timeline step; sends nothing.
+    #[command(after_help = "Examples:
+  summit --config summit.toml draft reminder
+  summit --config summit.toml draft outreach --summit 2026-11-26 --out drafts
+  summit --config summit.toml draft reminder --channel matrix-dev")]
     Draft(draft::Args),
     /// Deliver the e-mails of one timeline step now and record them in the ledger; a
     /// message already recorded as sent is not sent again.
+    #[command(after_help = "Examples:
+  summit --config summit.toml send reminder --dry-run
+  summit --config summit.toml send agenda-vote --yes")]
     Send(send::Args),
     /// The cron entry point: send every step that is due and not yet sent, and the
     /// corrections of announced summits that moved; prints nothing when nothing is due.
+    #[command(after_help = "Examples:
+  summit --config summit.toml tick --dry-run
+  SUMMIT_CONFIG=/etc/summit/summit.toml summit tick")]
     Tick(tick::Args),
     /// Check that everything tick needs is in order, sending nothing: configuration,
     /// templates, feed, record and agenda, state directory, ledger, mail transport.
@@ -96,20 +120,55 @@ pub enum Command {
     ///
     /// `--json`: a JSON array on standard output, one object per check, in order:
     /// `{"check": str, "status": "ok"|"warn"|"fail", "detail": str}`.
+    #[command(after_help = "Examples:
+  summit --config summit.toml check
+  summit --config summit.toml check --connect --json")]
     Check(check::Args),
     /// Show every step of a summit with its due time, audience and state in the ledger.
+    #[command(after_help = "Examples:
+  summit --config summit.toml timeline
+  summit --config summit.toml timeline --summit 2026-11-26 --tz America/Los_Angeles")]
     Timeline(timeline::Args),
     /// Print the facilitator's run-sheet for the day, from the `checklist.txt` template.
+    #[command(after_help = "Examples:
+  summit --config summit.toml checklist
+  summit --config summit.toml checklist --summit 2026-11-26")]
     Checklist(checklist::Args),
     /// See and settle the send ledger (STATE_DIR/ledger.toml): list its messages, mark an
     /// unconfirmed one (or a step done by hand) as sent, or forget one so that tick may
     /// send it again. Without a subcommand: `list`.
+    #[command(after_help = "Examples:
+  summit --config summit.toml ledger list --all
+  summit --config summit.toml ledger mark-sent --summit 2026-11-26 --step reminder
+  summit --config summit.toml ledger forget --summit 2026-11-26 --step outreach --dry-run")]
     Ledger(ledger::Args),
     /// Write a first configuration from a feed: lists its recurring series, asks (on a
     /// terminal) which is the summit, the lists and the first members, or takes flags.
+    #[command(after_help = "Examples:
+  summit --feed https://example.org/basic.ics init
+  summit --feed feed.ics init --summit '(?i)dev summit' --public-list dev@x.org \\
+    --team-list team@x.org --member 'Ada Lovelace <ada@x.org>' --out summit.toml")]
     Init(init::Args),
-    /// Print a shell completion script.
+    /// Print a shell completion script: it completes commands, flags, step names, ledger
+    /// states, IANA zones for --tz and, with a configuration, the names of its channels
+    /// for --channel (read when the script is made: make it again after renaming one).
+    #[command(after_help = "Examples:
+  summit completions bash > ~/.local/share/bash-completion/completions/summit
+  summit --config summit.toml completions zsh > ~/.zfunc/_summit
+  summit completions fish > ~/.config/fish/completions/summit.fish")]
     Completions(completions::Args),
+    /// Print the manual page (roff) of summit, or of one of its commands.
+    #[command(after_help = "Examples:
+  summit man | man -l -
+  summit man draft > summit-draft.1
+  summit man ledger forget | man -l -")]
+    Man(man::Args),
+    /// List the built-in mail and channel templates, or write them into a folder to
+    /// edit and use as `mail.templates`.
+    #[command(after_help = "Examples:
+  summit templates list
+  summit templates dump --out templates")]
+    Templates(templates::Args),
 }
 
 /// Runs a parsed command line, writing output to `out` (flushed at the end, as
@@ -134,7 +193,9 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Checklist(args) => checklist::run(s, args, p),
         Command::Ledger(args) => ledger::run(s, args, p),
         Command::Init(args) => init::run(s, args, p),
-        Command::Completions(args) => completions::run(args, Cli::command(), p),
+        Command::Completions(args) => completions::run(s, args, Cli::command(), p),
+        Command::Man(args) => man::run(args, Cli::command(), p),
+        Command::Templates(args) => templates::run(args, p),
     };
     // What is still buffered must reach the file too: a full disk is an error even when
     // the last line did not end in a newline.
@@ -146,38 +207,53 @@ impl Cli {
     /// Parses `args` (including the program name).
     ///
     /// # Errors
-    /// [`Error::Arguments`] with clap's message for a bad flag or value. `--help` and
-    /// `--version` are printed here and come back as `Ok(None)`; [`Error::Io`] when
-    /// they cannot be written (but for a closed pipe).
+    /// [`Error::Arguments`] with clap's rendering for a bad flag or value, or for no
+    /// command at all (the help, as clap does). `--help` and `--version` are printed
+    /// here, on standard output, and come back as `Ok(None)`; [`Error::Io`] when they
+    /// cannot be written (but for a closed pipe).
     pub fn parse_args<I, T>(args: I) -> Result<Option<Cli>>
     where
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
+        use std::io::IsTerminal as _;
         let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
         match Cli::try_parse_from(&args) {
             Ok(cli) => Ok(Some(cli)),
             Err(e) => match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    // Plain text, written as all output is: a closed pipe is quiet, a
-                    // full disk an error.
-                    use std::io::IsTerminal as _;
+                    // Written as all output is: a closed pipe is quiet, a full disk an
+                    // error.
                     let mut out = std::io::stdout().lock();
-                    // Styled on a terminal, as clap prints it; plain into a pipe or file.
-                    let text = if out.is_terminal() {
-                        e.render().ansi().to_string()
-                    } else {
-                        e.render().to_string()
-                    };
+                    let text = clap_rendering(&e, out.is_terminal());
                     write_out(&mut out, text.as_bytes())?;
                     flush_out(&mut out)?;
                     Ok(None)
                 }
-                _ => Err(Error::Arguments(clap_message(&with_escaped_values(
-                    &args, e,
-                )))),
+                _ => {
+                    let e = with_escaped_values(&args, e);
+                    Err(Error::Arguments(clap_rendering(
+                        &e,
+                        std::io::stderr().is_terminal(),
+                    )))
+                }
             },
         }
+    }
+}
+
+/// Clap's rendering of `e`: styled for a terminal, as clap prints it, plain into a pipe
+/// or file; plain and escaped ([`crate::terminal::text`]) when it still holds a
+/// character a terminal acts on.
+fn clap_rendering(e: &clap::Error, terminal: bool) -> String {
+    let plain = e.render().to_string();
+    let escaped = crate::terminal::text(&plain);
+    if escaped != plain {
+        escaped
+    } else if terminal {
+        e.render().ansi().to_string()
+    } else {
+        plain
     }
 }
 
@@ -201,16 +277,4 @@ fn with_escaped_values(args: &[OsString], e: clap::Error) -> clap::Error {
         Err(again) if again.kind() == e.kind() => again,
         _ => e,
     }
-}
-
-/// Clap's message as lines without the leading `error: ` (main adds it to each line),
-/// without the usage block.
-fn clap_message(e: &clap::Error) -> Vec<String> {
-    e.render()
-        .to_string()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("Usage:"))
-        .map(|l| l.strip_prefix("error:").unwrap_or(l).trim().to_string())
-        .collect()
 }

@@ -19,6 +19,7 @@ mod draft;
 mod errors;
 mod events;
 mod form;
+mod help;
 mod hostile;
 mod hostile_text;
 mod init;

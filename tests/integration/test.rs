@@ -144,7 +144,10 @@ impl Test {
         r
     }
 
-    /// Runs and asserts the exit status and that stderr is one or more `error:` lines.
+    /// Runs and asserts the exit status and that stderr is one or more `error:` lines, or
+    /// (exit 2) clap's rendering of a command line that does not parse: `error: …`, then
+    /// clap's tips, `Usage:` and `For more information, try '--help'.` (or, for no
+    /// command at all, the help).
     pub fn fails(&self, status: i32) -> Run {
         let r = self.run();
         assert_eq!(
@@ -153,6 +156,12 @@ impl Test {
             self.args, r.stdout, r.stderr
         );
         assert!(!r.stderr.trim().is_empty(), "no error message");
+        assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
+        let clap = r.stderr.contains("\nFor more information, try '--help'.\n")
+            || r.stderr.contains("\nUsage: summit");
+        if status == 2 && clap {
+            return r;
+        }
         for line in r.stderr.lines().filter(|l| !l.starts_with("warning:")) {
             assert!(
                 line.starts_with("error: "),

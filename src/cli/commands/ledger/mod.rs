@@ -40,10 +40,17 @@ pub struct Args {
 enum Command {
     /// List the messages of the ledger, by summit (`--json`: a JSON array, one object per
     /// message).
+    #[command(after_help = "Examples:
+  summit --config summit.toml ledger list
+  summit --config summit.toml ledger list --all --state intent --state failed
+  summit --config summit.toml ledger list --json")]
     List(ListArgs),
     /// Record messages as sent: an unconfirmed intent found in the list archive, or a
     /// step done by hand, so that tick does not send it (when the ledger has no entry for
     /// it yet, it is worked out from the feed and configuration as tick would).
+    #[command(after_help = "Examples:
+  summit --config summit.toml ledger mark-sent 7f3a9c.reminder.20261126@example.org --dry-run
+  summit --config summit.toml ledger mark-sent --summit 2026-11-26 --step agenda-vote")]
     MarkSent {
         /// Which messages.
         #[command(flatten)]
@@ -54,6 +61,9 @@ enum Command {
     },
     /// Remove messages from the ledger, so that the next tick sends them again while
     /// their window is open.
+    #[command(after_help = "Examples:
+  summit --config summit.toml ledger forget --summit 2026-11-26 --step outreach --dry-run
+  summit --config summit.toml ledger forget 7f3a9c.reminder.20261126@example.org")]
     Forget {
         /// Which messages.
         #[command(flatten)]

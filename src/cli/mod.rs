@@ -146,8 +146,7 @@ pub enum Command {
     /// terminal) which is the summit, the lists and the first members, or takes flags.
     #[command(after_help = "Examples:
   summit --feed https://example.org/basic.ics init
-  summit --feed feed.ics init --summit '(?i)dev summit' --public-list dev@x.org \\
-    --team-list team@x.org --member 'Ada Lovelace <ada@x.org>' --out summit.toml")]
+  summit --feed feed.ics init --summit '(?i)dev summit' --out summit.toml --force")]
     Init(init::Args),
     /// Print a shell completion script: it completes commands, flags, step names, ledger
     /// states, IANA zones for --tz and, with a configuration, the names of its channels

@@ -15,6 +15,7 @@ pub mod commands {
     pub mod draft;
     pub mod events;
     pub mod ledger;
+    mod me;
     pub mod next;
     pub mod rota;
     pub mod send;

@@ -24,6 +24,13 @@ pub struct Args {
     /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
     #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
     tz: Option<Tz>,
+    /// Only your own upcoming turns (up to N): yours is the address of --member, else
+    /// `git config user.email`.
+    #[arg(long)]
+    me: bool,
+    /// Your address on the roster, for --me (implies it).
+    #[arg(long, value_name = "EMAIL")]
+    member: Option<String>,
 }
 
 /// `summit who`.
@@ -31,6 +38,10 @@ pub struct Args {
 /// # Errors
 /// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    if args.me || args.member.is_some() {
+        let member = args.member.as_deref();
+        return super::me::run(session, args.count, member, args.tz, printer);
+    }
     let (config, plan) = rota_entries(session, args.count, true)?;
     print_rota(session, &plan, &config, args.tz, printer)
 }

@@ -1,35 +1,29 @@
-//! `summit who --me`: your own upcoming turns, your address from `--member` or else
-//! `git config user.email`.
+//! Who asks `summit who --me`: the roster member of `--member`, or else of
+//! `git config user.email` (run without a shell, given a few seconds).
 
 use std::io::Read as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono_tz::Tz;
-
-use super::who::{print_rota, rota_entries};
-use crate::cli::printer::Printer;
-use crate::cli::session::Session;
 use crate::cli::values::MAX_COUNT;
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Email, Member};
 
 /// How long `git config user.email` may take.
 const GIT_WAIT: Duration = Duration::from_secs(5);
 
-/// `summit who --me`: the next `count` summits whose facilitator is `member` (else the
-/// address `git config user.email` gives), as `who` shows them.
+/// The member of the roster of `config` who asks `who --me`: the one whose address is
+/// `member`, else the one `git config user.email` gives; with how many summits to walk
+/// to find `count` turns of theirs.
 ///
 /// # Errors
-/// [`Error::Usage`] when there is no address, or it is not on the roster; as `who`.
-pub(super) fn run(
-    session: &Session,
-    count: usize,
+/// [`Error::Usage`] when there is no address, or it is not on the roster.
+pub(super) fn whoami(
+    config: &Config,
     member: Option<&str>,
-    tz: Option<Tz>,
-    printer: &mut Printer,
-) -> Result<()> {
-    let config = session.config_file()?;
+    count: usize,
+) -> Result<(Member, usize)> {
     let roster = config.members()?;
     let address = match member {
         Some(m) => m.trim().to_string(),
@@ -41,23 +35,7 @@ pub(super) fn run(
         .saturating_mul(roster.len() + 1)
         .saturating_add(roster.len())
         .min(MAX_COUNT);
-    let (inputs, plan) = rota_entries(session, scan, true)?;
-    let mine: Vec<_> = plan
-        .into_iter()
-        .filter(|(p, _)| {
-            p.facilitator
-                .as_ref()
-                .is_some_and(|f| Email::same(&f.email, &me.email))
-        })
-        .take(count)
-        .collect();
-    if mine.is_empty() && !printer.json() {
-        return printer.line(format_args!(
-            "{} <{}> facilitates none of the next {scan} summits",
-            me.name, me.email
-        ));
-    }
-    print_rota(session, &mine, &inputs, tz, printer)
+    Ok((me, scan))
 }
 
 /// The member of `roster` whose address is `address`.

@@ -37,7 +37,8 @@ pub struct Global {
     pub feed: Option<String>,
 
     /// The instant treated as now: RFC 3339 (e.g. `2026-11-23T16:00:00Z`), a date
-    /// `YYYY-MM-DD` (its 00:00 UTC), `today` or `tomorrow` (00:00 UTC); default: the clock.
+    /// `YYYY-MM-DD` (its 00:00 UTC), `today` or `tomorrow` (00:00 UTC of that day by the
+    /// clock); default: the clock.
     #[arg(long, env = "SUMMIT_NOW", global = true, value_name = "RFC3339|DATE", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
 

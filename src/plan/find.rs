@@ -207,3 +207,73 @@ pub fn not_on(
     };
     Error::NoSummit(format!("{what}; {nearest}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Summits every Thursday of November 2026 at 16:00 UTC but the 19th (cancelled),
+    /// and a meetup on the 20th that is no summit.
+    fn feed() -> Calendar {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n\
+BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261105T160000Z\r\nDTEND:20261105T170000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261119T160000Z\r\nDTSTART:20261119T160000Z\r\nDTEND:20261119T170000Z\r\nSTATUS:CANCELLED\r\nSUMMARY:Developer Summit\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:m\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261120T160000Z\r\nDTEND:20261120T170000Z\r\nSUMMARY:Meetup\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+        crate::calendar::parse(ics.as_bytes(), "test.ics", chrono_tz::UTC).unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn words_resolve_relative_to_now() {
+        let (cal, config) = (feed(), Config::builtin());
+        let now = at("2026-11-12T16:30:00Z");
+        let r = |w| resolve(&cal, &config, w, now, &mut Vec::new()).unwrap();
+        assert_eq!(r(SummitDate::Today), day("2026-11-12"));
+        assert_eq!(r(SummitDate::Tomorrow), day("2026-11-13"));
+        // The summit in progress started before now: it is the last, not the next; the
+        // cancelled one on the 19th is neither.
+        assert_eq!(r(SummitDate::Last), day("2026-11-12"));
+        assert_eq!(r(SummitDate::Next), day("2026-11-26"));
+        let early = resolve(
+            &cal,
+            &config,
+            SummitDate::Last,
+            at("2026-11-01T00:00:00Z"),
+            &mut Vec::new(),
+        );
+        let Err(Error::NoSummit(m)) = early else {
+            panic!("{early:?}")
+        };
+        assert!(m.starts_with("no summit before 2026-11-01"), "{m}");
+    }
+
+    #[test]
+    fn a_date_without_a_summit_names_the_nearest_or_the_cancellation() {
+        let (cal, config) = (feed(), Config::builtin());
+        let text = |d| not_on(&cal, &config, day(d), &mut Vec::new()).to_string();
+        assert!(
+            text("2026-11-20").ends_with("; the nearest are Thu 12 Nov 2026 and Thu 26 Nov 2026"),
+            "{}",
+            text("2026-11-20")
+        );
+        assert!(text("2026-11-20").contains("no summit on 2026-11-20 (UTC) matches"));
+        assert!(
+            text("2026-11-19").contains("the summit on 2026-11-19 (UTC) is cancelled; the nearest are Thu 12 Nov 2026 and Thu 26 Nov 2026"),
+            "{}",
+            text("2026-11-19")
+        );
+        assert!(
+            text("2026-12-01").ends_with("the nearest is Thu 26 Nov 2026 (none after it)"),
+            "{}",
+            text("2026-12-01")
+        );
+    }
+}

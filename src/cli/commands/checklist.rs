@@ -12,8 +12,8 @@ use crate::plan::find::SummitDate;
 /// The flags of `summit checklist`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The summit on this date (`YYYY-MM-DD` in UTC, `today`, `tomorrow`, `next` or
-    /// `last`) instead of the summit of the day (the
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the summit of the day (the
     /// one in progress until it ends, else the next one).
     #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
     summit: Option<SummitDate>,

@@ -1,5 +1,7 @@
-//! `summit draft STEP`: the e-mails of one timeline step and its message for each
-//! channel, printed or written as `.eml` and `.md` files; sends nothing.
+//! `summit draft STEP`: the e-mails of one timeline step, as `send` would send them now
+//! (threading headers from the ledger, the reminder's .ics), and its message for each
+//! channel, printed or written as `.eml` (named as the file transport's outbox names
+//! them) and `.md` files; sends nothing.
 
 use std::path::{Path, PathBuf};
 
@@ -23,8 +25,8 @@ pub struct Args {
     /// The timeline step.
     #[arg(value_parser = values::step())]
     step: Step,
-    /// The summit on this date (`YYYY-MM-DD` in UTC, `today`, `tomorrow`, `next` or
-    /// `last`) instead of the next one.
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the next one.
     #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
     summit: Option<SummitDate>,
     /// Write one RFC 5322 `.eml` file per e-mail, exactly as `send` would send it now

@@ -25,8 +25,8 @@ pub struct Args {
     /// The timeline step.
     #[arg(value_parser = values::step())]
     step: Step,
-    /// The summit on this date (`YYYY-MM-DD` in UTC, `today`, `tomorrow`, `next` or
-    /// `last`) instead of the one whose step is open.
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the one whose step is open.
     #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
     summit: Option<SummitDate>,
     /// Print what would be sent; send and record nothing.

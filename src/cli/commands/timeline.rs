@@ -24,8 +24,8 @@ use crate::text::one_line;
 /// The flags of `summit timeline`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The summit on this date (`YYYY-MM-DD` in UTC, `today`, `tomorrow`, `next` or
-    /// `last`) instead of the summit of the day (the
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the summit of the day (the
     /// one in progress until it ends, else the next one).
     #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
     summit: Option<SummitDate>,

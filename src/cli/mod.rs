@@ -17,6 +17,7 @@ pub mod commands {
     pub mod init;
     pub mod ledger;
     pub mod man;
+    mod me;
     pub mod next;
     pub mod rota;
     pub mod send;

@@ -143,3 +143,9 @@ pub fn flush_out(out: &mut dyn Write) -> Result<()> {
         r => r.map_err(|e| Error::io("<standard output>", e)),
     }
 }
+
+/// Prints `line` to standard error as it is, escaped for a terminal: what a command
+/// says it did when standard output carries data or must stay empty (`draft --out`).
+pub fn note(line: &str) {
+    eprintln!("{}", crate::terminal::line(line));
+}

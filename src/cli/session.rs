@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::printer::{warn, warn_all};
 use super::show::agenda_warnings;
-use super::values::parse_instant;
+use super::values::parse_now;
 use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
 use crate::calendar::{self, Calendar};
@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::model::Step;
-use crate::plan::find;
+use crate::plan::find::{self, SummitDate};
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::record::Record;
@@ -36,8 +36,10 @@ pub struct Global {
     #[arg(long, env = "SUMMIT_FEED", global = true, value_name = "URL|PATH|-")]
     pub feed: Option<String>,
 
-    /// The instant treated as now, RFC 3339 (e.g. `2026-11-23T16:00:00Z`); default: the clock.
-    #[arg(long, env = "SUMMIT_NOW", global = true, value_name = "RFC3339", value_parser = parse_instant)]
+    /// The instant treated as now: RFC 3339 (e.g. `2026-11-23T16:00:00Z`), a date
+    /// `YYYY-MM-DD` (its 00:00 UTC), `today` or `tomorrow` (00:00 UTC of that day by the
+    /// clock); default: the clock.
+    #[arg(long, env = "SUMMIT_NOW", global = true, value_name = "RFC3339|DATE", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
 
     /// Where the send ledger, feed cache and lock live.
@@ -331,8 +333,9 @@ impl Session {
         step: Step,
         config: &Inputs,
         cal: &Calendar,
-        date: Option<NaiveDate>,
+        date: Option<SummitDate>,
     ) -> Result<(Planned, Option<Planned>)> {
+        let date = self.summit_date(config, cal, date)?;
         let mut warnings = Vec::new();
         let found = find::for_step(cal, config, step, date, self.now, &mut warnings);
         warn_all(&warnings);
@@ -348,11 +351,32 @@ impl Session {
         &self,
         config: &Inputs,
         cal: &Calendar,
-        date: Option<NaiveDate>,
+        date: Option<SummitDate>,
     ) -> Result<(Planned, Option<Planned>)> {
+        let date = self.summit_date(config, cal, date)?;
         let mut warnings = Vec::new();
         let found = find::of_the_day(cal, config, date, self.now, &mut warnings);
         warn_all(&warnings);
         found
+    }
+
+    /// The date (UTC) a `--summit` value names at now ([`find::resolve`]); the feed's
+    /// warnings are printed.
+    ///
+    /// # Errors
+    /// As [`find::resolve`].
+    pub fn summit_date(
+        &self,
+        config: &Inputs,
+        cal: &Calendar,
+        date: Option<SummitDate>,
+    ) -> Result<Option<NaiveDate>> {
+        let Some(which) = date else {
+            return Ok(None);
+        };
+        let mut warnings = Vec::new();
+        let found = find::resolve(cal, config, which, self.now, &mut warnings);
+        warn_all(&warnings);
+        found.map(Some)
     }
 }

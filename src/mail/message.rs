@@ -99,10 +99,37 @@ pub(super) fn build(envelope: &Envelope, rendered: &Rendered, extras: &Extras) -
             let calendar_type = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
                 .expect("a valid content type");
             let calendar = Attachment::new(file_name.clone()).body(ics.clone(), calendar_type);
-            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(calendar))
+            // A boundary of the message's own, not a random one: the same message is
+            // the same bytes (`draft --out` writes what `send` sends).
+            let boundary = boundary(message_id, &rendered.body, ics);
+            builder.multipart(
+                MultiPart::mixed()
+                    .boundary(boundary)
+                    .singlepart(text)
+                    .singlepart(calendar),
+            )
         }
     };
     built.map_err(|e| Error::Mail(format!("cannot build the message: {e}")))
+}
+
+/// The MIME boundary of a message with a calendar attachment: a hash of its
+/// Message-ID, body and attachment, so that it is the same whenever the same message is
+/// built, and (being a hash of them) not found inside either.
+fn boundary(message_id: &str, body: &str, ics: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in [message_id, body, ics] {
+        hash.update(part.len().to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    let hex: String = hash
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("summit-{hex}")
 }
 
 /// The body as 7bit or 8bit text when every line fits RFC 5322's 998-octet limit (so

@@ -102,21 +102,10 @@ pub fn plan_step(
         ledger,
         config,
         mail,
-        now,
         retry,
+        ..
     } = *planning;
-    let until = timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
-    let s = StepWindow {
-        p,
-        next,
-        step,
-        due: step.due(&p.summit, &config.timeline),
-        until,
-        open: until.is_none_or(|u| now < u),
-        announced: Announced::of(&p.summit, false).naming(named(p)),
-        proposes: proposes(step, next),
-        now,
-    };
+    let s = StepWindow::new(planning, p, next, step);
     let root = thread_root(&p.summit, ledger, mail);
     for to in audiences(plan, &s, ledger, config) {
         plan_message(plan, &s, Place::Mail(to), ledger, &root, retry);
@@ -126,6 +115,26 @@ pub fn plan_step(
     for c in config.channels_of(step) {
         plan_message(plan, &s, Place::Channel(c), ledger, &root, retry);
     }
+}
+
+/// The e-mails of `step` of `p` (`next` after it) as `send` would send them at
+/// `planning.now`, threaded as the ledger says: what `draft --out` writes. Unlike
+/// [`plan_step`], every recipient's message, whatever the ledger says of it and
+/// whether or not the step's window is open; no channel's.
+pub fn draft_step(
+    planning: &Planning<'_>,
+    p: &Planned,
+    next: Option<&Planned>,
+    step: Step,
+) -> Vec<Outgoing> {
+    let mut s = StepWindow::new(planning, p, next, step);
+    s.open = true;
+    let root = thread_root(&p.summit, planning.ledger, planning.mail);
+    let mut ignored = Plan::default();
+    audiences(&mut ignored, &s, planning.ledger, planning.config)
+        .into_iter()
+        .map(|to| s.outgoing(&Place::Mail(to), &root, None))
+        .collect()
 }
 
 /// Where one message of a step goes: these e-mail recipients, or a channel.
@@ -225,7 +234,25 @@ fn audiences(
     }
 }
 
-impl StepWindow<'_> {
+impl<'a> StepWindow<'a> {
+    /// `step` of `p` (`next` after it) at `planning.now`.
+    fn new(planning: &Planning<'_>, p: &'a Planned, next: Option<&'a Planned>, step: Step) -> Self {
+        let (config, now) = (planning.config, planning.now);
+        let until =
+            timeline::window_end(step, &p.summit, next.map(|n| &n.summit), &config.timeline);
+        StepWindow {
+            p,
+            next,
+            step,
+            due: step.due(&p.summit, &config.timeline),
+            until,
+            open: until.is_none_or(|u| now < u),
+            announced: Announced::of(&p.summit, false).naming(named(p)),
+            proposes: proposes(step, next),
+            now,
+        }
+    }
+
     /// The message of the step to `to`, threaded under `root` (but for the reminder,
     /// which starts the thread, and the assignment, a private heads-up sent before it).
     fn outgoing(&self, place: &Place<'_>, root: &str, previous: Option<&Entry>) -> Outgoing {

@@ -56,7 +56,7 @@ mod tests;
 pub use carriers::{Carrier, Carriers, Composed, thread_of};
 pub use compose::{compose, compose_any, compose_post};
 pub use corrections::CORRECTION_INTERVAL;
-pub use due::{announced_facilitators, before_start, named, plan, plan_step};
+pub use due::{announced_facilitators, before_start, draft_step, named, plan, plan_step};
 pub use notice::{Notice, describe, settle_hint};
 pub use outgoing::{FeedState, Outgoing, Plan, Planning, What, step_key, to_key};
 pub use protocol::{Delivered, Setup, carry_out, deliver};

@@ -43,7 +43,8 @@ print(json.dumps({
     "message_id": str(msg["Message-ID"]) if msg["Message-ID"] is not None else None,
     "content_type": msg.get_content_type(),
     "multipart": msg.is_multipart(),
-    "body": msg.get_content(),
+    "parts": [[p.get_content_type(), p.get_filename()] for p in msg.iter_parts()],
+    "body": msg.get_body(preferencelist=("plain",)).get_content(),
 }))
 "#;
     let out = Command::new("python3")
@@ -89,6 +90,11 @@ fn draft_one(step: &str, now: &str, extra: &[&str]) -> (Test, PathBuf) {
         .args(extra);
     let r = t.success();
     assert_eq!(r.stdout, "", "--out prints nothing");
+    assert!(
+        r.stderr.contains("as `send` would send them"),
+        "--out says what it wrote: {}",
+        r.stderr
+    );
     let files = eml_files(&t.path("drafts"));
     assert_eq!(files.len(), 1, "{files:?}");
     let file = files[0].clone();
@@ -120,8 +126,16 @@ fn reminder_out_writes_an_eml_that_python_parses() {
     let (_t, file) = draft_one("reminder", "2026-11-21T10:00:00Z", &[]);
     let m = python_parse(&file);
     assert_eq!(m["defects"], serde_json::json!([]), "{m}");
-    assert_eq!(m["multipart"], false);
-    assert_eq!(m["content_type"], "text/plain");
+    // As `send` sends it: the text, and the summit as an iCalendar attachment.
+    assert_eq!(m["multipart"], true);
+    assert_eq!(m["content_type"], "multipart/mixed");
+    assert_eq!(
+        m["parts"],
+        serde_json::json!([
+            ["text/plain", null],
+            ["text/calendar", "summit-2026-11-26.ics"]
+        ])
+    );
     assert_eq!(
         m["from"],
         serde_json::json!([["Prometheus Summit Bot", FROM]])
@@ -259,9 +273,12 @@ fn reminder_eml_parses_with_mailparse() {
         id.trim().starts_with('<') && id.trim().ends_with('>'),
         "{id}"
     );
-    assert_eq!(mail.ctype.mimetype, "text/plain");
-    assert_eq!(mail.ctype.charset, "utf-8");
-    let body = mail.get_body().unwrap().replace("\r\n", "\n");
+    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+    let text = &mail.subparts[0];
+    assert_eq!(text.ctype.mimetype, "text/plain");
+    assert_eq!(text.ctype.charset, "utf-8");
+    assert_eq!(mail.subparts[1].ctype.mimetype, "text/calendar");
+    let body = text.get_body().unwrap().replace("\r\n", "\n");
     assert_start_in_every_zone(
         &body,
         "Thu 26 Nov",

@@ -13,6 +13,7 @@ mod calendar;
 mod channels;
 mod check;
 mod corpus;
+mod dates;
 mod deadlines;
 mod discourse;
 mod draft;

@@ -496,7 +496,7 @@ fn rota_out_writes_the_same_feed_to_a_file() {
         .now("2026-11-21T09:00:00Z")
         .args(["rota", "--ics", "--count", "3", "--out", "rota.ics"]);
     let r = t.success();
-    assert_eq!(r.stdout, "");
+    assert_eq!(r.stdout, "wrote 3 summit(s) as iCalendar to rota.ics\n");
     let file = std::fs::read_to_string(t.path("rota.ics")).unwrap();
     assert_eq!(file, rota_ics("2026-11-21T09:00:00Z", "3"));
     // Without --ics, rota lists the summits like who.

@@ -1,22 +1,22 @@
 //! `summit checklist`: the facilitator's run-sheet for the day, from the
 //! `checklist.txt` template.
 
-use chrono::NaiveDate;
-
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::cli::show::agenda_warnings;
-use crate::cli::values::parse_date;
+use crate::cli::values::parse_summit_date;
 use crate::error::Result;
 use crate::mail::{self, Templates};
+use crate::plan::find::SummitDate;
 
 /// The flags of `summit checklist`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The summit on this date (YYYY-MM-DD, UTC) instead of the summit of the day (the
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the summit of the day (the
     /// one in progress until it ends, else the next one).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    summit: Option<NaiveDate>,
+    #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
+    summit: Option<SummitDate>,
 }
 
 /// `summit checklist`.

@@ -1,17 +1,22 @@
-//! `summit draft STEP`: the e-mails of one timeline step and its message for each
-//! channel, printed or written as `.eml` and `.md` files; sends nothing.
+//! `summit draft STEP`: the e-mails of one timeline step, as `send` would send them now
+//! (threading headers from the ledger, the reminder's .ics), and its message for each
+//! channel, printed or written as `.eml` (named as the file transport's outbox names
+//! them) and `.md` files; sends nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
-use crate::cli::printer::Printer;
+use crate::cli::printer::{Printer, note, warn};
 use crate::cli::session::Session;
 use crate::cli::show::{agenda_warnings, step_channels};
-use crate::cli::values::{self, parse_date};
+use crate::cli::values::{self, parse_summit_date};
 use crate::error::{Error, Result};
+use crate::ledger::Ledger;
 use crate::mail::{self, Draft, PostDraft, Templates};
 use crate::model::Step;
+use crate::plan::find::SummitDate;
+use crate::plan::inputs::Inputs;
+use crate::plan::summit::Planned;
+use crate::send::{self, transport::Outbox};
 use crate::store::{self, write_atomically};
 
 /// The flags of `summit draft`.
@@ -20,11 +25,14 @@ pub struct Args {
     /// The timeline step.
     #[arg(value_parser = values::step())]
     step: Step,
-    /// The summit on this date (YYYY-MM-DD, UTC) instead of the next one.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    summit: Option<NaiveDate>,
-    /// Write one RFC 5322 `.eml` file per e-mail (and one `.CHANNEL.md` file per
-    /// channel message) into this folder instead of printing.
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the next one.
+    #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
+    summit: Option<SummitDate>,
+    /// Write one RFC 5322 `.eml` file per e-mail, exactly as `send` would send it now
+    /// (threading headers, the reminder's .ics, the file transport's file names), and
+    /// one `.CHANNEL.md` file per channel message, into this folder instead of
+    /// printing; each file written is named on standard error.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Only the message for this channel (a `[[channels]]` name), no e-mail.
@@ -92,22 +100,105 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
             ))
         });
     }
-    let date = planned.summit.start.date_utc();
+    // What `send` would send now: threaded as the ledger says, with the reminder's .ics.
+    let drafts = if drafts.is_empty() {
+        drafts
+    } else {
+        as_sent(
+            session,
+            &config,
+            &templates,
+            step,
+            (&planned, next.as_ref()),
+        )?
+    };
     match &args.out {
-        Some(dir) => {
-            store::create_folder(dir)?;
-            for d in &drafts {
-                let path: PathBuf = dir.join(format!("{}.eml", d.file_stem));
-                write_atomically(&path, &d.formatted())?;
-            }
-            for p in &posts {
-                let path = dir.join(format!("{date}-{step}.{}.md", p.channel));
-                write_atomically(&path, post_text(p).as_bytes())?;
-            }
-            Ok(())
-        }
+        Some(dir) => write_out(&drafts, &posts, step, &planned, dir),
         None => print_drafts(&drafts, &posts, printer),
     }
+}
+
+/// The e-mails of `step` of `summit` (with the summit after it) as `send` would send
+/// them now ([`send::draft_step`], [`send::compose`]), threaded as the ledger says.
+///
+/// # Errors
+/// When a message cannot be composed.
+fn as_sent(
+    session: &Session,
+    config: &Inputs,
+    templates: &Templates,
+    step: Step,
+    (planned, next): (&Planned, Option<&Planned>),
+) -> Result<Vec<Draft>> {
+    let ledger = read_ledger(session);
+    let planning = send::Planning {
+        ledger: &ledger,
+        config,
+        mail: config.mail()?,
+        now: session.now,
+        retry: false,
+    };
+    send::draft_step(&planning, planned, next, step)
+        .iter()
+        .map(|o| send::compose(o, config, templates, session.now))
+        .collect()
+}
+
+/// Writes into `dir` each e-mail of `drafts`, named as the file transport's outbox
+/// names it, and each channel message of `posts` of `step` of `planned`, saying on
+/// standard error what it wrote (standard output stays empty).
+///
+/// # Errors
+/// When a file cannot be written.
+fn write_out(
+    drafts: &[Draft],
+    posts: &[PostDraft],
+    step: Step,
+    planned: &Planned,
+    dir: &Path,
+) -> Result<()> {
+    store::create_folder(dir)?;
+    let mut mails = Vec::new();
+    for d in drafts {
+        let path = Outbox::path(dir, &d.message_id);
+        write_atomically(&path, &d.formatted())?;
+        mails.push(path);
+    }
+    let date = planned.summit.start.date_utc();
+    let mut others = Vec::new();
+    for p in posts {
+        let path = dir.join(format!("{date}-{step}.{}.md", p.channel));
+        write_atomically(&path, post_text(p).as_bytes())?;
+        others.push(path);
+    }
+    if !mails.is_empty() {
+        note(&format!(
+            "wrote {} message(s) as `send` would send them (headers, threading, attachments and file names as the file transport's outbox):",
+            mails.len()
+        ));
+    }
+    for path in mails.iter().chain(&others) {
+        note(&format!("wrote {}", path.display()));
+    }
+    Ok(())
+}
+
+/// The send ledger of the state directory, read without its lock, for threading; an
+/// empty one when there is none, or (with a warning) when it cannot be read.
+fn read_ledger(session: &Session) -> Ledger {
+    let Ok(dir) = session.state_dir() else {
+        return Ledger::default();
+    };
+    let path = dir.join(crate::ledger::FILE);
+    if !path.exists() {
+        return Ledger::default();
+    }
+    Ledger::load(&path).unwrap_or_else(|e| {
+        warn(&format!(
+            "{e}; the drafts are threaded as if nothing had been sent"
+        ));
+        Ledger::default()
+    })
 }
 
 /// The drafts as text, `-----` between two: the e-mails, then the channel messages.

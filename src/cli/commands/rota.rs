@@ -21,7 +21,8 @@ pub struct Args {
     /// How many summits.
     #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
     count: usize,
-    /// Write to this file (replaced atomically) instead of standard output.
+    /// Write to this file (replaced atomically) instead of standard output, and say so
+    /// in one line (on standard error with --json).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
@@ -48,7 +49,22 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let name = format!("{} summit facilitators", config.project.name);
     let text = crate::mail::rota::ics(&plan, &name, session.now);
     match &args.out {
-        Some(f) => write_atomically(f, text.as_bytes()),
+        Some(f) => {
+            write_atomically(f, text.as_bytes())?;
+            // Standard output is free (the feed went to the file) unless --json asks
+            // for it to stay machine-readable.
+            let said = format!(
+                "wrote {} summit(s) as iCalendar to {}",
+                plan.len(),
+                f.display()
+            );
+            if printer.json() {
+                crate::cli::printer::note(&said);
+                Ok(())
+            } else {
+                printer.line(format_args!("{said}"))
+            }
+        }
         None => printer.raw(text.as_bytes()),
     }
 }

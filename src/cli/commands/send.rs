@@ -1,19 +1,20 @@
 //! `summit send STEP`: delivers the e-mails of one timeline step now and records them in
 //! the ledger; a message already recorded as sent is not sent again.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::deliver::{carry_out, delivery_setup};
 use crate::calendar::{self, Calendar};
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::cli::show::step_channels;
-use crate::cli::values::{self, parse_date};
+use crate::cli::values::{self, parse_summit_date};
 use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::State;
 use crate::model::{Step, timeline};
+use crate::plan::find::SummitDate;
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::Planned;
 use crate::send::{self, Notice, Plan};
@@ -24,9 +25,10 @@ pub struct Args {
     /// The timeline step.
     #[arg(value_parser = values::step())]
     step: Step,
-    /// The summit on this date (YYYY-MM-DD, UTC) instead of the one whose step is open.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    summit: Option<NaiveDate>,
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the one whose step is open.
+    #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
+    summit: Option<SummitDate>,
     /// Print what would be sent; send and record nothing.
     #[arg(long)]
     dry_run: bool,
@@ -148,7 +150,7 @@ fn surprises(
     session: &Session,
     step: Step,
     planned: &Planned,
-    date: Option<NaiveDate>,
+    date: Option<SummitDate>,
     config: &Inputs,
     cal: &Calendar,
 ) -> Vec<String> {

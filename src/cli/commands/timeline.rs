@@ -1,7 +1,7 @@
 //! `summit timeline`: every step of a summit with its due time, audience and state in
 //! the ledger.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -9,12 +9,13 @@ use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::cli::show::{agenda_fault, listed, local_time};
-use crate::cli::values::{parse_date, parse_zone};
+use crate::cli::values::{parse_summit_date, parse_zone};
 use crate::error::Result;
 use crate::ledger::{Entry, Ledger};
 use crate::mail;
 use crate::model::State;
 use crate::model::{Step, timeline};
+use crate::plan::find::SummitDate;
 use crate::plan::inputs::Inputs;
 use crate::plan::summit::{self, Planned};
 use crate::send;
@@ -23,10 +24,11 @@ use crate::text::one_line;
 /// The flags of `summit timeline`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The summit on this date (YYYY-MM-DD, UTC) instead of the summit of the day (the
+    /// The summit on this date (`YYYY-MM-DD` in UTC; `today` or `tomorrow`, counted
+    /// from --now; `next` or `last`, the first summit from --now or the last before it) instead of the summit of the day (the
     /// one in progress until it ends, else the next one).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    summit: Option<NaiveDate>,
+    #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
+    summit: Option<SummitDate>,
     /// Show due times in this IANA zone (default: the first of calendar.zones).
     #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
     tz: Option<Tz>,

@@ -24,6 +24,13 @@ pub struct Args {
     /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
     #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
     tz: Option<Tz>,
+    /// Only your own upcoming turns (up to N): yours is the address of --member, else
+    /// `git config user.email`.
+    #[arg(long)]
+    me: bool,
+    /// Your address on the roster, for --me (implies it).
+    #[arg(long, value_name = "EMAIL")]
+    member: Option<String>,
 }
 
 /// `summit who`.
@@ -31,8 +38,38 @@ pub struct Args {
 /// # Errors
 /// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
+    if args.me || args.member.is_some() {
+        return mine(session, &args, printer);
+    }
     let (config, plan) = rota_entries(session, args.count, true)?;
     print_rota(session, &plan, &config, args.tz, printer)
+}
+
+/// `summit who --me`: the next `--count` summits whose facilitator is the member who
+/// asks ([`super::me::whoami`]), as `who` shows them.
+///
+/// # Errors
+/// [`crate::Error::Usage`] when there is no address, or it is not on the roster; as `who`.
+fn mine(session: &Session, args: &Args, printer: &mut Printer) -> Result<()> {
+    let config = session.config_file()?;
+    let (me, scan) = super::me::whoami(&config, args.member.as_deref(), args.count)?;
+    let (config, plan) = rota_entries(session, scan, true)?;
+    let mine: Vec<(Planned, Basis)> = plan
+        .into_iter()
+        .filter(|(p, _)| {
+            p.facilitator
+                .as_ref()
+                .is_some_and(|f| crate::model::Email::same(&f.email, &me.email))
+        })
+        .take(args.count)
+        .collect();
+    if mine.is_empty() && !printer.json() {
+        return printer.line(format_args!(
+            "{} <{}> facilitates none of the next {scan} summits",
+            me.name, me.email
+        ));
+    }
+    print_rota(session, &mine, &config, args.tz, printer)
 }
 
 /// The next `count` summits with their facilitators and why, as `who` and `rota`

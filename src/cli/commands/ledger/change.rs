@@ -15,6 +15,7 @@ use crate::ledger::{self, Entry, Ledger, SelectError, Selector};
 use crate::model::Kind;
 use crate::model::OccurrenceKey;
 use crate::model::{Step, timeline};
+use crate::plan::find::SummitDate;
 use crate::plan::inputs::Inputs;
 use crate::send::{self, Notice, Plan};
 use crate::store::{LOCK_WAIT, Lock};
@@ -208,7 +209,8 @@ fn by_hand(
     let (cal, warnings) = session.cached_calendar(&config, dir, false)?;
     crate::cli::printer::warn_all(&warnings);
     session.with_agenda(&mut config, &cal)?;
-    let (planned, next) = match session.find_summit(step, &config, &cal, Some(date)) {
+    let (planned, next) = match session.find_summit(step, &config, &cal, Some(SummitDate::On(date)))
+    {
         Err(Error::NoSummit(m)) => return Err(Error::Usage(m)),
         r => r?,
     };

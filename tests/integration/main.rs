@@ -15,6 +15,7 @@ mod check;
 mod corpus;
 mod deadlines;
 mod discourse;
+mod discovery;
 mod draft;
 mod errors;
 mod events;

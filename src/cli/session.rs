@@ -14,6 +14,7 @@ use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
 use crate::calendar::{self, Calendar};
 use crate::config::Config;
+use crate::config::locate::{Found, Places};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::model::Step;
@@ -46,6 +47,11 @@ pub struct Global {
     #[arg(long, env = "SUMMIT_STATE_DIR", global = true, value_name = "PATH")]
     pub state_dir: Option<PathBuf>,
 
+    /// The instant taken as the real clock when telling whether `--now` is a rehearsal
+    /// (tests and replays; `SUMMIT_CLOCK`); default: the clock.
+    #[arg(long, env = "SUMMIT_CLOCK", global = true, hide = true, value_name = "RFC3339", value_parser = parse_instant)]
+    pub clock: Option<DateTime<Utc>>,
+
     /// Machine-readable output on standard output.
     #[arg(long, global = true)]
     pub json: bool,
@@ -62,16 +68,23 @@ pub struct Session {
     flags: Global,
     /// `--now`, else the clock when the session began.
     pub now: DateTime<Utc>,
+    /// The clock when the session began (or `SUMMIT_CLOCK`): what `--now` is compared
+    /// with to tell a rehearsal ([`crate::send::rehearsal`]).
+    pub clock: DateTime<Utc>,
     config_file: OnceCell<Config>,
+    found: OnceCell<Option<Found>>,
 }
 
 impl Session {
     /// A session for `flags`; reads nothing yet.
     pub fn new(flags: Global) -> Self {
+        let clock = flags.clock.unwrap_or_else(Utc::now);
         Session {
-            now: flags.now.unwrap_or_else(Utc::now),
+            now: flags.now.unwrap_or(clock),
+            clock,
             flags,
             config_file: OnceCell::new(),
+            found: OnceCell::new(),
         }
     }
 
@@ -80,12 +93,39 @@ impl Session {
         &self.flags
     }
 
-    /// The state directory: `--state-dir`, else as [`store::resolve_dir`] finds it.
+    /// The state directory: `--state-dir`, else the default of the configuration found
+    /// ([`Session::state_dir_choice`]).
     ///
     /// # Errors
-    /// As [`store::resolve_dir`].
+    /// As [`store::state_dir`].
     pub fn state_dir(&self) -> Result<PathBuf> {
-        store::resolve_dir(self.flags.state_dir.as_deref())
+        self.state_dir_choice().map(|d| d.path().to_path_buf())
+    }
+
+    /// The state directory and how it was chosen: `--state-dir` (or
+    /// `SUMMIT_STATE_DIR`), else the default for the configuration found
+    /// ([`Session::found_config`]), else the shared default ([`store::state_dir`]).
+    ///
+    /// # Errors
+    /// As [`store::state_dir`].
+    pub fn state_dir_choice(&self) -> Result<store::StateDir> {
+        let found = self.found_config();
+        store::state_dir(
+            self.flags.state_dir.as_deref(),
+            found.as_ref().map(Found::path),
+            crate::ledger::FILE,
+        )
+    }
+
+    /// The configuration file: `--config` (or `SUMMIT_CONFIG`), else `./summit.toml`,
+    /// else `$XDG_CONFIG_HOME/summit/summit.toml` ([`Places::find`]); `None` when there
+    /// is none. Looked for once.
+    pub fn found_config(&self) -> Option<Found> {
+        self.found
+            .get_or_init(|| {
+                Places::of_this_process().find(self.flags.config.as_deref(), |p| p.exists())
+            })
+            .clone()
     }
 
     /// The agenda file: `--agenda`, else `agenda.file` of `config`.
@@ -93,12 +133,13 @@ impl Session {
         self.flags.agenda.clone().or(config.agenda.file.clone())
     }
 
-    /// The configuration: `--config` when given, else the built-in defaults.
+    /// The configuration when one is found ([`Session::found_config`]), else the
+    /// built-in defaults.
     ///
     /// # Errors
     /// As [`Config::load`].
     pub fn config_or_builtin(&self) -> Result<Config> {
-        match &self.flags.config {
+        match self.found_config() {
             Some(_) => self.config_file(),
             None => Ok(Config::builtin()),
         }
@@ -107,7 +148,7 @@ impl Session {
     /// The configuration, which this command needs.
     ///
     /// # Errors
-    /// [`Error::Usage`] without `--config`; as [`Config::load`].
+    /// As [`Session::config_file`].
     pub fn config(&self) -> Result<Inputs> {
         let mut inputs = Inputs::load(self.config_file()?)?;
         self.with_announced(&mut inputs.record);
@@ -118,16 +159,18 @@ impl Session {
     /// announced (`tick` and `send` add those from the ledger they lock).
     ///
     /// # Errors
-    /// [`Error::Usage`] without `--config`; as [`Config::load`].
+    /// [`Error::Usage`] when no configuration is found, listing the places looked
+    /// ([`Places::not_found`]); as [`Config::load`].
     pub fn config_file(&self) -> Result<Config> {
         if let Some(config) = self.config_file.get() {
             return Ok(config.clone());
         }
-        let config = match &self.flags.config {
-            Some(path) => Config::load(path)?,
-            None => return Err(Error::Usage(
-                "no configuration: pass `--config PATH` or set SUMMIT_CONFIG (see examples/summit.toml)".into(),
-            )),
+        let config = match self.found_config() {
+            Some(found) => Config::load(found.path())?,
+            None => {
+                let cwd = std::env::current_dir().ok();
+                return Err(Places::of_this_process().not_found(cwd.as_deref()));
+            }
         };
         Ok(self.config_file.get_or_init(|| config).clone())
     }

@@ -11,6 +11,7 @@
 mod agenda;
 mod calendar;
 mod channels;
+pub mod locate;
 mod mail;
 mod project;
 mod raw;

@@ -34,6 +34,7 @@
 //! | `protocol.rs` | [`deliver`]: the exactly-once protocol; [`carry_out`]: a whole run once planned |
 //! | `report.rs` | [`Progress`], [`Report`], [`Record`]: what a run says and did |
 //! | `handover.rs` | the facilitation record around handovers |
+//! | [`rehearsal`] | a run whose `--now` is far from the clock: where it may write |
 //! | [`transport`] | SMTP, sendmail, files, behind [`Transport`] |
 //! | [`channel`] | Matrix, Slack-compatible webhooks, Discourse, Mastodon, behind [`channel::Channel`] |
 
@@ -46,6 +47,7 @@ mod handover;
 mod notice;
 mod outgoing;
 mod protocol;
+pub mod rehearsal;
 mod report;
 mod summits;
 pub mod transport;

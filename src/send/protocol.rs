@@ -125,6 +125,9 @@ pub struct Setup {
     /// Whether the ledger must be saved even when nothing is sent: it is new (its
     /// `since` is set now), or entries moved to a summit's new UID.
     pub fresh: bool,
+    /// Whether handovers are appended to the facilitation record (`rotation.record`):
+    /// not for a rehearsal ([`crate::send::rehearsal`]).
+    pub write_record: bool,
 }
 
 /// Carries out `plan` at `now`: reports its notices and records the missed ones, drafts
@@ -158,9 +161,11 @@ pub fn carry_out(
         ledger_path,
         mut ledger,
         fresh,
+        write_record,
     } = setup;
     let mut run = Run {
         config: &config,
+        write_record,
         now,
         dry_run,
         progress,
@@ -209,6 +214,8 @@ type Secrets = (
 /// One run of [`carry_out`].
 struct Run<'a> {
     config: &'a Inputs,
+    /// Whether handovers are appended to the facilitation record.
+    write_record: bool,
     now: DateTime<Utc>,
     dry_run: bool,
     progress: &'a mut dyn Progress,
@@ -403,7 +410,9 @@ impl Run<'_> {
         let handed = done
             .iter()
             .filter(|d| matches!(d.outcome, Outcome::Sent | Outcome::Unknown(_)));
-        if let Err(e) = record_handovers(self.config, handed.map(|d| &d.outgoing), self.now) {
+        if self.write_record
+            && let Err(e) = record_handovers(self.config, handed.map(|d| &d.outgoing), self.now)
+        {
             self.report.errors.push(e.to_string());
         }
         for d in &done {

@@ -31,6 +31,141 @@ pub fn resolve_dir(flag: Option<&Path>) -> Result<PathBuf> {
         })
 }
 
+/// The state directory in use, and how it was chosen ([`state_dir`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateDir {
+    /// `--state-dir` or `SUMMIT_STATE_DIR`.
+    Given(PathBuf),
+    /// The default for the configuration in use:
+    /// `$XDG_STATE_HOME/summit/NAME-HASH` ([`per_config_name`]).
+    PerConfig(PathBuf),
+    /// The shared default of earlier versions, `$XDG_STATE_HOME/summit`, kept because it
+    /// holds a ledger and the configuration's own default directory does not exist yet
+    /// (so nothing is sent twice); `per_config` is where its files can move.
+    Legacy {
+        /// The shared directory, in use.
+        dir: PathBuf,
+        /// The configuration's own default directory.
+        per_config: PathBuf,
+    },
+    /// No configuration: the shared default, `$XDG_STATE_HOME/summit`.
+    Shared(PathBuf),
+}
+
+impl StateDir {
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        match self {
+            StateDir::Given(p) | StateDir::PerConfig(p) | StateDir::Shared(p) => p,
+            StateDir::Legacy { dir, .. } => dir,
+        }
+    }
+
+    /// Whether it was given (`--state-dir` or `SUMMIT_STATE_DIR`).
+    pub fn given(&self) -> bool {
+        matches!(self, StateDir::Given(_))
+    }
+
+    /// How a default was chosen, for `summit check`; `None` when it was given.
+    pub fn why(&self) -> Option<String> {
+        match self {
+            StateDir::Given(_) => None,
+            StateDir::PerConfig(_) => Some("the default for this configuration".into()),
+            StateDir::Legacy { per_config, .. } => Some(format!(
+                "the shared default of earlier versions, kept as it holds a ledger; move its ledger and feed cache to `{}` to use the default for this configuration",
+                per_config.display()
+            )),
+            StateDir::Shared(_) => Some("the default without a configuration".into()),
+        }
+    }
+}
+
+/// The state directory: `flag` (from `--state-dir` or `SUMMIT_STATE_DIR`), else the
+/// default under the shared root ([`resolve_dir`] without a flag): for the
+/// configuration `config` (canonicalized here) the folder [`per_config_name`] in it,
+/// unless that folder does not exist yet and the root itself holds `ledger_file` (the
+/// shared default of earlier versions: kept, [`StateDir::Legacy`]); without a
+/// configuration, the root.
+///
+/// # Errors
+/// As [`resolve_dir`].
+pub fn state_dir(
+    flag: Option<&Path>,
+    config: Option<&Path>,
+    ledger_file: &str,
+) -> Result<StateDir> {
+    if let Some(dir) = flag {
+        return Ok(StateDir::Given(dir.to_path_buf()));
+    }
+    let root = resolve_dir(None)?;
+    let canonical = config.map(|c| {
+        std::fs::canonicalize(c)
+            .or_else(|_| std::path::absolute(c))
+            .unwrap_or_else(|_| c.to_path_buf())
+    });
+    Ok(choose_default(
+        &root,
+        canonical.as_deref(),
+        ledger_file,
+        |p| p.exists(),
+    ))
+}
+
+/// [`state_dir`]'s choice of a default under `root`, with `exists` for the file system.
+pub(super) fn choose_default(
+    root: &Path,
+    config: Option<&Path>,
+    ledger_file: &str,
+    exists: impl Fn(&Path) -> bool,
+) -> StateDir {
+    let Some(config) = config else {
+        return StateDir::Shared(root.to_path_buf());
+    };
+    let per_config = root.join(per_config_name(config));
+    if !exists(&per_config) && exists(&root.join(ledger_file)) {
+        return StateDir::Legacy {
+            dir: root.to_path_buf(),
+            per_config,
+        };
+    }
+    StateDir::PerConfig(per_config)
+}
+
+/// The name of the default state directory of the configuration at `canonical` (its
+/// canonical path): `NAME-HASH`, where NAME is the file's stem (or, for a file named
+/// `summit.toml`, its folder's name), letters, digits, `.`, `_` and `-` kept and the
+/// rest made `_`, at most 40 characters; HASH is the first 8 hex digits of the SHA-256
+/// of the path, so two configurations never share a directory.
+pub fn per_config_name(canonical: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let stem = canonical
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let folder = canonical
+        .parent()
+        .and_then(Path::file_name)
+        .map(|s| s.to_string_lossy().into_owned());
+    let name = match folder {
+        Some(folder) if stem == "summit" => folder,
+        _ => stem,
+    };
+    let mut name: String = name
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-' | '.' => c,
+            _ => '_',
+        })
+        .take(40)
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        name.insert_str(0, "summit");
+    }
+    let digest = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{name}-{hash}")
+}
+
 /// Creates `dir` (and its parents) when missing; a new state directory is private to
 /// its owner (mode 0700 whatever the umask), as the ledger holds addresses. An existing
 /// directory that its group or others may enter gets a warning on standard error (once

@@ -10,7 +10,9 @@ mod lock;
 mod read;
 mod write;
 
-pub use dir::{create_folder, ensure_dir, probe_writable, resolve_dir};
+pub use dir::{
+    StateDir, create_folder, ensure_dir, per_config_name, probe_writable, resolve_dir, state_dir,
+};
 pub use lock::{LOCK_WAIT, Lock};
 pub use read::{
     Links, MAX_LEDGER_BYTES, MAX_TEMPLATE_BYTES, MAX_TEXT_BYTES, MIB, ReadError, kind_of,

@@ -174,3 +174,55 @@ fn a_writable_folder_passes_and_leaves_nothing_behind() {
     let e = super::probe_writable(&dir.path().join("missing")).unwrap_err();
     assert!(e.to_string().contains("missing"), "{e}");
 }
+
+#[test]
+fn each_configuration_gets_its_own_readable_state_directory() {
+    let a = super::per_config_name(Path::new("/home/u/prometheus/summit.toml"));
+    let b = super::per_config_name(Path::new("/home/u/thanos/summit.toml"));
+    let c = super::per_config_name(Path::new("/home/u/x/team summit.toml"));
+    assert!(
+        a.starts_with("prometheus-") && a.len() == "prometheus-".len() + 8,
+        "{a}"
+    );
+    assert!(b.starts_with("thanos-"), "{b}");
+    assert!(c.starts_with("team_summit-"), "{c}");
+    assert_ne!(a[a.len() - 8..], b[b.len() - 8..]);
+    assert_eq!(
+        a,
+        super::per_config_name(Path::new("/home/u/prometheus/summit.toml"))
+    );
+    let hidden = super::per_config_name(Path::new("/.toml"));
+    assert!(hidden.starts_with("summit"), "{hidden}");
+}
+
+#[test]
+fn the_shared_default_of_earlier_versions_is_kept_while_it_holds_a_ledger() {
+    use super::dir::StateDir;
+    let root = Path::new("/state/summit");
+    let config = Path::new("/etc/prom/summit.toml");
+    let own = root.join(super::per_config_name(config));
+    let choose = |exists: &dyn Fn(&Path) -> bool| {
+        super::dir::choose_default(root, Some(config), "ledger.toml", exists)
+    };
+    assert_eq!(choose(&|_| false), StateDir::PerConfig(own.clone()));
+    let legacy = choose(&|p| p == root.join("ledger.toml"));
+    assert_eq!(
+        legacy,
+        StateDir::Legacy {
+            dir: root.to_path_buf(),
+            per_config: own.clone()
+        }
+    );
+    assert!(legacy.why().unwrap().contains(&own.display().to_string()));
+    // Once the configuration's own directory exists, it is used.
+    assert_eq!(choose(&|_| true), StateDir::PerConfig(own));
+    assert_eq!(
+        super::dir::choose_default(root, None, "ledger.toml", |_: &Path| true),
+        StateDir::Shared(root.to_path_buf())
+    );
+    assert!(
+        super::state_dir(Some(Path::new("/x")), Some(config), "ledger.toml")
+            .unwrap()
+            .given()
+    );
+}

@@ -511,12 +511,15 @@ fn bad_selectors_exit_2_naming_the_value() {
     );
     fails(&["ledger", "--state", "done"], "unknown state `done`");
     assert_eq!(site.ledger(), before, "nothing changed");
-    // Without a configuration, a step the ledger does not hold cannot be worked out.
+    // Without a configuration, a step the ledger does not hold cannot be worked out
+    // (run from another folder: the site's own `summit.toml` would be found).
+    let elsewhere = site.dir.path().join("elsewhere");
+    private_dir(&elsewhere);
     let r = command(
-        site.dir.path(),
+        &elsewhere,
         &[
             "--state-dir",
-            "state",
+            "../state",
             "ledger",
             "mark-sent",
             "--summit",

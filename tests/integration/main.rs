@@ -16,6 +16,7 @@ mod corpus;
 mod dates;
 mod deadlines;
 mod discourse;
+mod discovery;
 mod draft;
 mod errors;
 mod events;

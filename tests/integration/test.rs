@@ -174,7 +174,12 @@ impl Test {
 }
 
 /// `summit ARGS` in `dir`, with none of the SUMMIT_* variables of the caller's
-/// environment, its state directory under `dir`, and `env` added.
+/// environment, its state and config folders under `dir`, and `env` added.
+///
+/// A test that acts at `--now T` (or `SUMMIT_NOW=T`) is a replay: the clock is taken to
+/// be T too (`SUMMIT_CLOCK=T`), so it is no rehearsal and writes as a live run would,
+/// facilitation record included. A test that sets `SUMMIT_CLOCK` itself keeps its own
+/// (an empty value: the real clock).
 pub fn command(dir: &Path, args: &[String], env: &[(String, String)]) -> Command {
     Command::from_std(std_command(dir, args, env))
 }
@@ -189,14 +194,37 @@ pub fn std_command(dir: &Path, args: &[String], env: &[(String, String)]) -> std
         "SUMMIT_NOW",
         "SUMMIT_STATE_DIR",
         "SUMMIT_AGENDA",
+        "SUMMIT_CLOCK",
     ] {
         cmd.env_remove(var);
     }
     // Without `--state-dir`, the state directory (and the ledger every command reads
-    // for announced facilitators) is the test's own, never the machine's.
+    // for announced facilitators) is the test's own, never the machine's; so is the
+    // configuration found without `--config`.
     cmd.env("XDG_STATE_HOME", dir.join(".xdg-state"));
+    cmd.env("XDG_CONFIG_HOME", dir.join(".xdg-config"));
+    let now = args
+        .iter()
+        .position(|a| a == "--now")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--now=").map(String::from))
+        })
+        .or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "SUMMIT_NOW")
+                .map(|(_, v)| v.clone())
+        });
+    if let Some(now) = now.filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()) {
+        cmd.env("SUMMIT_CLOCK", now);
+    }
     for (k, v) in env {
-        cmd.env(k, v);
+        if k == "SUMMIT_CLOCK" && v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
     }
     cmd.args(args);
     cmd

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::mail::Templates;
 use crate::plan::inputs::Inputs;
-use crate::send::{self, Plan, Setup};
+use crate::send::{self, Plan, Setup, rehearsal};
 use crate::store::{LOCK_WAIT, Lock};
 
 /// What `tick` and `send` both need before planning: the configuration with its
@@ -16,11 +16,23 @@ use crate::store::{LOCK_WAIT, Lock};
 /// is recorded), the SMTP password (not for `--dry-run`: read before the lock, so a
 /// password command that hangs until its deadline never holds it), the state
 /// directory, its lock (not for `--dry-run`) and the ledger.
+///
+/// A `--now` more than an hour from the clock is a rehearsal
+/// ([`crate::send::rehearsal`]): refused without a state directory given, said in one
+/// `note:` line, and the facilitation record is left alone.
 pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> {
     let mut config = Inputs::load(session.config_file()?)?;
     config.members()?;
     let mail_config = config.mail()?;
     let templates = Templates::load(mail_config.templates.as_deref())?;
+    // Before any secret is read: a rehearsal without a state directory stops here.
+    let choice = session.state_dir_choice()?;
+    let mode = rehearsal::decide(session.clock, session.now, dry_run, choice.given())?;
+    let dir = choice.path().to_path_buf();
+    if let rehearsal::Mode::Rehearsal { offset } = mode {
+        let note = rehearsal::note(session.now, offset, &dir.display().to_string());
+        eprintln!("note: {}", crate::terminal::line(&note));
+    }
     let password = match mail_config.transport {
         crate::config::Transport::Smtp if !dry_run => {
             crate::send::transport::password(&mail_config.smtp)?
@@ -41,7 +53,6 @@ pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> 
             })
             .collect()
     };
-    let dir = session.state_dir()?;
     let lock = if dry_run {
         None
     } else {
@@ -67,6 +78,7 @@ pub(super) fn delivery_setup(session: &Session, dry_run: bool) -> Result<Setup> 
         ledger_path,
         ledger,
         fresh,
+        write_record: mode.writes_record(),
     })
 }
 

@@ -49,8 +49,8 @@ pub(super) fn check_channel(channel: &crate::config::Channel, connect: bool) -> 
 /// Returns it when usable.
 pub(super) fn check_state(session: &Session) -> (Outcome, Option<PathBuf>) {
     const CHECK: &str = "state";
-    let dir = match session.state_dir() {
-        Ok(d) => d,
+    let (dir, why) = match session.state_dir_choice() {
+        Ok(d) => (d.path().to_path_buf(), d.why()),
         Err(e) => return (Outcome::fail(CHECK, e), None),
     };
     let existed = dir.is_dir();
@@ -71,8 +71,9 @@ pub(super) fn check_state(session: &Session) -> (Outcome, Option<PathBuf>) {
             Outcome::ok(
                 CHECK,
                 format!(
-                    "{}: {}writable, lock taken and released",
+                    "{}{}: {}writable, lock taken and released",
                     dir.display(),
+                    why.map(|w| format!(" ({w})")).unwrap_or_default(),
                     if existed { "" } else { "created, " }
                 ),
             ),

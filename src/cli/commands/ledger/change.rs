@@ -194,9 +194,9 @@ fn by_hand(
     no_match: &SelectError,
 ) -> Result<Vec<Change>> {
     let ByHand { date, step, to } = *by_hand;
-    if session.flags().config.is_none() {
+    if session.found_config().is_none() {
         return Err(Error::Usage(format!(
-            "{no_match}; to record a step that tick has not sent yet, pass `--config PATH` (or set SUMMIT_CONFIG) so that its messages are worked out from the feed"
+            "{no_match}; to record a step that tick has not sent yet, pass `--config PATH` (or set SUMMIT_CONFIG, or put a summit.toml in the current directory) so that its messages are worked out from the feed"
         )));
     }
     let mut config = session.config()?;

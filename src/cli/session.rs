@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::printer::{warn, warn_all};
 use super::show::agenda_warnings;
-use super::values::parse_now;
+use super::values::{parse_instant, parse_now};
 use crate::agenda::{Agenda, Unreadable};
 use crate::calendar::fetch::{CacheOptions, Source};
 use crate::calendar::{self, Calendar};

@@ -50,9 +50,9 @@ pub(crate) fn parse_count(s: &str) -> std::result::Result<usize, String> {
 }
 
 pub(crate) fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> {
-    s.trim()
-        .parse::<chrono_tz::Tz>()
-        .map_err(|_| format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`"))
+    crate::cli::show::zone_name(s).ok_or_else(|| {
+        format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`")
+    })
 }
 
 /// A value parser for one of a fixed list of names: `parse` decides (so a refusal reads

@@ -26,6 +26,7 @@ mod ledger;
 mod mastodon;
 mod matrix;
 mod next;
+mod output;
 mod rotation;
 mod slack;
 mod tick;

@@ -64,10 +64,11 @@ impl<'a> Printer<'a> {
         crate::cli::show::when(w, self.zone)
     }
 
-    /// A state (`due`, `sent`, `missed`, `failed`, …) as human output shows it: coloured
-    /// when styled, else as it is.
+    /// A state (`due`, `sent`, `missed`, `failed`, …, or a text that starts with one,
+    /// `sent at …`) as human output shows it: coloured when styled, else as it is.
     pub fn state(&self, state: &str) -> String {
-        let Some(style) = self.styled.then(|| state_style(state)).flatten() else {
+        let first = state.split_whitespace().next().unwrap_or_default();
+        let Some(style) = self.styled.then(|| state_style(first)).flatten() else {
             return state.to_string();
         };
         format!("{style}{state}{style:#}")

@@ -186,6 +186,10 @@ pub fn std_command(dir: &Path, args: &[String], env: &[(String, String)]) -> std
     // Without `--state-dir`, the state directory (and the ledger every command reads
     // for announced facilitators) is the test's own, never the machine's.
     cmd.env("XDG_STATE_HOME", dir.join(".xdg-state"));
+    // Human output shows times in the reader's zone: UTC, unless a test says otherwise,
+    // whatever the machine's; and no colour, whatever the caller's terminal.
+    cmd.env("TZ", "UTC");
+    cmd.env_remove("CLICOLOR_FORCE");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -38,7 +38,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
                 f.display()
             )));
         }
-        return print_rota(session, &plan, &config, printer);
+        return print_rota(session, &plan, &config, true, printer);
     }
     if printer.json() {
         return Err(Error::Usage(

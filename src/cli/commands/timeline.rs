@@ -141,10 +141,10 @@ fn print_rows(
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let sent_at = r
-                .sent_at
-                .map(|t| format!("at {}", printer.instant(t.instant())))
-                .unwrap_or_default();
+            let state = match r.sent_at {
+                Some(t) => format!("{} at {}", r.state, printer.instant(t.instant())),
+                None => r.state.to_string(),
+            };
             let to = if let Some(e) = &r.error {
                 format!("? ({e})")
             } else if r.to.is_empty() {
@@ -155,8 +155,7 @@ fn print_rows(
             vec![
                 format!("  {}", r.step),
                 printer.instant(r.due.instant()),
-                r.state.to_string(),
-                sent_at,
+                state,
                 format!("to {to}"),
             ]
         })

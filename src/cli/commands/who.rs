@@ -28,7 +28,7 @@ pub struct Args {
 /// [`crate::Error::NoSummit`] when the feed has none; whatever loading meets.
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let (config, plan) = rota_entries(session, args.count, true)?;
-    print_rota(session, &plan, &config, printer)
+    print_rota(session, &plan, &config, false, printer)
 }
 
 /// The next `count` summits with their facilitators and why, as `who` and `rota`
@@ -58,6 +58,8 @@ pub(super) fn rota_entries(
 
 /// `who` and `rota` without `--ics`: `--json`, or a table of one row per summit (its
 /// start in the reader's zone, its facilitator or `cancelled`, how they were decided).
+/// The cancelled summits are in the JSON only with `cancelled` (`rota`, whose objects
+/// say `"cancelled"`): `who --json` keeps to the contract, one object per summit held.
 ///
 /// # Errors
 /// When the output cannot be written.
@@ -65,18 +67,20 @@ pub(super) fn print_rota(
     session: &Session,
     plan: &[(Planned, Basis)],
     config: &Inputs,
+    cancelled: bool,
     printer: &mut Printer,
 ) -> Result<()> {
     let record = &config.record.entries;
     let now = session.now;
     let entries: Vec<WhoJson> = plan
         .iter()
+        .filter(|(_, basis)| cancelled || *basis != Basis::Cancelled)
         .map(|(p, basis)| WhoJson {
             start: p.summit.start,
             name: p.facilitator.as_ref().map(|m| m.name.clone()),
             email: p.facilitator.as_ref().map(|m| m.email.to_string()),
             decided: decided(*basis, record),
-            cancelled: *basis == Basis::Cancelled,
+            cancelled: cancelled.then_some(*basis == Basis::Cancelled),
             now: summit::in_progress(&p.summit, now),
         })
         .collect();
@@ -128,8 +132,10 @@ struct WhoJson {
     email: Option<String>,
     /// How the facilitator was decided: `record`, `pin`, `rotation`, or null.
     decided: Option<&'static str>,
-    /// Whether the summit is cancelled (listed in its place, with no facilitator).
-    cancelled: bool,
+    /// Whether the summit is cancelled (listed in its place, with no facilitator): in
+    /// `rota --json` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancelled: Option<bool>,
     /// Whether the summit is in progress at now (only when it is).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     now: bool,

@@ -152,7 +152,7 @@ fn list(session: &Session, args: &ListArgs, printer: &mut Printer) -> Result<()>
 /// (aligned across the headings, times in the reader's zone, states coloured on a
 /// terminal).
 fn print_table(printer: &mut Printer, groups: &[(&OccurrenceKey, Vec<&Entry>)]) -> Result<()> {
-    let header = ["STEP", "STATE", "AT", "TO", "MESSAGE-ID"].map(String::from);
+    let header = ["  STEP", "STATE", "AT", "TO", "MESSAGE-ID"].map(String::from);
     let mut rows: Vec<Vec<String>> = vec![header.to_vec()];
     // Before each row: the summit's heading (before its first entry), the notes of the
     // entry before it.

@@ -95,7 +95,7 @@ impl<'a> Printer<'a> {
             }
             let line = match state.and_then(|c| row.get(c).map(|cell| (c, cell))) {
                 Some((c, cell)) if self.styled && c > 0 => {
-                    let at = column_start(&lines, rows, c);
+                    let at = column_start(rows, c);
                     let (a, b) = split_at_char(line, at);
                     let rest = b.strip_prefix(crate::terminal::line(cell).as_str());
                     match rest {
@@ -243,7 +243,7 @@ fn table_lines(rows: &[Vec<String>]) -> Vec<String> {
 
 /// Where column `c` starts (in characters) in the lines of [`table_lines`]: the widest
 /// cell of each column before it, plus two.
-fn column_start(_lines: &[String], rows: &[Vec<String>], c: usize) -> usize {
+fn column_start(rows: &[Vec<String>], c: usize) -> usize {
     (0..c)
         .map(|j| {
             rows.iter()

@@ -170,3 +170,35 @@ pub fn step_channels<'a>(
     }
     Ok(vec![c])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_shows_weekday_day_month_year_time_and_zone() {
+        let t: DateTime<Utc> = "2026-12-17T16:00:00Z".parse().unwrap();
+        assert_eq!(instant(t, Tz::UTC), "Thu 17 Dec 2026 16:00 UTC");
+        assert_eq!(instant(t, Tz::Europe__Berlin), "Thu 17 Dec 2026 17:00 CET");
+        assert_eq!(instant(t, Tz::Asia__Kolkata), "Thu 17 Dec 2026 21:30 IST");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(
+            when(crate::model::When::AllDay(d), Tz::UTC),
+            "Thu 3 Dec 2026"
+        );
+    }
+
+    #[test]
+    fn zone_names_are_read_in_any_case_and_form() {
+        for s in [
+            "Europe/Berlin",
+            "europe/berlin",
+            ":EUROPE/Berlin",
+            "/usr/share/zoneinfo/Europe/Berlin",
+        ] {
+            assert_eq!(zone_name(s), Some(Tz::Europe__Berlin), "{s}");
+        }
+        assert_eq!(zone_name("garbage"), None);
+        assert_eq!(reader_zone(Some(Tz::Asia__Kolkata)), Tz::Asia__Kolkata);
+    }
+}

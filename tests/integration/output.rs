@@ -300,6 +300,7 @@ fn date_times_in_one_form(what: &str, text: &str) -> usize {
 #[test]
 fn every_human_date_time_has_one_form_in_the_readers_zone() {
     let site = Site::new();
+    let instant = regex::Regex::new(INSTANT).unwrap();
     // A ledger to list: tick sends what is due (to the outbox folder).
     site.ok(&["tick"]);
     for zone in [
@@ -333,10 +334,7 @@ fn every_human_date_time_has_one_form_in_the_readers_zone() {
             );
             if args[0] != "next" {
                 // `next` also shows the start in each of calendar.zones.
-                for z in regex::Regex::new(INSTANT)
-                    .unwrap()
-                    .captures_iter(&run.stdout)
-                {
+                for z in instant.captures_iter(&run.stdout) {
                     assert_eq!(&z[5], abbrev, "{args:?} --tz {zone}:\n{}", run.stdout);
                 }
             }
@@ -400,16 +398,13 @@ fn columns_line_up_in_the_ledger_listing() {
     let header = &all[0];
     let rows: Vec<&String> = all[1..].iter().filter(|l| l.starts_with("  ")).collect();
     assert!(header.starts_with("  STEP  "), "{}", out.stdout);
+    let instant = regex::Regex::new(INSTANT).unwrap();
     let state_at = header.find("STATE").unwrap();
     let at_at = header.find("AT ").unwrap();
     assert!(!rows.is_empty(), "{}", out.stdout);
     for r in rows {
         assert_eq!(&r[state_at..state_at + 4], "sent", "{}", out.stdout);
-        assert!(
-            regex::Regex::new(INSTANT).unwrap().is_match(&r[at_at..]),
-            "{}",
-            out.stdout
-        );
+        assert!(instant.is_match(&r[at_at..]), "{}", out.stdout);
     }
 }
 

@@ -68,7 +68,7 @@ fn print_cancelled(printer: &mut Printer, p: &Planned, config: &Inputs) -> Resul
     let cancelled = printer.state("cancelled");
     printer.line(format_args!("{}", one_line(&p.summit.summary)))?;
     print_zones(printer, p, config)?;
-    printer.text(&format!("  Facilitator: none ("))?;
+    printer.text("  Facilitator: none (")?;
     printer.raw(cancelled.as_bytes())?;
     printer.line(format_args!(")"))
 }

@@ -162,12 +162,11 @@ fn print_table(printer: &mut Printer, groups: &[(&OccurrenceKey, Vec<&Entry>)]) 
         let mut heading_lines = std::mem::take(&mut notes_of_last);
         heading_lines.push(heading(occ, entries, printer));
         for (i, e) in entries.iter().enumerate() {
-            let mut lines = if i == 0 {
+            let lines = if i == 0 {
                 std::mem::take(&mut heading_lines)
             } else {
                 std::mem::take(&mut notes_of_last)
             };
-            lines.shrink_to_fit();
             before.push(lines);
             rows.push(row(e, printer).to_vec());
             notes_of_last = notes(e, printer)

@@ -177,7 +177,14 @@ pub enum Command {
 /// # Errors
 /// Whatever the command meets; see [`Error::exit_code`].
 pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
-    let mut printer = Printer::new(out, cli.global.json);
+    if cli.global.json
+        && let Some(refusal) = json_refused(&cli.command)
+    {
+        return Err(refusal);
+    }
+    let mut printer = Printer::new(out, cli.global.json)
+        .with_zone(show::reader_zone(cli.global.tz))
+        .with_style(printer::styled_stdout());
     let session = Session::new(cli.global);
     let (s, p) = (&session, &mut printer);
     let result = match cli.command {
@@ -201,6 +208,24 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
     // the last line did not end in a newline.
     let flushed = printer.flush();
     result.and(flushed)
+}
+
+/// The usage error for `--json` with a command that has no JSON output (rather than
+/// ignoring the flag): `draft`, `checklist`, `completions` (and `rota --ics`, which
+/// `rota` refuses itself).
+fn json_refused(command: &Command) -> Option<Error> {
+    let (name, expected) = match command {
+        Command::Draft(_) => (
+            "draft",
+            "`summit draft STEP` (the messages as text) or `summit draft STEP --out DIR` (one .eml file each)",
+        ),
+        Command::Checklist(_) => ("checklist", "`summit checklist` (the run-sheet as text)"),
+        Command::Completions(_) => ("completions", "`summit completions SHELL` (a script)"),
+        _ => return None,
+    };
+    Some(Error::Usage(format!(
+        "--json is not supported by `summit {name}`, expected {expected}"
+    )))
 }
 
 impl Cli {

@@ -4,21 +4,118 @@
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::When;
 
 /// A command's output: human lines, or with `--json` one JSON document; and its
-/// warnings (`warning: …` on standard error).
+/// warnings (`warning: …` on standard error). Human output shows instants in one zone
+/// ([`Printer::instant`]), aligns columns ([`Printer::table`]) and colours states
+/// ([`Printer::state`]) only when styled (standard output is a terminal and `NO_COLOR`
+/// is unset).
 pub struct Printer<'a> {
     out: &'a mut dyn Write,
     json: bool,
+    zone: Tz,
+    styled: bool,
 }
 
 impl<'a> Printer<'a> {
-    /// Output to `out`, as JSON when `json` (`--json`).
+    /// Output to `out`, as JSON when `json` (`--json`); instants in UTC, no colour.
     pub fn new(out: &'a mut dyn Write, json: bool) -> Self {
-        Printer { out, json }
+        Printer {
+            out,
+            json,
+            zone: Tz::UTC,
+            styled: false,
+        }
+    }
+
+    /// Instants shown in `zone` (the reader's, [`crate::cli::show::reader_zone`]).
+    #[must_use]
+    pub fn with_zone(mut self, zone: Tz) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// States coloured when `styled` ([`styled_stdout`]).
+    #[must_use]
+    pub fn with_style(mut self, styled: bool) -> Self {
+        self.styled = styled;
+        self
+    }
+
+    /// The zone human output shows instants in.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// `t` as human output shows an instant ([`crate::cli::show::instant`] in the
+    /// reader's zone): `Thu 17 Dec 2026 17:00 CET`.
+    pub fn instant(&self, t: DateTime<Utc>) -> String {
+        crate::cli::show::instant(t, self.zone)
+    }
+
+    /// `w` as human output shows a start or end ([`crate::cli::show::when`]).
+    pub fn when(&self, w: When) -> String {
+        crate::cli::show::when(w, self.zone)
+    }
+
+    /// A state (`due`, `sent`, `missed`, `failed`, …, or a text that starts with one,
+    /// `sent at …`) as human output shows it: coloured when styled, else as it is.
+    pub fn state(&self, state: &str) -> String {
+        let first = state.split_whitespace().next().unwrap_or_default();
+        let Some(style) = self.styled.then(|| state_style(first)).flatten() else {
+            return state.to_string();
+        };
+        format!("{style}{state}{style:#}")
+    }
+
+    /// Rows of cells aligned in columns by [`comfy_table`] (plain text, no borders, two
+    /// spaces between columns, trailing blanks cut), each cell escaped for a terminal;
+    /// `before(i)` gives the lines printed before row `i` (headings, notes: rows go on
+    /// aligned across them), `None` after the last. The cells of column `state` are
+    /// coloured as [`Printer::state`] does.
+    ///
+    /// # Errors
+    /// As [`write_out`].
+    pub fn table(
+        &mut self,
+        rows: &[Vec<String>],
+        state: Option<usize>,
+        mut before: impl FnMut(Option<usize>) -> Vec<String>,
+    ) -> Result<()> {
+        let lines = table_lines(rows);
+        for (i, (line, row)) in lines.iter().zip(rows).enumerate() {
+            for l in before(Some(i)) {
+                self.line(format_args!("{l}"))?;
+            }
+            let line = match state.and_then(|c| row.get(c).map(|cell| (c, cell))) {
+                Some((c, cell)) if self.styled && c > 0 => {
+                    let at = column_start(rows, c);
+                    let (a, b) = split_at_char(line, at);
+                    let rest = b.strip_prefix(crate::terminal::line(cell).as_str());
+                    match rest {
+                        Some(rest) => format!("{a}{}{rest}", self.state(cell)),
+                        None => line.clone(),
+                    }
+                }
+                Some((_, cell)) if self.styled => match line.strip_prefix(cell.as_str()) {
+                    Some(rest) => format!("{}{rest}", self.state(cell)),
+                    None => line.clone(),
+                },
+                _ => line.clone(),
+            };
+            write_out(self.out, line.as_bytes())?;
+            write_out(self.out, b"\n")?;
+        }
+        for l in before(None) {
+            self.line(format_args!("{l}"))?;
+        }
+        Ok(())
     }
 
     /// Whether the output is JSON (`--json`): for the few commands whose human and
@@ -106,6 +203,74 @@ impl<'a> Printer<'a> {
     pub fn warn_all<S: AsRef<str>>(&self, warnings: &[S]) {
         warn_all(warnings);
     }
+}
+
+/// Whether standard output takes colour: a terminal, with `NO_COLOR` unset (and not
+/// `TERM=dumb`), as [`anstream`] decides; `CLICOLOR_FORCE` forces it.
+pub fn styled_stdout() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// The colour of a state: `due` yellow, `sent` green, `missed` and `failed` red (bold),
+/// `cancelled` dimmed; others plain.
+fn state_style(state: &str) -> Option<anstyle::Style> {
+    use anstyle::{AnsiColor, Style};
+    let color = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match state {
+        "due" => Some(color(AnsiColor::Yellow)),
+        "sent" => Some(color(AnsiColor::Green)),
+        "missed" | "failed" => Some(color(AnsiColor::Red).bold()),
+        "cancelled" => Some(Style::new().dimmed()),
+        _ => None,
+    }
+}
+
+/// The lines of `rows` laid out by [`comfy_table`]: cells escaped ([`crate::terminal::line`]),
+/// no borders, two spaces between columns, no wrapping, trailing blanks cut.
+fn table_lines(rows: &[Vec<String>]) -> Vec<String> {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    for r in rows {
+        table.add_row(r.iter().map(|c| crate::terminal::line(c)));
+    }
+    for c in table.column_iter_mut() {
+        c.set_padding((0, 2));
+    }
+    table.lines().map(|l| l.trim_end().to_string()).collect()
+}
+
+/// Where column `c` starts (in characters) in the lines of [`table_lines`]: the widest
+/// cell of each column before it, plus two.
+fn column_start(rows: &[Vec<String>], c: usize) -> usize {
+    (0..c)
+        .map(|j| {
+            rows.iter()
+                .filter_map(|r| r.get(j))
+                .map(|cell| unicode_width(&crate::terminal::line(cell)))
+                .max()
+                .unwrap_or(0)
+                + 2
+        })
+        .sum()
+}
+
+/// The width of `s` in terminal columns, as [`comfy_table`] counts it.
+fn unicode_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` split after `n` terminal columns (at a character boundary).
+fn split_at_char(s: &str, n: usize) -> (&str, &str) {
+    let mut w = 0;
+    for (i, ch) in s.char_indices() {
+        if w >= n {
+            return s.split_at(i);
+        }
+        w += unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+    }
+    (s, "")
 }
 
 /// Prints `warning: …` to standard error, escaped: the one place a warning of the

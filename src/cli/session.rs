@@ -56,6 +56,10 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Show times in this IANA zone, any case (default: TZ, else the system's zone).
+    #[arg(long, global = true, value_name = "ZONE", value_parser = super::values::parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+
     /// The agenda of the next summit, a `.toml` or `.csv` file of topics with their
     /// owners and votes (overrides `agenda.file`).
     #[arg(long, env = "SUMMIT_AGENDA", global = true, value_name = "FILE")]

@@ -12,30 +12,68 @@ use crate::plan::inputs::Inputs;
 use crate::plan::rotation::Basis;
 use crate::plan::summit::Planned;
 
-/// The reader's zone: `TZ` when it names an IANA zone (`Europe/Berlin`,
-/// `:Europe/Berlin`, or a path ending in `zoneinfo/Europe/Berlin`), else the system's
-/// (`/etc/localtime`), else UTC.
-pub fn system_zone() -> Tz {
-    let parse = |s: &str| {
-        let s = s.trim().trim_start_matches(':');
-        let s = s.rsplit_once("zoneinfo/").map_or(s, |(_, z)| z);
-        s.parse::<Tz>().ok()
-    };
-    if let Some(tz) = std::env::var("TZ").ok().as_deref().and_then(parse) {
+/// The reader's zone: `--tz` (`flag`) when given, else `TZ` when it names an IANA zone
+/// (`Europe/Berlin`, `:Europe/Berlin`, or a path ending in `zoneinfo/Europe/Berlin`;
+/// any case), else the system's (`/etc/localtime`), else UTC. A `TZ` that names no zone
+/// is said once per run (a warning), and the system's zone is used.
+pub fn reader_zone(flag: Option<Tz>) -> Tz {
+    if let Some(tz) = flag {
         return tz;
     }
+    if let Ok(tz) = std::env::var("TZ")
+        && !tz.trim().is_empty()
+    {
+        match zone_name(&tz) {
+            Some(z) => return z,
+            None => {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                WARNED.call_once(|| {
+                    crate::terminal::warn(&format!(
+                        "TZ `{tz}` is not an IANA time zone name, expected e.g. `Europe/Berlin`; times are shown in the system's zone"
+                    ));
+                });
+            }
+        }
+    }
+    system_zone()
+}
+
+/// The system's zone (`/etc/localtime`), else UTC; `TZ` is not read (see
+/// [`reader_zone`]).
+pub fn system_zone() -> Tz {
     iana_time_zone::get_timezone()
         .ok()
         .as_deref()
-        .and_then(parse)
+        .and_then(zone_name)
         .unwrap_or(Tz::UTC)
 }
 
-/// `t` in `tz`, as `Thu 2026-11-26 17:00 CET`.
-pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+/// The IANA zone `s` names, in any case: `Europe/Berlin`, `:europe/berlin`, or a path
+/// ending in `zoneinfo/Europe/Berlin`.
+pub fn zone_name(s: &str) -> Option<Tz> {
+    let s = s.trim().trim_start_matches(':');
+    let s = s.rsplit_once("zoneinfo/").map_or(s, |(_, z)| z);
+    s.parse::<Tz>()
+        .ok()
+        .or_else(|| Tz::from_str_insensitive(s).ok())
+}
+
+/// The one way human output shows an instant: `t` in `tz`, as
+/// `Thu 17 Dec 2026 17:00 CET` (weekday, day, month, year, 24-hour time, the zone's
+/// abbreviation).
+pub fn instant(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz)
-        .format("%a %Y-%m-%d %H:%M %Z")
+        .format("%a %-d %b %Y %H:%M %Z")
         .to_string()
+}
+
+/// How human output shows a start or end: a timed one as [`instant`] does, an all-day
+/// one as its date (`Thu 17 Dec 2026`).
+pub fn when(w: crate::model::When, tz: Tz) -> String {
+    match w {
+        crate::model::When::Timed(t) => instant(t, tz),
+        crate::model::When::AllDay(d) => d.format("%a %-d %b %Y").to_string(),
+    }
 }
 
 /// How a facilitator was decided, as `who --json` and `next --json` say it:
@@ -131,4 +169,36 @@ pub fn step_channels<'a>(
         )));
     }
     Ok(vec![c])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_shows_weekday_day_month_year_time_and_zone() {
+        let t: DateTime<Utc> = "2026-12-17T16:00:00Z".parse().unwrap();
+        assert_eq!(instant(t, Tz::UTC), "Thu 17 Dec 2026 16:00 UTC");
+        assert_eq!(instant(t, Tz::Europe__Berlin), "Thu 17 Dec 2026 17:00 CET");
+        assert_eq!(instant(t, Tz::Asia__Kolkata), "Thu 17 Dec 2026 21:30 IST");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(
+            when(crate::model::When::AllDay(d), Tz::UTC),
+            "Thu 3 Dec 2026"
+        );
+    }
+
+    #[test]
+    fn zone_names_are_read_in_any_case_and_form() {
+        for s in [
+            "Europe/Berlin",
+            "europe/berlin",
+            ":EUROPE/Berlin",
+            "/usr/share/zoneinfo/Europe/Berlin",
+        ] {
+            assert_eq!(zone_name(s), Some(Tz::Europe__Berlin), "{s}");
+        }
+        assert_eq!(zone_name("garbage"), None);
+        assert_eq!(reader_zone(Some(Tz::Asia__Kolkata)), Tz::Asia__Kolkata);
+    }
 }

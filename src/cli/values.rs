@@ -103,10 +103,9 @@ pub(crate) fn parse_count(s: &str) -> std::result::Result<usize, String> {
 /// An IANA zone name, in any case (`europe/berlin`): completions offer the names as
 /// the database spells them.
 pub(crate) fn parse_zone(s: &str) -> std::result::Result<chrono_tz::Tz, String> {
-    let t = s.trim();
-    t.parse::<chrono_tz::Tz>()
-        .or_else(|_| chrono_tz::Tz::from_str_insensitive(t))
-        .map_err(|_| format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`"))
+    crate::cli::show::zone_name(s).ok_or_else(|| {
+        format!("`{s}` is not an IANA time zone name, expected e.g. `Europe/Berlin`")
+    })
 }
 
 /// A value parser for one of a fixed list of names: `parse` decides (so a refusal reads

@@ -51,6 +51,16 @@ impl Recipients {
         &self.key
     }
 
+    /// The addresses as the key text has them (lowercase, in order): what JSON output
+    /// shows as `"to": [str]`.
+    pub fn addresses(&self) -> Vec<String> {
+        self.key
+            .split(", ")
+            .filter(|a| !a.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
     /// The addresses, in order.
     pub fn list(&self) -> &[Email] {
         &self.list

@@ -75,6 +75,26 @@ pub fn rota_current(
     unbounded(cal, inputs, &Query::shown(now, count, true), warnings)
 }
 
+/// What `who`, `rota` and `next` list: [`rota`] (or with `ongoing`, [`rota_current`]),
+/// with the cancelled summits among them in their place too: a cancelled summit has
+/// [`Basis::Cancelled`] and no facilitator, uses no one's turn, and does not count
+/// towards `count` (which counts the summits held). Only those before the last summit
+/// held that is listed are listed.
+pub fn rota_listed(
+    cal: &Calendar,
+    inputs: &Inputs,
+    now: DateTime<Utc>,
+    count: usize,
+    ongoing: bool,
+    warnings: &mut Vec<String>,
+) -> Vec<(Planned, Basis)> {
+    let query = Query {
+        cancelled: true,
+        ..Query::shown(now, count, ongoing)
+    };
+    unbounded(cal, inputs, &query, warnings)
+}
+
 /// [`walk`] for a `query` without [`Through`], which cannot fail.
 fn unbounded(
     cal: &Calendar,
@@ -139,6 +159,7 @@ pub fn plan_through(
         through: Some(through),
         ongoing: false,
         current,
+        cancelled: false,
     };
     let (out, any) = walk(cal, inputs, &query, warnings)?;
     Ok((without_basis(out), any))
@@ -166,6 +187,8 @@ struct Query {
     ongoing: bool,
     /// The present instant (UTC): summits over by then get no announced warning.
     current: DateTime<Utc>,
+    /// Whether the cancelled summits among those shown are shown too.
+    cancelled: bool,
 }
 
 impl Query {
@@ -177,6 +200,7 @@ impl Query {
             through: None,
             ongoing,
             current: now,
+            cancelled: false,
         }
     }
 }
@@ -225,6 +249,8 @@ fn select(
     // How many summits to show: `count`, or more while they start before `until`.
     let mut count = query.count;
     let mut shown: Vec<(usize, Occurrence)> = Vec::new();
+    // The summits held among `shown` (with `query.cancelled`, it has cancelled ones too).
+    let mut held = 0;
     let mut upcoming = 0;
     let mut any = false;
     let mut summits = occurrences(
@@ -243,14 +269,18 @@ fn select(
         let index = matcher.push(o.uid(), o.recurrence_id(), start.date_utc(), cancelled);
         let current = start.instant() >= now || query.ongoing && o.end().instant() > now;
         any |= current;
+        if cancelled && current && query.cancelled && held < count {
+            shown.push((index, o.occurrence()));
+        }
         if cancelled || !current {
             continue;
         }
         upcoming += 1;
-        if shown.len() < count {
+        if held < count {
             shown.push((index, o.occurrence()));
+            held += 1;
             if let Some(Through { until, max }) = query.through
-                && shown.len() == count
+                && held == count
                 && start.instant() <= until
             {
                 // Not past `until` yet: one more.

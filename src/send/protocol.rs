@@ -365,7 +365,7 @@ impl Run<'_> {
             self.progress.say(&format!(
                 "would send {} (due {}, Message-ID <{}>): {}",
                 o.describe(),
-                When::Timed(o.due),
+                self.progress.instant(o.due),
                 d.message_id(),
                 d.subject()
             ))?;

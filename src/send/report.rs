@@ -23,6 +23,12 @@ pub trait Progress {
     /// # Errors
     /// When the line cannot be written ([`Error::Io`] on standard output).
     fn say(&mut self, line: &str) -> Result<()>;
+
+    /// How a line for people shows the instant `t`; default: RFC 3339 in UTC. The
+    /// command line shows it as all its human output does, in the reader's zone.
+    fn instant(&self, t: DateTime<Utc>) -> String {
+        When::Timed(t).to_string()
+    }
 }
 
 /// What a run did.
@@ -61,8 +67,8 @@ pub struct Record {
     pub correction: Option<u32>,
     /// The summit as the message announces it.
     pub summit: RecordSummit,
-    /// The recipients' addresses, lowercase, joined by `, ` (empty for a channel).
-    pub to: String,
+    /// The recipients' addresses, lowercase, in order (none for a channel).
+    pub to: Vec<String>,
     /// The channel (`[[channels]]` `name`) of a message posted to one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
@@ -108,7 +114,7 @@ impl Record {
                 start: announced.start,
                 summary: announced.summary.clone(),
             },
-            to: key.to.to_string(),
+            to: key.to.addresses(),
             channel: key.channel.clone(),
             message_id,
             due: When::Timed(due),

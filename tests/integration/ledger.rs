@@ -113,7 +113,7 @@ fn an_interrupted_send_is_listed_and_mark_sent_settles_it() {
     assert_eq!((r.status, r.stderr.as_str()), (0, ""));
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert!(
-        lines[0].starts_with("  STEP      STATE   AT (UTC)"),
+        lines[0].starts_with("  STEP      STATE   AT                         TO"),
         "{}",
         r.stdout
     );
@@ -132,7 +132,12 @@ fn an_interrupted_send_is_listed_and_mark_sent_settles_it() {
         [
             "reminder",
             "intent",
-            "2026-11-23T16:00:00Z",
+            "Mon",
+            "23",
+            "Nov",
+            "2026",
+            "16:00",
+            "UTC",
             PUBLIC,
             &format!("<{id}>")
         ]
@@ -352,7 +357,7 @@ fn a_step_marked_done_by_hand_is_not_sent() {
         reminder.as_str(),
         "tick's Message-ID"
     );
-    assert_eq!(marked[0]["to"], PUBLIC);
+    assert_eq!(marked[0]["to"], serde_json::json!([PUBLIC]));
     assert_eq!(marked[0]["due"], "2026-11-23T16:00:00Z");
     assert_eq!(marked[0]["attempts"], 0);
     assert_eq!(marked[0]["intent_at"], serde_json::Value::Null);
@@ -680,7 +685,7 @@ fn list_json_has_one_documented_object_per_message() {
             },
             "step": "outreach",
             "correction": null,
-            "to": "ada@example.org",
+            "to": ["ada@example.org"],
             "channel": null,
             "posted": null,
             "state": "failed",

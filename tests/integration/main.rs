@@ -30,6 +30,7 @@ mod ledger;
 mod mastodon;
 mod matrix;
 mod next;
+mod output;
 mod rotation;
 mod slack;
 mod tick;

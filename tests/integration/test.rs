@@ -219,6 +219,10 @@ pub fn std_command(dir: &Path, args: &[String], env: &[(String, String)]) -> std
     if let Some(now) = now.filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()) {
         cmd.env("SUMMIT_CLOCK", now);
     }
+    // Human output shows times in the reader's zone: UTC, unless a test says otherwise,
+    // whatever the machine's; and no colour, whatever the caller's terminal.
+    cmd.env("TZ", "UTC");
+    cmd.env_remove("CLICOLOR_FORCE");
     for (k, v) in env {
         if k == "SUMMIT_CLOCK" && v.is_empty() {
             cmd.env_remove(k);

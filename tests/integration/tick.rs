@@ -720,7 +720,7 @@ fn dry_run_sends_and_records_nothing() {
     );
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", r.stdout);
-    assert!(lines[0].starts_with("would send the reminder of the summit on 2026-11-26 to prometheus-developers@googlegroups.com (due 2026-11-23T16:00:00Z, Message-ID <"), "{}", lines[0]);
+    assert!(lines[0].starts_with("would send the reminder of the summit on 2026-11-26 to prometheus-developers@googlegroups.com (due Mon 23 Nov 2026 16:00 UTC, Message-ID <"), "{}", lines[0]);
     assert!(!site.path("state").exists(), "nothing recorded");
     let json = site
         .run("2026-11-25T17:00:00Z", &["--json", "tick", "--dry-run"])
@@ -740,7 +740,7 @@ fn dry_run_sends_and_records_nothing() {
         .filter(|r| r["action"] == "would-send")
         .collect();
     assert_eq!(json[2]["step"], "outreach");
-    assert_eq!(json[2]["to"], "grace@example.org");
+    assert_eq!(json[2]["to"], serde_json::json!(["grace@example.org"]));
     assert_eq!(json[2]["due"], "2026-11-25T16:00:00Z");
     assert_eq!(json[2]["summit"]["uid"], UID);
     assert_eq!(server.messages().len(), 0);

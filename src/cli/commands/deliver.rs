@@ -109,4 +109,8 @@ impl send::Progress for Printer<'_> {
     fn say(&mut self, text: &str) -> Result<()> {
         self.human_line(format_args!("{text}"))
     }
+
+    fn instant(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        Printer::instant(self, t)
+    }
 }

@@ -59,14 +59,10 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     warnings.extend(occurrences.take_warnings());
     printer.warn_all(&warnings);
     printer.show(&list, |p| {
-        for o in &list {
-            p.line(format_args!(
-                "{}  {}  {}",
-                o.start,
-                o.end,
-                one_line(&o.summary)
-            ))?;
-        }
-        Ok(())
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|o| vec![p.when(o.start), p.when(o.end), one_line(&o.summary)])
+            .collect();
+        p.table(&rows, None, |_| Vec::new())
     })
 }

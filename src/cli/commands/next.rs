@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::show::{agenda_fault, decided, listed, local_time};
+use crate::cli::show::{self, agenda_fault, decided, listed};
 use crate::cli::values::parse_count;
 use crate::error::Result;
 use crate::mail;
@@ -34,24 +34,52 @@ pub struct Args {
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let (config, cal) = session.for_display()?;
     let mut warnings = Vec::new();
-    let rota = summit::rota_current(&cal, &config, session.now, args.count, &mut warnings);
+    // The cancelled summits among them are shown in their place (not counted), but
+    // `--json` keeps to the contract: `--count` summits held.
+    let listed = summit::rota_listed(&cal, &config, session.now, args.count, true, &mut warnings);
     printer.warn_all(&warnings);
-    if rota.is_empty() {
+    if listed.iter().all(|(_, b)| *b == Basis::Cancelled) {
         return Err(no_summit(&config, session.now));
     }
-    let entries: Vec<NextJson> = rota
+    let entries: Vec<Option<NextJson>> = listed
         .iter()
-        .map(|(p, basis)| entry(p, *basis, &config, session.now))
+        .map(|(p, basis)| {
+            (*basis != Basis::Cancelled).then(|| entry(p, *basis, &config, session.now))
+        })
         .collect();
-    printer.show(&entries, |printer| {
-        for (i, ((p, _), e)) in rota.iter().zip(&entries).enumerate() {
+    let held: Vec<&NextJson> = entries.iter().flatten().collect();
+    printer.show(&held, |printer| {
+        for (i, ((p, _), e)) in listed.iter().zip(&entries).enumerate() {
             if i > 0 {
                 printer.line(format_args!(""))?;
             }
-            print_summit(printer, p, e, &config, session.now)?;
+            match e {
+                Some(e) => print_summit(printer, p, e, &config, session.now)?,
+                None => print_cancelled(printer, p, &config)?,
+            }
         }
         Ok(())
     })
+}
+
+/// The human lines of a cancelled summit: its summary, marked cancelled, and its start
+/// in each zone; no facilitator, no timeline.
+fn print_cancelled(printer: &mut Printer, p: &Planned, config: &Inputs) -> Result<()> {
+    let cancelled = printer.state("cancelled");
+    printer.line(format_args!("{}", one_line(&p.summit.summary)))?;
+    print_zones(printer, p, config)?;
+    printer.text("  Facilitator: none (")?;
+    printer.raw(cancelled.as_bytes())?;
+    printer.line(format_args!(")"))
+}
+
+/// The start of `p` in each of `calendar.zones`, one line each.
+fn print_zones(printer: &mut Printer, p: &Planned, config: &Inputs) -> Result<()> {
+    for zone in &config.calendar.zones {
+        let t = show::when(p.summit.start, *zone);
+        printer.line(format_args!("  {t} ({})", zone.name()))?;
+    }
+    Ok(())
 }
 
 /// What `next` says of summit `p`, its facilitator decided by `basis`.
@@ -95,12 +123,9 @@ fn print_summit(
     config: &Inputs,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let zones = &config.calendar.zones;
     let on = if e.now { "  (now on)" } else { "" };
     printer.line(format_args!("{}{on}", one_line(&p.summit.summary)))?;
-    for t in mail::zone_times(p.summit.start.instant(), zones) {
-        printer.line(format_args!("  {}  {} ({})", t.local, t.abbrev, t.zone))?;
-    }
+    print_zones(printer, p, config)?;
     match &p.facilitator {
         Some(m) => printer.line(format_args!(
             "  Facilitator: {} <{}>{}",
@@ -120,8 +145,12 @@ fn print_summit(
     all.sort_by_key(|s| s.due);
     for s in all {
         let due = s.due.instant();
-        let local = local_time(due, zones[0]);
-        let state = if due <= now { "  (due)" } else { "" };
+        let local = printer.instant(due);
+        let state = if due <= now {
+            format!("  ({})", printer.state("due"))
+        } else {
+            String::new()
+        };
         let to = if let Some(e) = &s.error {
             format!("  to ? ({e})")
         } else if s.to.is_empty() {
@@ -131,7 +160,9 @@ fn print_summit(
             let all: Vec<String> = s.to.iter().cloned().chain(channels).collect();
             format!("  to {}", all.join(", "))
         };
-        printer.line(format_args!("    {:<12} {local}{to}{state}", s.step))?;
+        printer.text(&format!("    {:<12} {local}{to}", s.step))?;
+        printer.raw(state.as_bytes())?;
+        printer.line(format_args!(""))?;
     }
     Ok(())
 }

@@ -3,12 +3,10 @@
 
 use std::path::PathBuf;
 
-use chrono_tz::Tz;
-
 use super::who::{print_rota, rota_entries};
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::values::{parse_count, parse_zone};
+use crate::cli::values::parse_count;
 use crate::error::{Error, Result};
 use crate::store::write_atomically;
 
@@ -25,9 +23,6 @@ pub struct Args {
     /// in one line (on standard error with --json).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
-    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
-    tz: Option<Tz>,
 }
 
 /// `summit rota`.
@@ -44,8 +39,18 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
                 f.display()
             )));
         }
-        return print_rota(session, &plan, &config, args.tz, printer);
+        return print_rota(session, &plan, &config, true, printer);
     }
+    if printer.json() {
+        return Err(Error::Usage(
+            "--json is not supported by `summit rota --ics`, expected `summit rota --json` (the list) or `summit rota --ics` (iCalendar)".into(),
+        ));
+    }
+    // The feed lists the summits held: the cancelled ones are left out.
+    let plan: Vec<_> = plan
+        .into_iter()
+        .filter(|(_, b)| *b != crate::plan::rotation::Basis::Cancelled)
+        .collect();
     let name = format!("{} summit facilitators", config.project.name);
     let text = crate::mail::rota::ics(&plan, &name, session.now);
     match &args.out {

@@ -2,14 +2,13 @@
 //! the ledger.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::show::{agenda_fault, listed, local_time};
-use crate::cli::values::{parse_summit_date, parse_zone};
+use crate::cli::show::{agenda_fault, listed};
+use crate::cli::values::parse_summit_date;
 use crate::error::Result;
 use crate::ledger::{Entry, Ledger};
 use crate::mail;
@@ -29,9 +28,6 @@ pub struct Args {
     /// one in progress until it ends, else the next one).
     #[arg(long, value_name = "DATE", value_parser = parse_summit_date)]
     summit: Option<SummitDate>,
-    /// Show due times in this IANA zone (default: the first of calendar.zones).
-    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
-    tz: Option<Tz>,
 }
 
 /// `summit timeline`: every step of a summit, its due time, audience and state.
@@ -57,8 +53,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         .map(|(step, due)| summits.row(step, due))
         .collect();
     printer.show(&rows, |printer| {
-        let zone = args.tz.unwrap_or(config.calendar.zones[0]);
-        print_rows(printer, &planned, &rows, zone, session.now)
+        print_rows(printer, &planned, &rows, session.now)
     })
 }
 
@@ -127,12 +122,12 @@ impl Summits<'_> {
     }
 }
 
-/// The human lines: the summit, then one line per step with times in `zone`.
+/// The human lines: the summit, then a table of one row per step (times in the
+/// reader's zone).
 fn print_rows(
     printer: &mut Printer,
     planned: &Planned,
     rows: &[TimelineJson],
-    zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let on = if summit::in_progress(&planned.summit, now) {
@@ -143,27 +138,31 @@ fn print_rows(
     printer.line(format_args!(
         "{} on {}{on}",
         one_line(&planned.summit.summary),
-        local_time(planned.summit.start.instant(), zone)
+        printer.when(planned.summit.start)
     ))?;
-    for r in rows {
-        let state = match r.sent_at {
-            Some(t) => format!("sent at {}", local_time(t.instant(), zone)),
-            None => r.state.to_string(),
-        };
-        let to = if let Some(e) = &r.error {
-            format!("? ({e})")
-        } else if r.to.is_empty() {
-            "-".to_string()
-        } else {
-            r.to.join(", ")
-        };
-        printer.line(format_args!(
-            "  {:<12} {}  {state:<8}  to {to}",
-            r.step,
-            local_time(r.due.instant(), zone)
-        ))?;
-    }
-    Ok(())
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let state = match r.sent_at {
+                Some(t) => format!("{} at {}", r.state, printer.instant(t.instant())),
+                None => r.state.to_string(),
+            };
+            let to = if let Some(e) = &r.error {
+                format!("? ({e})")
+            } else if r.to.is_empty() {
+                "-".to_string()
+            } else {
+                r.to.join(", ")
+            };
+            vec![
+                format!("  {}", r.step),
+                printer.instant(r.due.instant()),
+                state,
+                format!("to {to}"),
+            ]
+        })
+        .collect();
+    printer.table(&table, Some(2), |_| Vec::new())
 }
 
 /// One row of `summit timeline --json`.

@@ -1,14 +1,13 @@
 //! `summit who`: who facilitates the upcoming summits; a summit in progress stays first
 //! until it ends, marked "now on". `summit rota` without `--ics` prints the same list.
 
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::calendar;
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
-use crate::cli::show::{announced, decided, local_time, system_zone};
-use crate::cli::values::{parse_count, parse_zone};
+use crate::cli::show::{announced, decided};
+use crate::cli::values::parse_count;
 use crate::error::Result;
 use crate::plan::find::no_summit;
 use crate::plan::inputs::Inputs;
@@ -21,9 +20,6 @@ pub struct Args {
     /// How many summits.
     #[arg(long, default_value_t = 5, value_name = "N", value_parser = parse_count)]
     count: usize,
-    /// Show times in this IANA zone (default: the system's, from TZ or /etc/localtime).
-    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
-    tz: Option<Tz>,
     /// Only your own upcoming turns (up to N): yours is the address of --member, else
     /// `git config user.email`.
     #[arg(long)]
@@ -42,7 +38,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         return mine(session, &args, printer);
     }
     let (config, plan) = rota_entries(session, args.count, true)?;
-    print_rota(session, &plan, &config, args.tz, printer)
+    print_rota(session, &plan, &config, false, printer)
 }
 
 /// `summit who --me`: the next `--count` summits whose facilitator is the member who
@@ -69,11 +65,11 @@ fn mine(session: &Session, args: &Args, printer: &mut Printer) -> Result<()> {
             me.name, me.email
         ));
     }
-    print_rota(session, &mine, &config, args.tz, printer)
+    print_rota(session, &mine, &config, false, printer)
 }
 
 /// The next `count` summits with their facilitators and why, as `who` and `rota`
-/// show them.
+/// show them, with the cancelled summits among them ([`summit::rota_listed`]).
 ///
 /// With `current`, from the summit of the day (one in progress at now comes first,
 /// [`summit::rota_current`]), as `who` shows them.
@@ -89,11 +85,7 @@ pub(super) fn rota_entries(
     config.members()?;
     let cal = session.calendar(&config)?;
     let mut warnings = Vec::new();
-    let plan = if current {
-        summit::rota_current(&cal, &config, session.now, count, &mut warnings)
-    } else {
-        summit::rota(&cal, &config, session.now, count, &mut warnings)
-    };
+    let plan = summit::rota_listed(&cal, &config, session.now, count, current, &mut warnings);
     crate::cli::printer::warn_all(&warnings);
     if plan.is_empty() {
         return Err(no_summit(&config, session.now));
@@ -101,7 +93,10 @@ pub(super) fn rota_entries(
     Ok((config, plan))
 }
 
-/// `who` and `rota` without `--ics`: `--json`, or one line per summit in `tz`.
+/// `who` and `rota` without `--ics`: `--json`, or a table of one row per summit (its
+/// start in the reader's zone, its facilitator or `cancelled`, how they were decided).
+/// The cancelled summits are in the JSON only with `cancelled` (`rota`, whose objects
+/// say `"cancelled"`): `who --json` keeps to the contract, one object per summit held.
 ///
 /// # Errors
 /// When the output cannot be written.
@@ -109,46 +104,62 @@ pub(super) fn print_rota(
     session: &Session,
     plan: &[(Planned, Basis)],
     config: &Inputs,
-    tz: Option<Tz>,
+    cancelled: bool,
     printer: &mut Printer,
 ) -> Result<()> {
     let record = &config.record.entries;
     let now = session.now;
     let entries: Vec<WhoJson> = plan
         .iter()
+        .filter(|(_, basis)| cancelled || *basis != Basis::Cancelled)
         .map(|(p, basis)| WhoJson {
             start: p.summit.start,
             name: p.facilitator.as_ref().map(|m| m.name.clone()),
             email: p.facilitator.as_ref().map(|m| m.email.to_string()),
             decided: decided(*basis, record),
+            cancelled: cancelled.then_some(*basis == Basis::Cancelled),
             now: summit::in_progress(&p.summit, now),
         })
         .collect();
     printer.show(&entries, |printer| {
-        let tz = tz.unwrap_or_else(system_zone);
-        for (p, basis) in plan {
-            let who = match &p.facilitator {
-                Some(m) => format!("{} <{}>", m.name, m.email),
-                None => "nobody (every member is away)".into(),
-            };
-            let how = match basis {
-                Basis::Recorded(r) if announced(record, *r) => "  (announced by summit)",
-                Basis::Recorded(_) => "  (announced)",
-                Basis::Pinned => "  (pinned)",
-                _ => "",
-            };
-            let on = if summit::in_progress(&p.summit, now) {
-                "  (now on)"
-            } else {
-                ""
-            };
-            printer.line(format_args!(
-                "{}  {who}{how}{on}",
-                local_time(p.summit.start.instant(), tz)
-            ))?;
-        }
-        Ok(())
+        let rows: Vec<Vec<String>> = plan
+            .iter()
+            .map(|(p, basis)| human_row(p, *basis, record, now, printer))
+            .collect();
+        printer.table(&rows, Some(1), |_| Vec::new())
     })
+}
+
+/// One row of `who` and `rota`: start, facilitator (or `cancelled`), notes.
+fn human_row(
+    p: &Planned,
+    basis: Basis,
+    record: &[crate::record::Entry],
+    now: chrono::DateTime<chrono::Utc>,
+    printer: &Printer,
+) -> Vec<String> {
+    let who = match (&p.facilitator, basis) {
+        (_, Basis::Cancelled) => "cancelled".to_string(),
+        (Some(m), _) => format!("{} <{}>", m.name, m.email),
+        (None, _) => "nobody (every member is away)".into(),
+    };
+    let how = match basis {
+        Basis::Recorded(r) if announced(record, r) => "(announced by summit)",
+        Basis::Recorded(_) => "(announced)",
+        Basis::Pinned => "(pinned)",
+        _ => "",
+    };
+    let on = if summit::in_progress(&p.summit, now) {
+        "(now on)"
+    } else {
+        ""
+    };
+    let notes = [how, on].into_iter().filter(|s| !s.is_empty());
+    vec![
+        printer.when(p.summit.start),
+        who,
+        notes.collect::<Vec<_>>().join("  "),
+    ]
 }
 
 #[derive(Serialize)]
@@ -158,6 +169,10 @@ struct WhoJson {
     email: Option<String>,
     /// How the facilitator was decided: `record`, `pin`, `rotation`, or null.
     decided: Option<&'static str>,
+    /// Whether the summit is cancelled (listed in its place, with no facilitator): in
+    /// `rota --json` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancelled: Option<bool>,
     /// Whether the summit is in progress at now (only when it is).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     now: bool,

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{EntryJson, SelectArgs, stamp};
+use super::{EntryJson, SelectArgs};
 use crate::cli::printer::Printer;
 use crate::cli::session::Session;
 use crate::error::{Error, Result};
@@ -147,7 +147,7 @@ fn report(changes: &[Change], op: Op, dry_run: bool, printer: &mut Printer) -> R
             let text = match (op, unchanged(c)) {
                 (Op::MarkSent, true) => format!(
                     "already sent: {what} at {}",
-                    e.sent_at.map_or_else(|| "-".into(), stamp)
+                    e.sent_at.map_or_else(|| "-".into(), |t| printer.instant(t))
                 ),
                 (Op::MarkSent, false) => format!(
                     "{}: {what}, was {was}; tick will not send it",
@@ -291,7 +291,7 @@ fn from_plan(
     if let Some(u) = until.filter(|u| now >= *u) {
         return Err(Error::Usage(format!(
             "{what} stopped being useful at {} (its window closed), so tick will not send it and there is nothing to mark as sent; expected a step whose window is open",
-            stamp(u)
+            crate::model::When::Timed(u)
         )));
     }
     let why = plan.notices.iter().find_map(|n| match n {

@@ -158,54 +158,43 @@ fn list(session: &Session, args: &ListArgs, printer: &mut Printer) -> Result<()>
     })
 }
 
-/// The human listing: a header, then each summit's heading and its entries' rows.
+/// The human listing: a header, then each summit's heading and its entries' rows
+/// (aligned across the headings, times in the reader's zone, states coloured on a
+/// terminal).
 fn print_table(printer: &mut Printer, groups: &[(&OccurrenceKey, Vec<&Entry>)]) -> Result<()> {
-    let rows: Vec<Vec<[String; 5]>> = groups
-        .iter()
-        .map(|(_, entries)| entries.iter().map(|e| row(e)).collect())
-        .collect();
-    let mut widths = ["STEP".len(), "STATE".len(), "AT (UTC)".len(), "TO".len(), 0];
-    for r in rows.iter().flatten() {
-        for (w, cell) in widths.iter_mut().zip(r).take(4) {
-            *w = (*w).max(cell.chars().count());
+    let header = ["  STEP", "STATE", "AT", "TO", "MESSAGE-ID"].map(String::from);
+    let mut rows: Vec<Vec<String>> = vec![header.to_vec()];
+    // Before each row: the summit's heading (before its first entry), the notes of the
+    // entry before it.
+    let mut before: Vec<Vec<String>> = vec![Vec::new()];
+    let mut notes_of_last: Vec<String> = Vec::new();
+    for (occ, entries) in groups {
+        let mut heading_lines = std::mem::take(&mut notes_of_last);
+        heading_lines.push(heading(occ, entries, printer));
+        for (i, e) in entries.iter().enumerate() {
+            let lines = if i == 0 {
+                std::mem::take(&mut heading_lines)
+            } else {
+                std::mem::take(&mut notes_of_last)
+            };
+            before.push(lines);
+            rows.push(row(e, printer).to_vec());
+            notes_of_last = notes(e, printer)
+                .into_iter()
+                .map(|n| format!("      {n}"))
+                .collect();
         }
     }
-    let print = |printer: &mut Printer, cells: &[String; 5]| {
-        let [a, b, c, d, e] = cells;
-        let text = format!(
-            "  {a:<w0$}  {b:<w1$}  {c:<w2$}  {d:<w3$}  {e}",
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3]
-        );
-        printer.line(format_args!("{}", text.trim_end()))
-    };
-    print(
-        printer,
-        &[
-            "STEP".into(),
-            "STATE".into(),
-            "AT (UTC)".into(),
-            "TO".into(),
-            "MESSAGE-ID".into(),
-        ],
-    )?;
-    for ((occ, entries), rows) in groups.iter().zip(&rows) {
-        printer.line(format_args!("{}", heading(occ, entries)))?;
-        for (e, r) in entries.iter().zip(rows) {
-            print(printer, r)?;
-            for note in notes(e) {
-                printer.line(format_args!("      {note}"))?;
-            }
-        }
-    }
-    Ok(())
+    let mut last = Some(notes_of_last);
+    printer.table(&rows, Some(1), |i| match i {
+        Some(i) => std::mem::take(&mut before[i]),
+        None => last.take().unwrap_or_default(),
+    })
 }
 
 /// The heading of one summit's entries: its date and summary as last announced, its UID
 /// and, for an instance that moved, its original start.
-fn heading(occ: &OccurrenceKey, entries: &[&Entry]) -> String {
+fn heading(occ: &OccurrenceKey, entries: &[&Entry], printer: &Printer) -> String {
     let latest = entries
         .iter()
         .max_by_key(|e| (e.sent_at.or(e.intent_at), e.due))
@@ -213,7 +202,7 @@ fn heading(occ: &OccurrenceKey, entries: &[&Entry]) -> String {
     let moved = occ
         .original
         .filter(|o| *o != latest.start)
-        .map(|o| format!(", originally {o}"))
+        .map(|o| format!(", originally {}", printer.when(o)))
         .unwrap_or_default();
     format!(
         "summit on {}: {}{} (uid {}{moved})",
@@ -226,15 +215,16 @@ fn heading(occ: &OccurrenceKey, entries: &[&Entry]) -> String {
 
 /// One table row: step, state, when it got there, recipients (`#NAME` for a channel),
 /// Message-ID.
-fn row(e: &Entry) -> [String; 5] {
+fn row(e: &Entry, printer: &Printer) -> [String; 5] {
     let step = match e.key.kind {
         Kind::Correction => format!("correction {}", e.key.seq),
         k => k.name().to_string(),
     };
     [
-        step,
+        format!("  {step}"),
         e.state.to_string(),
-        e.state_at().map_or_else(|| "-".into(), stamp),
+        e.state_at()
+            .map_or_else(|| "-".into(), |t| printer.instant(t)),
         match &e.key.channel {
             Some(c) => format!("#{c}"),
             None if e.key.to.is_empty() => "-".into(),
@@ -247,7 +237,7 @@ fn row(e: &Entry) -> [String; 5] {
 }
 
 /// What else an operator should know about `e`, one line each.
-fn notes(e: &Entry) -> Vec<String> {
+fn notes(e: &Entry, printer: &Printer) -> Vec<String> {
     let mut notes = Vec::new();
     if e.state == State::Intent {
         notes.push(format!(
@@ -259,7 +249,7 @@ fn notes(e: &Entry) -> Vec<String> {
         notes.push("handed over but never confirmed: it may or may not have been delivered".into());
     }
     if let Some(t) = e.marked_at {
-        notes.push(format!("marked as sent by hand at {}", stamp(t)));
+        notes.push(format!("marked as sent by hand at {}", printer.instant(t)));
     }
     if matches!(e.state, State::Failed | State::Missed)
         && let Some(err) = &e.error
@@ -267,10 +257,6 @@ fn notes(e: &Entry) -> Vec<String> {
         notes.push(err.clone());
     }
     notes
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    When::Timed(t).to_string()
 }
 
 /// One object of `summit ledger list --json`.
@@ -281,8 +267,8 @@ struct EntryJson {
     step: &'static str,
     /// The correction's number; null for steps.
     correction: Option<u32>,
-    /// The recipients' addresses, lowercase, joined by `, ` (empty for a channel).
-    to: String,
+    /// The recipients' addresses, lowercase, in order (none for a channel).
+    to: Vec<String>,
     /// The channel of a message posted to one; null for e-mail.
     channel: Option<String>,
     /// What the channel called what it posted (a Matrix event ID, a Discourse
@@ -328,7 +314,7 @@ impl From<&Entry> for EntryJson {
             },
             step: e.key.kind.name(),
             correction: (e.key.kind == Kind::Correction).then_some(e.key.seq),
-            to: e.key.to.to_string(),
+            to: e.key.to.addresses(),
             channel: e.key.channel.clone(),
             posted: e.posted.clone(),
             state: e.state.name(),

@@ -174,6 +174,10 @@ impl Case {
             .env_remove("SUMMIT_FEED")
             .env_remove("SUMMIT_NOW")
             .env_remove("SUMMIT_STATE_DIR")
+            // The configuration found without `--config`, and the default state
+            // directory, are the test's own, never the machine's.
+            .env("XDG_CONFIG_HOME", self.dir.path().join(".xdg-config"))
+            .env("XDG_STATE_HOME", self.dir.path().join(".xdg-state"))
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {

@@ -58,11 +58,7 @@ fn init_lists_the_series_and_writes_a_config_that_check_passes() {
         r.stdout
     );
     assert!(r.stdout.contains("wrote `summit.toml`"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("summit --config summit.toml check"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("  1. summit check "), "{}", r.stdout);
 
     let text = std::fs::read_to_string(t.path("summit.toml")).unwrap();
     let config: toml::Table = toml::from_str(&text).unwrap();

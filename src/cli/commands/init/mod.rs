@@ -377,16 +377,22 @@ fn next_steps(p: &mut Printer, path: &str, a: &Answers) -> Result<()> {
         a.members.len()
     ))?;
     p.line(format_args!("next steps:"))?;
+    // `./summit.toml` is found without `--config` (config discovery); elsewhere, say it.
+    let here = Path::new(path) == Path::new("summit.toml")
+        || Path::new(path) == Path::new("./summit.toml");
+    let summit = if here {
+        "summit".to_string()
+    } else {
+        format!("summit --config {}", one_line(path))
+    };
     p.line(format_args!(
-        "  1. summit --config {} check      (everything tick needs, sending nothing)",
-        one_line(path)
+        "  1. {summit} check      (everything tick needs, sending nothing)"
     ))?;
     p.line(format_args!(
         "  2. edit [[rotation.members]] in it: the whole roster, in order, with `away` dates"
     ))?;
     p.line(format_args!(
-        "  3. summit --config {} next       (the next summit, its facilitator and timeline)",
-        one_line(path)
+        "  3. {summit} next       (the next summit, its facilitator and timeline)"
     ))?;
     p.line(format_args!(
         "  4. when the drafts look right: set up [mail.smtp], transport = \"smtp\", and run `summit tick` from cron"

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
+use crate::ledger::Announced;
 use crate::mail::{self, Draft, Extras, PostDraft, Templates};
 use crate::model::Step;
 use crate::plan::inputs::Inputs;
@@ -51,14 +52,7 @@ pub fn compose_post(
             channel,
         ),
         What::Correction { change, was } => mail::draft_correction_post(
-            &mail::Correction {
-                summit: &o.summit,
-                next: o.next.as_ref(),
-                announced: was,
-                change: *change,
-                seq: o.key.seq,
-                to: &[],
-            },
+            &correction(o, *change, was),
             config,
             templates,
             now,
@@ -94,19 +88,7 @@ pub fn compose(
             (draft, *step == Step::Reminder)
         }
         What::Correction { change, was } => (
-            mail::draft_correction(
-                &mail::Correction {
-                    summit: &o.summit,
-                    next: o.next.as_ref(),
-                    announced: was,
-                    change: *change,
-                    seq: o.key.seq,
-                    to: &o.to,
-                },
-                config,
-                templates,
-                now,
-            )?,
+            mail::draft_correction(&correction(o, *change, was), config, templates, now)?,
             true,
         ),
     };
@@ -128,4 +110,21 @@ pub fn compose(
         }),
     };
     draft.with_extras(mail, &extras)
+}
+
+/// What the correction `o` says (`change` since it was announced as `was`), and to
+/// whom: its recipients (none for a channel).
+fn correction<'a>(
+    o: &'a Outgoing,
+    change: mail::Change,
+    was: &'a Announced,
+) -> mail::Correction<'a> {
+    mail::Correction {
+        summit: &o.summit,
+        next: o.next.as_ref(),
+        announced: was,
+        change,
+        seq: o.key.seq,
+        to: &o.to,
+    }
 }

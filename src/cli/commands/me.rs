@@ -1,14 +1,14 @@
 //! Who asks `summit who --me`: the roster member of `--member`, or else of
 //! `git config user.email` (run without a shell, given a few seconds).
 
-use std::io::Read as _;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::cli::values::MAX_COUNT;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Email, Member};
+use crate::send::transport::process::{Stopped, run_in_group};
 
 /// How long `git config user.email` may take.
 const GIT_WAIT: Duration = Duration::from_secs(5);
@@ -62,40 +62,28 @@ fn on_roster<'a>(roster: &'a [Member], address: &str) -> Result<&'a Member> {
 /// `user.email` or does not answer in time.
 fn git_email() -> Result<String> {
     let hint = "pass `--member EMAIL`";
-    let mut child = Command::new("git")
-        .args(["config", "--get", "user.email"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            Error::Usage(if e.kind() == std::io::ErrorKind::NotFound {
+    let mut git = Command::new("git");
+    git.args(["config", "--get", "user.email"])
+        .stderr(Stdio::null());
+    // Its own process group, killed whole after GIT_WAIT; its output bounded.
+    let done = run_in_group(git, None, false, GIT_WAIT).map_err(|e| {
+        Error::Usage(match e {
+            Stopped::Failed(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 format!("`git` is not installed (not on PATH), so your address is unknown: {hint}")
-            } else {
+            }
+            Stopped::Failed(e) => {
                 format!("cannot run `git config user.email` to find your address ({e}): {hint}")
-            })
-        })?;
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() < GIT_WAIT => {
-                std::thread::sleep(Duration::from_millis(10));
             }
-            Ok(None) | Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::Usage(format!(
-                    "`git config user.email` did not answer within {} s: {hint}",
-                    GIT_WAIT.as_secs()
-                )));
-            }
-        }
-    };
-    let mut out = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.by_ref().take(4096).read_to_string(&mut out);
-    }
+            Stopped::TimedOut { .. } => format!(
+                "`git config user.email` did not answer within {} s: {hint}",
+                GIT_WAIT.as_secs()
+            ),
+        })
+    })?;
+    let (status, out) = (
+        done.status,
+        String::from_utf8_lossy(&done.stdout).into_owned(),
+    );
     let email = out.trim();
     if !status.success() || email.is_empty() {
         return Err(Error::Usage(format!(

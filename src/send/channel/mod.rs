@@ -164,3 +164,43 @@ pub fn check(config: &ChannelConfig, connect: bool) -> std::result::Result<Strin
         ChannelKind::Mastodon { .. } => mastodon::check(config, &secret, connect),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::*;
+    use crate::config::{Markup, Secret};
+
+    #[test]
+    fn only_a_channel_that_can_tell_resumes_an_unconfirmed_post() {
+        let now: DateTime<Utc> = "2026-11-23T17:00:00Z".parse().unwrap();
+        let token = || Secret::Env("T".into());
+        let url = || url::Url::parse("https://example.org").unwrap();
+        let matrix = ChannelKind::Matrix {
+            homeserver: url(),
+            room: "#dev:example.org".into(),
+            access_token: token(),
+        };
+        let mastodon = ChannelKind::Mastodon {
+            instance: url(),
+            access_token: token(),
+        };
+        let slack = ChannelKind::Slack {
+            webhook: token(),
+            markup: Markup::Mrkdwn,
+        };
+        let at = |minutes: i64| Some(now - Duration::minutes(minutes));
+        assert!(resumes(&matrix, at(600), now));
+        assert!(
+            resumes(&mastodon, at(49), now),
+            "inside the Idempotency-Key's hour"
+        );
+        assert!(
+            !resumes(&mastodon, at(51), now),
+            "the key may be gone: reported"
+        );
+        assert!(!resumes(&mastodon, None, now));
+        assert!(!resumes(&slack, at(1), now), "a webhook cannot tell");
+    }
+}

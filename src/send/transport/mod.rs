@@ -23,7 +23,7 @@
 
 mod outbox;
 mod password;
-pub(in crate::send) mod process;
+pub(crate) mod process;
 mod sendmail;
 mod smtp;
 #[cfg(test)]

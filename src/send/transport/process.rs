@@ -1,5 +1,6 @@
 //! Running a command with a deadline, in a process group of its own that is killed
-//! whole when the deadline passes (the password command, sendmail).
+//! whole when the deadline passes (the password command, a channel's secret command,
+//! sendmail, `git config user.email` for `who --me`).
 
 use std::io::Read as _;
 use std::os::unix::process::CommandExt as _;
@@ -9,17 +10,17 @@ use std::time::{Duration, Instant};
 
 /// The most of a command's standard output or error that is kept, in bytes: what a
 /// password command may print, or sendmail say when it fails.
-pub(in crate::send) const MAX_OUTPUT: u64 = 64 * 1024;
+pub(crate) const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// What a command run by [`run_in_group`] did.
-pub(in crate::send) struct Finished {
-    pub(in crate::send) status: std::process::ExitStatus,
-    pub(in crate::send) stdout: Vec<u8>,
-    pub(in crate::send) stderr: Vec<u8>,
+pub(crate) struct Finished {
+    pub(crate) status: std::process::ExitStatus,
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
 }
 
 /// Why [`run_in_group`] returned no [`Finished`].
-pub(in crate::send) enum Stopped {
+pub(crate) enum Stopped {
     /// The deadline passed; the group was killed. `input_taken`: whether all of the
     /// input had been written by then.
     TimedOut { input_taken: bool },
@@ -32,7 +33,7 @@ pub(in crate::send) enum Stopped {
 /// error (at most [`MAX_OUTPUT`] bytes each), and returns when it has exited and closed
 /// them. Once `timeout` has passed, the whole group is killed (SIGKILL): the command,
 /// and whatever it started, even what holds its output open after it has exited.
-pub(in crate::send) fn run_in_group(
+pub(crate) fn run_in_group(
     mut command: Command,
     input: Option<Vec<u8>>,
     stderr: bool,

@@ -1055,8 +1055,8 @@ fn during_the_summit_the_commands_show_it_until_it_ends() {
     assert_eq!(
         v,
         serde_json::json!([
-            {"start": "2026-11-26T16:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation", "now": true},
-            {"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation"}
+            {"start": "2026-11-26T16:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation", "cancelled": false, "now": true},
+            {"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation", "cancelled": false}
         ])
     );
     // From its end, the next summit; the rotation is the same.
@@ -1079,7 +1079,7 @@ fn during_the_summit_the_commands_show_it_until_it_ends() {
         .json();
     assert_eq!(
         v,
-        serde_json::json!([{"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation"}])
+        serde_json::json!([{"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation", "cancelled": false}])
     );
     let timeline = Test::new()
         .example()

@@ -354,14 +354,14 @@ fn who_json_shape_and_rotation_order() {
     assert_eq!(
         v,
         json!([
-            {"start": "2026-11-26T16:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation"},
-            {"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation"},
-            {"start": "2027-02-25T16:00:00Z", "name": "Katherine Johnson", "email": "katherine@example.org", "decided": "rotation"},
-            {"start": "2027-03-25T16:00:00Z", "name": "Edsger Dijkstra", "email": "edsger@example.org", "decided": "rotation"},
-            {"start": "2027-04-29T15:00:00Z", "name": "Ada Lovelace", "email": "ada@example.org", "decided": "rotation"},
-            {"start": "2027-05-27T15:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation"},
-            {"start": "2027-06-24T15:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation"},
-            {"start": "2027-07-29T15:00:00Z", "name": "Katherine Johnson", "email": "katherine@example.org", "decided": "rotation"}
+            {"start": "2026-11-26T16:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2026-12-17T16:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2027-02-25T16:00:00Z", "name": "Katherine Johnson", "email": "katherine@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2027-03-25T16:00:00Z", "name": "Edsger Dijkstra", "email": "edsger@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2027-04-29T15:00:00Z", "name": "Ada Lovelace", "email": "ada@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2027-05-27T15:00:00Z", "name": "Grace Hopper", "email": "grace@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2027-06-24T15:00:00Z", "name": "Alan Turing", "email": "alan@example.org", "decided": "rotation", "cancelled": false},
+            {"start": "2027-07-29T15:00:00Z", "name": "Katherine Johnson", "email": "katherine@example.org", "decided": "rotation", "cancelled": false}
         ])
     );
 }

@@ -192,6 +192,60 @@ fn next_shows_a_cancelled_summit_in_its_place_and_json_keeps_count_summits_held(
         .collect();
     assert_eq!(starts, ["2026-12-03T16:00:00Z", "2026-12-17T16:00:00Z"]);
     assert_eq!(json[1]["facilitator"]["email"], "grace@example.org");
+    assert_eq!(json[1]["cancelled"], false);
+    // --cancelled: the cancelled summit in its place, not counted, and marked.
+    let json = site.json(&["next", "--count", "2", "--cancelled", "--json"]);
+    let rows: Vec<(&str, bool)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["summit"]["start"].as_str().unwrap(),
+                e["cancelled"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("2026-12-03T16:00:00Z", false),
+            ("2026-12-10T16:00:00Z", true),
+            ("2026-12-17T16:00:00Z", false),
+        ]
+    );
+    assert_eq!(json[1]["facilitator"], Value::Null);
+    assert_eq!(json[1]["steps"], serde_json::json!([]));
+}
+
+#[test]
+fn who_cancelled_lists_a_cancelled_summit_in_its_json() {
+    let site = Site::new();
+    let json = site.json(&["who", "--count", "2", "--cancelled", "--json"]);
+    let rows: Vec<(&str, bool, &Value)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_str().unwrap(),
+                e["cancelled"].as_bool().unwrap(),
+                &e["email"],
+            )
+        })
+        .collect();
+    let (ada, grace) = (
+        Value::from("ada@example.org"),
+        Value::from("grace@example.org"),
+    );
+    assert_eq!(
+        rows,
+        [
+            ("2026-12-03T16:00:00Z", false, &ada),
+            ("2026-12-10T16:00:00Z", true, &Value::Null),
+            ("2026-12-17T16:00:00Z", false, &grace),
+        ]
+    );
 }
 
 // ---- --json honoured or refused ----

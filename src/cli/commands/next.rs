@@ -25,6 +25,11 @@ pub struct Args {
     /// How many summits.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_count)]
     count: usize,
+    /// With --json, list the cancelled summits too, in their place and not counted, as
+    /// `"cancelled": true` with no facilitator and no steps (the human output always
+    /// shows them).
+    #[arg(long)]
+    cancelled: bool,
 }
 
 /// `summit next`.
@@ -35,27 +40,29 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let (config, cal) = session.for_display()?;
     let mut warnings = Vec::new();
     // The cancelled summits among them are shown in their place (not counted), but
-    // `--json` keeps to the contract: `--count` summits held.
+    // `--json` keeps to the contract, `--count` summits held, unless `--cancelled`.
     let listed = summit::rota_listed(&cal, &config, session.now, args.count, true, &mut warnings);
     printer.warn_all(&warnings);
     if listed.iter().all(|(_, b)| *b == Basis::Cancelled) {
         return Err(no_summit(&config, session.now));
     }
-    let entries: Vec<Option<NextJson>> = listed
+    let entries: Vec<NextJson> = listed
         .iter()
-        .map(|(p, basis)| {
-            (*basis != Basis::Cancelled).then(|| entry(p, *basis, &config, session.now))
-        })
+        .map(|(p, basis)| entry(p, *basis, &config, session.now))
         .collect();
-    let held: Vec<&NextJson> = entries.iter().flatten().collect();
+    let held: Vec<&NextJson> = entries
+        .iter()
+        .filter(|e| args.cancelled || !e.cancelled)
+        .collect();
     printer.show(&held, |printer| {
         for (i, ((p, _), e)) in listed.iter().zip(&entries).enumerate() {
             if i > 0 {
                 printer.line(format_args!(""))?;
             }
-            match e {
-                Some(e) => print_summit(printer, p, e, &config, session.now)?,
-                None => print_cancelled(printer, p, &config)?,
+            if e.cancelled {
+                print_cancelled(printer, p, &config)?;
+            } else {
+                print_summit(printer, p, e, &config, session.now)?;
             }
         }
         Ok(())
@@ -82,8 +89,20 @@ fn print_zones(printer: &mut Printer, p: &Planned, config: &Inputs) -> Result<()
     Ok(())
 }
 
-/// What `next` says of summit `p`, its facilitator decided by `basis`.
+/// What `next` says of summit `p`, its facilitator decided by `basis`; a cancelled
+/// summit has no facilitator and no steps.
 fn entry(p: &Planned, basis: Basis, config: &Inputs, now: DateTime<Utc>) -> NextJson {
+    if basis == Basis::Cancelled {
+        return NextJson {
+            now: false,
+            cancelled: true,
+            summit: SummitJson::from(&p.summit),
+            facilitator: None,
+            decided: None,
+            steps: Vec::new(),
+            extra_steps: Vec::new(),
+        };
+    }
     let (steps, extra_steps) = timeline::schedule(&p.summit, &config.timeline)
         .into_iter()
         .filter(|(step, _)| listed(*step, p, config))
@@ -103,6 +122,7 @@ fn entry(p: &Planned, basis: Basis, config: &Inputs, now: DateTime<Utc>) -> Next
         .partition(|s| Step::CONTRACT.iter().any(|c| c.name() == s.step));
     NextJson {
         now: summit::in_progress(&p.summit, now),
+        cancelled: false,
         summit: SummitJson::from(&p.summit),
         facilitator: p.facilitator.as_ref().map(|m| PersonJson {
             name: m.name.clone(),
@@ -210,6 +230,8 @@ struct NextJson {
     /// Whether the summit is in progress at now (only when it is).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     now: bool,
+    /// Whether the summit is cancelled (listed only with `--cancelled`).
+    cancelled: bool,
     summit: SummitJson,
     facilitator: Option<PersonJson>,
     /// How the facilitator was decided: `announced`, `record`, `pin`, `rotation`.

@@ -27,6 +27,11 @@ pub struct Args {
     /// Your address on the roster, for --me (implies it).
     #[arg(long, value_name = "EMAIL")]
     member: Option<String>,
+    /// With --json, list the cancelled summits too, in their place and not counted, as
+    /// `"cancelled": true` with a null name and email (the human table always shows
+    /// them).
+    #[arg(long)]
+    cancelled: bool,
 }
 
 /// `summit who`.
@@ -38,7 +43,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
         return mine(session, &args, printer);
     }
     let (config, plan) = rota_entries(session, args.count, true)?;
-    print_rota(session, &plan, &config, false, printer)
+    print_rota(session, &plan, &config, args.cancelled, printer)
 }
 
 /// `summit who --me`: the next `--count` summits whose facilitator is the member who
@@ -65,7 +70,7 @@ fn mine(session: &Session, args: &Args, printer: &mut Printer) -> Result<()> {
             me.name, me.email
         ));
     }
-    print_rota(session, &mine, &config, false, printer)
+    print_rota(session, &mine, &config, args.cancelled, printer)
 }
 
 /// The next `count` summits with their facilitators and why, as `who` and `rota`
@@ -95,8 +100,9 @@ pub(super) fn rota_entries(
 
 /// `who` and `rota` without `--ics`: `--json`, or a table of one row per summit (its
 /// start in the reader's zone, its facilitator or `cancelled`, how they were decided).
-/// The cancelled summits are in the JSON only with `cancelled` (`rota`, whose objects
-/// say `"cancelled"`): `who --json` keeps to the contract, one object per summit held.
+/// Every JSON object says whether its summit is `"cancelled"`; the cancelled summits
+/// themselves are in the JSON only with `cancelled` (`rota`, `who --cancelled`), so that
+/// `who --json` keeps to the contract: one object per summit held, with a facilitator.
 ///
 /// # Errors
 /// When the output cannot be written.
@@ -117,7 +123,7 @@ pub(super) fn print_rota(
             name: p.facilitator.as_ref().map(|m| m.name.clone()),
             email: p.facilitator.as_ref().map(|m| m.email.to_string()),
             decided: decided(*basis, record),
-            cancelled: cancelled.then_some(*basis == Basis::Cancelled),
+            cancelled: *basis == Basis::Cancelled,
             now: summit::in_progress(&p.summit, now),
         })
         .collect();
@@ -169,10 +175,9 @@ struct WhoJson {
     email: Option<String>,
     /// How the facilitator was decided: `record`, `pin`, `rotation`, or null.
     decided: Option<&'static str>,
-    /// Whether the summit is cancelled (listed in its place, with no facilitator): in
-    /// `rota --json` only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cancelled: Option<bool>,
+    /// Whether the summit is cancelled (listed in its place, with no facilitator; only
+    /// in `rota --json` and `who --cancelled --json`).
+    cancelled: bool,
     /// Whether the summit is in progress at now (only when it is).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     now: bool,

@@ -9,11 +9,12 @@
 //!
 //! | layer | modules | what it holds |
 //! |---|---|---|
-//! | 6 | [`cli`] | clap, standard output and error, `--json`, one file per command |
-//! | 5 | [`send`] | what is due now, the exactly-once protocol, transports |
-//! | 4 | [`mail`] | templates, drafts, the `.ics` attachment, the rota as iCalendar |
-//! | 3 | [`plan`] | pure decisions: which summits, who facilitates |
-//! | 2 | [`config`], [`calendar`], [`agenda`], [`record`], [`ledger`] | one input each |
+//! | 7 | [`cli`] | clap, standard output and error, `--json`, one file per command |
+//! | 6 | [`send`] | what is due now, the exactly-once protocol, transports |
+//! | 5 | [`mail`] | templates, drafts, the `.ics` attachment, the rota as iCalendar |
+//! | 4 | [`plan`] | pure decisions: which summits, who facilitates |
+//! | 3 | [`agenda`] | the topics and votes, from a file, a URL, a mailbox or GitHub |
+//! | 2 | [`config`], [`calendar`], [`record`], [`ledger`] | one input each |
 //! | 1 | [`model`], [`store`] | the vocabulary; file-system primitives |
 //! | 0 | [`error`], [`text`], [`terminal`], [`budget`] | errors and small helpers |
 //!

@@ -122,6 +122,20 @@ impl Source {
         cache: &CacheOptions,
         parse: impl Fn(&[u8]) -> Result<T>,
     ) -> Result<(T, Option<String>)> {
+        self.read_cached_as(&CALENDAR, cache, parse)
+    }
+
+    /// [`Source::read_cached`] for a document of another kind (`doc`: an agenda
+    /// published as CSV or TOML), kept in its own cache files.
+    ///
+    /// # Errors
+    /// As [`Source::read_cached`].
+    pub fn read_cached_as<T>(
+        &self,
+        doc: &Document,
+        cache: &CacheOptions,
+        parse: impl Fn(&[u8]) -> Result<T>,
+    ) -> Result<(T, Option<String>)> {
         let Source::Url(url) = self else {
             return Ok((parse(&self.read(cache.timeout)?)?, None));
         };
@@ -129,7 +143,7 @@ impl Source {
             source_name: self.name(),
             message,
         };
-        let store = FeedCache::new(&cache.dir, url);
+        let store = FeedCache::new(&cache.dir, url, doc);
         let cached = store.load();
         let reason = match conditional_get(url, cached.as_ref().map(|c| &c.meta), cache.timeout) {
             Ok(Fetched::NotModified) => match &cached {
@@ -152,7 +166,7 @@ impl Source {
                 etag,
                 last_modified,
             }) => {
-                match check_complete(&body).and_then(|()| parse(&body).map_err(|e| e.to_string())) {
+                match (doc.complete)(&body).and_then(|()| parse(&body).map_err(|e| e.to_string())) {
                     Ok(value) => {
                         if cache.write {
                             store.save(
@@ -167,7 +181,7 @@ impl Source {
                         }
                         return Ok((value, None));
                     }
-                    Err(e) => format!("the download is not a usable calendar ({e})"),
+                    Err(e) => format!("the download is not a usable {} ({e})", doc.what),
                 }
             }
             Err(e) => e,
@@ -185,7 +199,8 @@ impl Source {
                 Ok((
                     value,
                     Some(format!(
-                        "feed `{}`: {reason}; using the copy cached at {} ({} old)",
+                        "{} `{}`: {reason}; using the copy cached at {} ({} old)",
+                        doc.noun,
                         self.name(),
                         c.meta.fetched_at,
                         crate::model::timeline::format_offset(age.max(chrono::Duration::zero()))
@@ -200,6 +215,27 @@ impl Source {
         }
     }
 }
+
+/// A kind of document fetched through the cache: the feed, or a published agenda.
+#[derive(Clone, Copy, Debug)]
+pub struct Document {
+    /// What messages call it: `feed`, `agenda`.
+    pub noun: &'static str,
+    /// What a usable download is: `calendar`, `agenda`.
+    pub what: &'static str,
+    /// The cached body's file extension (`ics`, `csv`).
+    pub extension: &'static str,
+    /// Whether a download is whole (an iCalendar ends with `END:VCALENDAR`).
+    pub complete: fn(&[u8]) -> std::result::Result<(), String>,
+}
+
+/// The calendar feed: `feed-HASH.ics`.
+pub const CALENDAR: Document = Document {
+    noun: "feed",
+    what: "calendar",
+    extension: "ics",
+    complete: check_complete,
+};
 
 /// Where and how [`Source::read_cached`] keeps the feed.
 #[derive(Clone, Debug)]
@@ -219,18 +255,26 @@ pub struct CacheOptions {
 /// The agent for one fetch: done within `timeout` in all, connecting within
 /// [`CONNECT_TIMEOUT`] of it, trusting the system's root certificates ([`root_certs`]).
 fn agent(status_as_error: bool, timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
+    http_config(timeout)
         .timeout_global(Some(timeout))
         .http_status_as_error(status_as_error)
+        .build()
+        .into()
+}
+
+/// What every HTTP client of `summit` shares (the feed, a published agenda, GitHub,
+/// the channels): connecting within [`CONNECT_TIMEOUT`] (or `timeout`, when shorter),
+/// a `summit/VERSION` User-Agent, and the root certificates of [`root_certs`]. Each
+/// caller adds its own deadline, status and redirect rules.
+pub fn http_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
         .user_agent(concat!("summit/", env!("CARGO_PKG_VERSION")))
         .tls_config(
             ureq::tls::TlsConfig::builder()
                 .root_certs(root_certs().clone())
                 .build(),
         )
-        .build()
-        .into()
 }
 
 /// The root certificates HTTPS feeds are checked against: the system's (as SMTP does,
@@ -387,10 +431,14 @@ struct Cached {
 }
 
 impl FeedCache {
-    fn new(dir: &Path, url: &str) -> Self {
-        let stem = format!("feed-{}", &hex(&Sha256::digest(url.as_bytes()))[..16]);
+    fn new(dir: &Path, url: &str, doc: &Document) -> Self {
+        let stem = format!(
+            "{}-{}",
+            doc.noun,
+            &hex(&Sha256::digest(url.as_bytes()))[..16]
+        );
         FeedCache {
-            body: dir.join(format!("{stem}.ics")),
+            body: dir.join(format!("{stem}.{}", doc.extension)),
             meta: dir.join(format!("{stem}.toml")),
         }
     }
@@ -416,7 +464,7 @@ impl FeedCache {
 
     fn save_meta(&self, meta: &Meta) -> Result<()> {
         let text = format!(
-            "# The last good copy of a feed (beside this file) and how to revalidate it.\n{}",
+            "# The last good copy of a download (beside this file) and how to revalidate it.\n{}",
             toml::to_string(meta).expect("plain data")
         );
         write_private(&self.meta, text.as_bytes())
@@ -499,7 +547,7 @@ mod tests {
     #[test]
     fn cache_files_are_named_by_a_hash_of_the_url_and_checked() {
         let dir = tempfile::tempdir().unwrap();
-        let c = FeedCache::new(dir.path(), "https://x.org/private-key/basic.ics");
+        let c = FeedCache::new(dir.path(), "https://x.org/private-key/basic.ics", &CALENDAR);
         let name = c.body.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
             name.starts_with("feed-") && !name.contains("private"),

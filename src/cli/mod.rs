@@ -8,6 +8,7 @@
 /// One file per command under `commands/`, each with its clap `Args` and its
 /// `run(&Session, Args, &mut Printer)`; `deliver` holds what `tick` and `send` share.
 pub mod commands {
+    pub mod agenda;
     pub mod check;
     pub mod checklist;
     pub mod completions;
@@ -135,6 +136,18 @@ pub enum Command {
   summit --config summit.toml checklist
   summit --config summit.toml checklist --summit 2026-11-26")]
     Checklist(checklist::Args),
+    /// List the topics proposed for a summit, ranked as the outreach ranks them: owner,
+    /// votes and voters, when proposed, late or not, and whether the owner answered
+    /// the outreach (a mailbox source). Reads `agenda.file`, `agenda.url`,
+    /// `[agenda.mailbox]` or `[agenda.github]`; sends nothing.
+    ///
+    /// `--json`: `{"summit", "source", "deadline", "top", "topics": [{"rank", "title",
+    /// "owner", "email", "votes", "voters", "proposed_at", "chosen", "late", "confirmed",
+    /// "origin"}]}`.
+    #[command(after_help = "Examples:
+  summit --config summit.toml agenda
+  summit --config summit.toml agenda --summit next --json")]
+    Agenda(agenda::Args),
     /// See and settle the send ledger (STATE_DIR/ledger.toml): list its messages, mark an
     /// unconfirmed one (or a step done by hand) as sent, or forget one so that tick may
     /// send it again. Without a subcommand: `list`.
@@ -198,6 +211,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Check(args) => check::run(s, args, p),
         Command::Timeline(args) => timeline::run(s, args, p),
         Command::Checklist(args) => checklist::run(s, args, p),
+        Command::Agenda(args) => agenda::run(s, args, p),
         Command::Ledger(args) => ledger::run(s, args, p),
         Command::Init(args) => init::run(s, args, p),
         Command::Completions(args) => completions::run(s, args, Cli::command(), p),

@@ -306,8 +306,8 @@ impl Session {
     ///
     /// # Errors
     /// None today; kept a `Result` for its callers.
-    pub fn with_agenda(&self, config: &mut Inputs, cal: &Calendar) -> Result<()> {
-        self.load_agenda(config, cal, false);
+    pub fn with_agenda(&self, config: &mut Inputs, cal: &Calendar, write: bool) -> Result<()> {
+        self.read_agenda(config, cal, false, write);
         Ok(())
     }
 
@@ -321,37 +321,119 @@ impl Session {
     /// way, instead of failing the command: only the outreach and the checklist of that
     /// summit fail with it ([`crate::mail::agenda_error`]).
     pub fn load_agenda(&self, config: &mut Inputs, cal: &Calendar, ongoing: bool) {
-        let Some(path) = self.agenda_path(config) else {
-            return;
-        };
+        self.read_agenda(config, cal, ongoing, false);
+    }
+
+    /// [`Session::load_agenda`], reading a remote source through the state
+    /// directory's cache, which is updated when `write` (`tick` and `send`, not
+    /// `--dry-run`).
+    fn read_agenda(&self, config: &mut Inputs, cal: &Calendar, ongoing: bool, write: bool) {
         // The feed's warnings are reported by the command's own planning.
-        let tie = |config: &Inputs| {
-            let plan = if ongoing {
-                summit::plan_current(cal, config, self.now, 1, &mut Vec::new())
-            } else {
-                summit::plan(cal, config, self.now, 1, &mut Vec::new())
-            };
-            plan.first().map(|p| p.summit.start.date_utc())
+        let plan = if ongoing {
+            summit::plan_current(cal, config, self.now, 1, &mut Vec::new())
+        } else {
+            summit::plan(cal, config, self.now, 1, &mut Vec::new())
         };
-        match Agenda::load(&path, config.calendar.zones[0]) {
+        self.agenda_for(config, cal, plan.first().map(|p| &p.summit), write);
+    }
+
+    /// Loads the agenda into `config` as [`Session::load_agenda`] does, for `summit`
+    /// (an agenda file without a `summit` date is tied to it; a source reads the
+    /// proposals made since the summit before it started); `write` as
+    /// [`Session::read_source`]. Never fails: what cannot be read is recorded in
+    /// `Inputs::agenda_error`.
+    pub fn agenda_for(
+        &self,
+        config: &mut Inputs,
+        cal: &Calendar,
+        summit: Option<&crate::model::Occurrence>,
+        write: bool,
+    ) {
+        let tied = summit.map(|o| o.start);
+        let result = match self.agenda_path(config) {
+            Some(path) => Agenda::load(&path, config.calendar.zones[0])
+                .map_err(|e| (path.display().to_string(), e)),
+            None if config.config.agenda.source.is_some() => {
+                let since = tied.and_then(|t| summit::previous_start(cal, config, t.instant()));
+                self.read_source(config, since, write)
+            }
+            None => return,
+        };
+        match result {
             Ok(mut agenda) => {
                 if agenda.summit.is_none() {
-                    agenda.summit = tie(config);
+                    agenda.summit = tied.map(|t| t.date_utc());
                 }
                 config.agenda = Some(agenda);
+                config.agenda_error = None;
             }
-            Err(e) => {
+            Err((name, e)) => {
                 let message = match e {
                     Error::Agenda { message, .. } => message,
                     e => e.to_string(),
                 };
+                config.agenda = None;
                 config.agenda_error = Some(Unreadable {
-                    path,
+                    path: PathBuf::from(name),
                     message,
-                    summit: tie(config),
+                    summit: tied.map(|t| t.date_utc()),
                 });
             }
         }
+    }
+
+    /// Reads `agenda.url`, `[agenda.mailbox]` or `[agenda.github]` of `config`: proposals
+    /// since `since` (the previous summit's start), with the password or token read now
+    /// and the state directory's cache (updated when `write`).
+    ///
+    /// # Errors
+    /// The source's name and what went wrong: the secret cannot be read, the source
+    /// cannot ([`crate::agenda::source::read`]).
+    pub fn read_source(
+        &self,
+        config: &Inputs,
+        since: Option<DateTime<Utc>>,
+        write: bool,
+    ) -> std::result::Result<Agenda, (String, Error)> {
+        use crate::agenda::source;
+        use crate::config::AgendaSource;
+        let Some(src) = &config.config.agenda.source else {
+            unreachable!("read_source is called with a source");
+        };
+        let name = source::name(src);
+        let secret = match src {
+            AgendaSource::Mailbox(m) => m
+                .password
+                .as_ref()
+                .map(|p| ("agenda.mailbox", "password", "IMAP password", p)),
+            AgendaSource::Github(g) => g
+                .token
+                .as_ref()
+                .map(|t| ("agenda.github", "token", "GitHub token", t)),
+            AgendaSource::Url(_) => None,
+        };
+        let secret = secret
+            .map(|(at, key, what, s)| {
+                send::channel::resolve_secret(s, at, key, what, std::process::Stdio::inherit)
+            })
+            .transpose()
+            .map_err(|e| (name.clone(), e))?;
+        let cache = self.state_dir().ok().map(|dir| CacheOptions {
+            dir,
+            now: self.now,
+            max_age: config.calendar.cache_max_age,
+            write,
+            timeout: config.config.agenda.timeout,
+        });
+        let request = source::Request {
+            config: &config.config.agenda,
+            members: &config.rotation.members,
+            secret: secret.as_deref(),
+            since,
+            zone: config.calendar.zones[0],
+            cache: cache.as_ref(),
+        };
+        source::read(&request).map_err(|e| (name, e))
     }
 
     /// What the display commands (`next`, `timeline`) read: the inputs, with a roster,

@@ -405,6 +405,31 @@ fn secret(
     kind: &Spanned<RawKind>,
     src: &Source,
 ) -> Result<Secret> {
+    secret_of(env, cmd, key, timeout, at, src)?.ok_or_else(|| {
+        src.at(
+            kind,
+            format!(
+                "{at}: a `{}` channel needs `{key}-env = \"VARIABLE\"` or `{key}-command = \"command that prints it\"`",
+                kind_name(*kind.get_ref())
+            ),
+        )
+    })
+}
+
+/// The secret under `KEY-env` or `KEY-command` (its command given `timeout`); `None`
+/// when neither is set. `at` names the table in errors.
+///
+/// # Errors
+/// [`crate::Error::Config`] naming the line: both are set, the variable name is empty or
+/// has `=`, the command is empty.
+pub(super) fn secret_of(
+    env: &Option<Spanned<String>>,
+    cmd: &Option<Spanned<String>>,
+    key: &str,
+    timeout: std::time::Duration,
+    at: &str,
+    src: &Source,
+) -> Result<Option<Secret>> {
     match (env, cmd) {
         (Some(e), None) => {
             let var = e.get_ref().trim();
@@ -417,12 +442,12 @@ fn secret(
                     ),
                 ));
             }
-            Ok(Secret::Env(var.to_string()))
+            Ok(Some(Secret::Env(var.to_string())))
         }
-        (None, Some(c)) if !c.get_ref().trim().is_empty() => Ok(Secret::Command {
+        (None, Some(c)) if !c.get_ref().trim().is_empty() => Ok(Some(Secret::Command {
             command: c.get_ref().clone(),
             timeout,
-        }),
+        })),
         (None, Some(c)) => Err(src.at(
             c,
             format!("{at}: {key}-command is empty, expected a command that prints the secret"),
@@ -431,18 +456,12 @@ fn secret(
             e,
             format!("{at} has both {key}-env and {key}-command, expected one of them"),
         )),
-        (None, None) => Err(src.at(
-            kind,
-            format!(
-                "{at}: a `{}` channel needs `{key}-env = \"VARIABLE\"` or `{key}-command = \"command that prints it\"`",
-                kind_name(*kind.get_ref())
-            ),
-        )),
+        (None, None) => Ok(None),
     }
 }
 
 /// A base URL: `https://`, or `http://` to a loopback host; no query or fragment.
-fn base_url(s: &Spanned<String>, at: &str, key: &str, src: &Source) -> Result<Url> {
+pub(super) fn base_url(s: &Spanned<String>, at: &str, key: &str, src: &Source) -> Result<Url> {
     let text = s.get_ref().trim();
     let bad = |why: &str| {
         src.at(

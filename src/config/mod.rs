@@ -24,7 +24,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::model::{Member, Timeline};
 
-pub use agenda::{AgendaConfig, DEFAULT_OUTREACH_TOP};
+pub use agenda::{
+    AgendaConfig, AgendaSource, DEFAULT_AGENDA_TIMEOUT, DEFAULT_GITHUB_API, DEFAULT_OUTREACH_TOP,
+    DEFAULT_PROPOSAL_SUBJECT, GithubKind, GithubSource, ImapSecurity, MailStore, MailboxSource,
+    Voter,
+};
 pub use calendar::{
     CalendarConfig, DEFAULT_CACHE_MAX_AGE, DEFAULT_CANCEL_MISSING_AFTER, DEFAULT_FETCH_TIMEOUT,
     DEFAULT_SUMMIT_PATTERN,

@@ -31,7 +31,36 @@ pub(super) struct RawConfig {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawAgenda {
-    pub(super) file: Option<String>,
+    pub(super) file: Option<Spanned<String>>,
+    pub(super) url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) voters: Vec<Spanned<String>>,
+    pub(super) timeout: Option<Spanned<String>>,
+    pub(super) mailbox: Option<Spanned<RawMailbox>>,
+    pub(super) github: Option<Spanned<RawGithub>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawMailbox {
+    pub(super) url: Spanned<String>,
+    pub(super) username: Option<Spanned<String>>,
+    pub(super) password_env: Option<Spanned<String>>,
+    pub(super) password_command: Option<Spanned<String>>,
+    pub(super) password_command_timeout: Option<Spanned<String>>,
+    pub(super) subject: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawGithub {
+    pub(super) repo: Spanned<String>,
+    pub(super) label: Spanned<String>,
+    pub(super) kind: Option<Spanned<String>>,
+    pub(super) token_env: Option<Spanned<String>>,
+    pub(super) token_command: Option<Spanned<String>>,
+    pub(super) token_command_timeout: Option<Spanned<String>>,
+    pub(super) api: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,4 +135,6 @@ pub(super) struct RawMember {
     pub(super) away: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) greeting: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) github: Option<Spanned<String>>,
 }

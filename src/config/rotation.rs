@@ -127,11 +127,25 @@ fn member(
         Some(g) => Some(crate::text::one_line(g.get_ref())),
         None => None,
     };
+    let github = match &m.github {
+        Some(g) => Some(super::agenda::github_login(g.get_ref()).ok_or_else(|| {
+            src.at(
+                g,
+                format!(
+                    "github `{}` of `{}` is not a GitHub login, expected letters, digits and single hyphens, e.g. `ada-l`",
+                    g.get_ref().escape_debug(),
+                    m.name
+                ),
+            )
+        })?),
+        None => None,
+    };
     Ok(Member {
         name: m.name.trim().to_string(),
         email,
         away,
         greeting,
+        github,
     })
 }
 

@@ -387,3 +387,147 @@ fn the_lists_take_one_address_or_several() {
         assert!(e.contains(needle), "{public}: {e}");
     }
 }
+
+#[test]
+fn agenda_sources() {
+    let c = load(&format!(
+        "[agenda]\nvoters = [\"carol@example.org\", \"@Dan-1\"]\ntimeout = \"90s\"\n[agenda.mailbox]\nurl = \"imaps://imap.example.org/prometheus%20developers\"\nusername = \"bot@example.org\"\npassword-env = \"SUMMIT_IMAP_PASSWORD\"\n{MINIMAL}github = \"ada-l\"\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        c.agenda.voters,
+        [
+            Voter::Email("carol@example.org".into()),
+            Voter::Github("dan-1".into())
+        ]
+    );
+    assert_eq!(c.agenda.timeout, std::time::Duration::from_secs(90));
+    assert_eq!(c.rotation.members[0].github.as_deref(), Some("ada-l"));
+    let Some(AgendaSource::Mailbox(m)) = &c.agenda.source else {
+        panic!("{:?}", c.agenda.source);
+    };
+    assert_eq!(
+        m.store,
+        MailStore::Imap {
+            host: "imap.example.org".into(),
+            port: 993,
+            security: ImapSecurity::Tls,
+            mailbox: "prometheus developers".into(),
+        }
+    );
+    assert_eq!(m.password, Some(Secret::Env("SUMMIT_IMAP_PASSWORD".into())));
+    assert!(m.subject.is_match("Re: [dev] Developer Summit topic: TSDB"));
+    let c = load(&format!(
+        "[agenda.mailbox]\nurl = \"imap://127.0.0.1:1143/INBOX;tls=none\"\nusername = \"u\"\npassword-command = \"pass imap\"\nsubject = \"(?i)topic\"\n{MINIMAL}"
+    ))
+    .unwrap();
+    let Some(AgendaSource::Mailbox(m)) = &c.agenda.source else {
+        panic!();
+    };
+    assert!(matches!(
+        &m.store,
+        MailStore::Imap {
+            port: 1143,
+            security: ImapSecurity::None,
+            ..
+        }
+    ));
+    let c = load(&format!(
+        "[agenda.mailbox]\nurl = \"mbox:archive/dev.mbox\"\n{MINIMAL}"
+    ))
+    .unwrap();
+    let Some(AgendaSource::Mailbox(m)) = &c.agenda.source else {
+        panic!();
+    };
+    assert_eq!(
+        m.store,
+        MailStore::Mbox(PathBuf::from("/cfg/archive/dev.mbox"))
+    );
+    let c = load(&format!(
+        "[agenda.github]\nrepo = \"prometheus/proposals\"\nlabel = \"dev-summit\"\nkind = \"discussion\"\ntoken-env = \"GITHUB_TOKEN\"\n{MINIMAL}"
+    ))
+    .unwrap();
+    let Some(AgendaSource::Github(g)) = &c.agenda.source else {
+        panic!();
+    };
+    assert_eq!(g.repo, "prometheus/proposals");
+    assert_eq!(g.kind, GithubKind::Discussion);
+    assert_eq!(g.api.as_str(), "https://api.github.com/");
+    let c = load(&format!(
+        "[agenda]\nurl = \"https://docs.example.org/pub?output=csv\"\n{MINIMAL}"
+    ))
+    .unwrap();
+    assert!(matches!(c.agenda.source, Some(AgendaSource::Url(_))));
+}
+
+#[test]
+fn agenda_source_errors_name_the_line_and_value() {
+    for (text, want) in [
+        (
+            "[agenda]\nfile = \"a.csv\"\nurl = \"https://x.org/a.csv\"\n",
+            "line 3: agenda: `file` and `url` are both set, expected one agenda source",
+        ),
+        (
+            "[agenda]\nurl = \"http://example.org/a.csv\"\n",
+            "line 2: agenda.url `http://example.org/a.csv` is not an https:// URL",
+        ),
+        (
+            "[agenda]\nvoters = [\"carol\"]\n",
+            "line 2: agenda.voters: `carol` is neither an address nor a GitHub login",
+        ),
+        (
+            "[agenda.mailbox]\nurl = \"imap://imap.example.org/INBOX;tls=none\"\nusername = \"u\"\npassword-env = \"P\"\n",
+            "line 2: agenda.mailbox.url `imap://imap.example.org/INBOX;tls=none` asks for no TLS to a host that is not loopback",
+        ),
+        (
+            "[agenda.mailbox]\nurl = \"imaps://u:secret@imap.example.org/INBOX\"\nusername = \"u\"\npassword-env = \"P\"\n",
+            "carries credentials",
+        ),
+        (
+            "[agenda.mailbox]\nurl = \"imaps://imap.example.org/INBOX\"\n",
+            "line 2: agenda.mailbox: an IMAP mailbox needs `username` and `password-env",
+        ),
+        (
+            "[agenda.mailbox]\nurl = \"pop3://x.org/\"\n",
+            "line 2: agenda.mailbox.url `pop3://x.org/` is not an IMAP URL",
+        ),
+        (
+            "[agenda.mailbox]\nurl = \"mbox:a\"\nsubject = \"(\"\n",
+            "line 3: agenda.mailbox.subject `(` is not a regex",
+        ),
+        (
+            "[agenda.mailbox]\nurl = \"mbox:a\"\npassword = \"hunter2\"\n",
+            "line 3: unknown field `password`",
+        ),
+        (
+            "[agenda.github]\nrepo = \"prometheus\"\nlabel = \"x\"\n",
+            "line 2: agenda.github.repo `prometheus` is not a repository, expected `OWNER/NAME`",
+        ),
+        (
+            "[agenda.github]\nrepo = \"a/b\"\nlabel = \"x\"\nkind = \"pr\"\n",
+            "line 4: agenda.github.kind `pr` is not a kind, expected `issue` or `discussion`",
+        ),
+        (
+            "[agenda.github]\nrepo = \"a/b\"\nlabel = \"x\"\napi = \"http://github.example.org\"\n",
+            "line 4: agenda.github: api `http://github.example.org` is plain http to a host that is not loopback",
+        ),
+        (
+            "[agenda.github]\nrepo = \"a/b\"\nlabel = \"x\"\ntoken-env = \"A\"\ntoken-command = \"b\"\n",
+            "agenda.github has both token-env and token-command",
+        ),
+    ] {
+        let e = load(&format!("{text}{MINIMAL}")).unwrap_err().to_string();
+        assert!(e.contains(want), "{text}: {e}");
+        assert!(
+            !e.contains("hunter2") || want.contains("unknown field"),
+            "{e}"
+        );
+    }
+    let e = load(&format!("{MINIMAL}github = \"-ada\"\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 5: github `-ada` of `Ada` is not a GitHub login"),
+        "{e}"
+    );
+}

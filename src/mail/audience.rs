@@ -104,8 +104,20 @@ pub fn unreached_warning(planned: &Planned, config: &Inputs) -> Option<String> {
 pub fn ranked_agenda(planned: &Planned, config: &Inputs) -> Option<agenda::Ranked> {
     let a = config.agenda.as_ref()?;
     a.is_for(planned.summit.start.date_utc()).then(|| {
+        let mut topics = a.topics.clone();
+        if let (Some(replies), Some(mail)) = (&a.replies, &config.mail) {
+            agenda::confirm(&mut topics, replies, |owner| {
+                Some(super::message_id::message_id(
+                    &planned.summit,
+                    crate::model::Kind::Step(Step::Outreach),
+                    0,
+                    std::slice::from_ref(owner),
+                    mail,
+                ))
+            });
+        }
         agenda::rank(
-            &a.topics,
+            &topics,
             topic_deadline(&planned.summit, &config.timeline),
             config.config.agenda.top,
         )

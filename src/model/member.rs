@@ -17,6 +17,9 @@ pub struct Member {
     pub away: Vec<(NaiveDate, NaiveDate)>,
     /// `greeting`: how mails greet the member (`Hello Ada,`), when not by `name`.
     pub greeting: Option<String>,
+    /// `github`: the member's GitHub login, which ties their issues and 👍 reactions to
+    /// them for `[agenda.github]` (compared without regard to case).
+    pub github: Option<String>,
 }
 
 impl Member {

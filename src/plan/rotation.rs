@@ -594,6 +594,7 @@ mod tests {
                 .unwrap(),
             away,
             greeting: None,
+            github: None,
         }
     }
 

@@ -119,6 +119,30 @@ pub fn plan_current(
     without_basis(rota_current(cal, inputs, now, count, warnings))
 }
 
+/// The start (UTC) of the last summit held (not cancelled) that starts before `before`,
+/// looking back at most 400 days; `None` when there is none. Proposals for a summit are
+/// those made after the one before it started (CONTRACT.md "Agenda sources").
+pub fn previous_start(
+    cal: &Calendar,
+    config: &crate::config::Config,
+    before: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let from = before.checked_sub_signed(chrono::Duration::days(400))?;
+    let mut summits = occurrences(
+        cal,
+        Window::new(from, Some(before)),
+        Some(&config.calendar.summit),
+        &mut Vec::new(),
+    );
+    let mut last = None;
+    while let Some(o) = summits.next_instance() {
+        if !o.is_cancelled() {
+            last = Some(o.start().instant());
+        }
+    }
+    last
+}
+
 /// Whether `summit` is in progress at `now`: started at or before it, ending after it.
 pub fn in_progress(summit: &Occurrence, now: DateTime<Utc>) -> bool {
     summit.start.instant() <= now && now < summit.end.instant()
@@ -331,6 +355,7 @@ fn assign(
                 email: record[r].email.clone(),
                 away: Vec::new(),
                 greeting: None,
+                github: None,
             }),
             _ => None,
         };

@@ -568,7 +568,7 @@ fn a_bad_agenda_fails_only_the_outreach_and_the_checklist_naming_file_and_line()
             assert!(errors[0].contains(want), "{step}: {}", r.stderr);
             assert!(
                 errors[0].contains(&format!(
-                    "the {step} needs it, so it cannot be drafted until the file is fixed"
+                    "the {step} needs it, so it cannot be drafted until the agenda can be read"
                 )),
                 "{}",
                 r.stderr
@@ -714,7 +714,7 @@ fn tick_with_a_missing_agenda_sends_the_other_steps_and_reports_the_outreach() {
         assert!(
             detail.contains("agenda.csv: no such agenda file")
                 && detail.contains(&format!(
-                    "the {step} needs it, so it cannot be drafted until the file is fixed"
+                    "the {step} needs it, so it cannot be drafted until the agenda can be read"
                 )),
             "{records:#}"
         );

@@ -16,15 +16,15 @@ const LAYERS: &[(&str, u32)] = &[
     ("store", 1),
     ("config", 2),
     ("calendar", 2),
-    ("agenda", 2),
     ("record", 2),
     ("ledger", 2),
-    ("plan", 3),
-    ("mail", 4),
-    ("send", 5),
-    ("cli", 6),
-    ("lib", 7),
-    ("main", 7),
+    ("agenda", 3),
+    ("plan", 4),
+    ("mail", 5),
+    ("send", 6),
+    ("cli", 7),
+    ("lib", 8),
+    ("main", 8),
 ];
 
 /// Imports across a layer that the rule allows: `error` escapes what it prints with

@@ -119,9 +119,25 @@ impl Test {
         self.dir.path().join(name)
     }
 
+    /// The same folder, environment and arguments with `extra` appended, to run again
+    /// (the folder's files, state included, are kept between runs).
+    pub fn clone_with<I, S>(&self, extra: I) -> Again<'_>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut args = self.args.clone();
+        args.extend(extra.into_iter().map(|a| a.as_ref().to_string()));
+        Again { test: self, args }
+    }
+
     /// Runs the binary in the temp dir.
     pub fn run(&self) -> Run {
-        let mut cmd = command(self.dir.path(), &self.args, &self.env);
+        self.run_with(&self.args)
+    }
+
+    fn run_with(&self, args: &[String]) -> Run {
+        let mut cmd = command(self.dir.path(), args, &self.env);
         if let Some(input) = &self.stdin {
             cmd.write_stdin(input.clone());
         }
@@ -135,11 +151,15 @@ impl Test {
 
     /// Runs and asserts exit status 0; returns the run.
     pub fn success(&self) -> Run {
-        let r = self.run();
+        self.success_with(&self.args)
+    }
+
+    fn success_with(&self, args: &[String]) -> Run {
+        let r = self.run_with(args);
         assert_eq!(
             r.status, 0,
             "summit {:?} failed\nstdout:\n{}\nstderr:\n{}",
-            self.args, r.stdout, r.stderr
+            args, r.stdout, r.stderr
         );
         r
     }
@@ -149,11 +169,15 @@ impl Test {
     /// clap's tips, `Usage:` and `For more information, try '--help'.` (or, for no
     /// command at all, the help).
     pub fn fails(&self, status: i32) -> Run {
-        let r = self.run();
+        self.fails_with(status, &self.args)
+    }
+
+    fn fails_with(&self, status: i32, args: &[String]) -> Run {
+        let r = self.run_with(args);
         assert_eq!(
             r.status, status,
             "summit {:?}: expected exit {status}\nstdout:\n{}\nstderr:\n{}",
-            self.args, r.stdout, r.stderr
+            args, r.stdout, r.stderr
         );
         assert!(!r.stderr.trim().is_empty(), "no error message");
         assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
@@ -170,6 +194,24 @@ impl Test {
         }
         assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
         r
+    }
+}
+
+/// A [`Test`] run again with more arguments ([`Test::clone_with`]).
+pub struct Again<'a> {
+    test: &'a Test,
+    args: Vec<String>,
+}
+
+impl Again<'_> {
+    /// As [`Test::success`].
+    pub fn success(&self) -> Run {
+        self.test.success_with(&self.args)
+    }
+
+    /// As [`Test::fails`].
+    pub fn fails(&self, status: i32) -> Run {
+        self.test.fails_with(status, &self.args)
     }
 }
 

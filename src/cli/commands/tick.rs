@@ -36,7 +36,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     let now = session.now;
     let mut setup = delivery_setup(session, dry_run)?;
     let (cal, mut warnings) = session.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
-    session.with_agenda(&mut setup.config, &cal)?;
+    session.with_agenda(&mut setup.config, &cal, !dry_run)?;
     // Printed with the feed's, only when the run has something to say.
     warnings.extend(agenda_warnings(&setup.config));
     let summits = match Summits::collect(&cal, &setup.config, &setup.ledger, now, &mut warnings) {

@@ -118,8 +118,35 @@ impl Summits<'_> {
             state,
             sent_at,
             error,
+            answers: (step == Step::Outreach)
+                .then(|| answers(planned, config))
+                .flatten(),
         }
     }
+}
+
+/// The topic owners the outreach asks, by whether they answered it (a mailbox source,
+/// [`crate::agenda::confirm`]); `None` when the source cannot tell.
+fn answers(planned: &Planned, config: &Inputs) -> Option<Answers> {
+    let ranked = mail::ranked_agenda(planned, config)?;
+    let mut out = Answers::default();
+    for (owner, topics) in ranked.owners() {
+        let address = owner.to_string();
+        match topics.iter().find_map(|t| t.confirmed)? {
+            true => out.confirmed.push(address),
+            false => out.silent.push(address),
+        }
+    }
+    Some(out)
+}
+
+/// The outreach's owners in `summit timeline`: who confirmed, who has not answered.
+#[derive(Default, Serialize)]
+struct Answers {
+    /// Owners whose reply to the outreach arrived.
+    confirmed: Vec<String>,
+    /// Owners who have not answered (yet).
+    silent: Vec<String>,
 }
 
 /// The human lines: the summit, then a table of one row per step (times in the
@@ -151,6 +178,17 @@ fn print_rows(
                 format!("? ({e})")
             } else if r.to.is_empty() {
                 "-".to_string()
+            } else if let Some(a) = &r.answers {
+                let note = |t: &String| {
+                    if a.confirmed.contains(t) {
+                        format!("{t} (confirmed)")
+                    } else if a.silent.contains(t) {
+                        format!("{t} (no answer yet)")
+                    } else {
+                        t.clone()
+                    }
+                };
+                r.to.iter().map(note).collect::<Vec<_>>().join(", ")
             } else {
                 r.to.join(", ")
             };
@@ -178,4 +216,7 @@ struct TimelineJson {
     /// Why the recipients are unknown (the agenda file cannot be read).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// The outreach's owners by whether they answered (a mailbox source only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answers: Option<Answers>,
 }

@@ -23,6 +23,7 @@ fn planned(name: &str, summary: &str) -> Planned {
             email: "x@example.org".parse().unwrap(),
             away: Vec::new(),
             greeting: None,
+            github: None,
         }),
     }
 }

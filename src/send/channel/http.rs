@@ -15,17 +15,10 @@ pub const MAX_WAIT: Duration = Duration::from_secs(60);
 /// The agent of one channel: each request done within `timeout` (connect to last
 /// byte), statuses returned rather than raised, the system's root certificates.
 pub fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(10).min(timeout)))
+    crate::calendar::fetch::http_config(timeout)
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
-        .user_agent(concat!("summit/", env!("CARGO_PKG_VERSION")))
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(crate::calendar::fetch::root_certs().clone())
-                .build(),
-        )
         .build()
         .into()
 }

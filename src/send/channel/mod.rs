@@ -37,7 +37,7 @@ use crate::error::Result;
 use crate::model::Kind;
 
 pub use super::transport::{Failed, Outcome};
-pub use secret::{secret, secret_quietly};
+pub use secret::{resolve as resolve_secret, secret, secret_quietly};
 
 /// One message to post on a channel.
 #[derive(Clone, Debug)]

@@ -32,12 +32,30 @@ pub fn secret_quietly(channel: &Channel) -> Result<String> {
 fn secret_with(channel: &Channel, stderr: fn() -> Stdio) -> Result<String> {
     let (source, key) = channel.kind.secret();
     let at = format!("channel `{}`", channel.name);
+    resolve(source, &at, key, what(key), stderr)
+}
+
+/// The secret `source` names: an environment variable's value, or the standard output
+/// of a command (run by `sh -c` in a process group of its own, one trailing newline
+/// removed, killed with its group after its timeout; its standard error goes to
+/// `stderr`). `at` names the table in messages (``channel `x` ``, `agenda.mailbox`),
+/// `key` the key without `-env`/`-command`, `what` the secret (`password`).
+///
+/// # Errors
+/// [`Error::Delivery`] when the variable is unset or empty, or the command fails, times
+/// out or prints nothing or several lines. The message never holds the secret.
+pub fn resolve(
+    source: &Secret,
+    at: &str,
+    key: &str,
+    what: &str,
+    stderr: fn() -> Stdio,
+) -> Result<String> {
     match source {
         Secret::Env(var) => match std::env::var(var) {
             Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
             _ => Err(Error::Delivery(format!(
-                "{at}: {key}-env: the environment variable `{var}` is not set, expected the {} in it",
-                what(key)
+                "{at}: {key}-env: the environment variable `{var}` is not set, expected the {what} in it"
             ))),
         },
         Secret::Command { command, timeout } => {
@@ -45,9 +63,13 @@ fn secret_with(channel: &Channel, stderr: fn() -> Stdio) -> Result<String> {
             cmd.arg("-c").arg(command).stderr(stderr());
             let done = run_in_group(cmd, None, false, *timeout).map_err(|e| match e {
                 Stopped::TimedOut { .. } => Error::Delivery(format!(
-                    "{at}: {key}-command `{command}` timed out after {} s and was stopped, expected the {} within secret-command-timeout",
+                    "{at}: {key}-command `{command}` timed out after {} s and was stopped, expected the {what} within {}",
                     timeout.as_secs(),
-                    what(key)
+                    if at.starts_with("channel") {
+                        "secret-command-timeout".to_string()
+                    } else {
+                        format!("{at}.{key}-command-timeout")
+                    }
                 )),
                 Stopped::Failed(e) => {
                     Error::Delivery(format!("{at}: {key}-command `{command}` cannot be run: {e}"))
@@ -55,9 +77,8 @@ fn secret_with(channel: &Channel, stderr: fn() -> Stdio) -> Result<String> {
             })?;
             if !done.status.success() {
                 return Err(Error::Delivery(format!(
-                    "{at}: {key}-command `{command}` failed ({}), expected it to print the {}",
+                    "{at}: {key}-command `{command}` failed ({}), expected it to print the {what}",
                     done.status,
-                    what(key)
                 )));
             }
             let text = String::from_utf8(done.stdout).map_err(|_| {
@@ -68,13 +89,12 @@ fn secret_with(channel: &Channel, stderr: fn() -> Stdio) -> Result<String> {
             let text = text.trim();
             if text.is_empty() || text.contains(['\n', '\r']) {
                 return Err(Error::Delivery(format!(
-                    "{at}: {key}-command `{command}` printed {}, expected the {} on one line",
+                    "{at}: {key}-command `{command}` printed {}, expected the {what} on one line",
                     if text.is_empty() {
                         "nothing"
                     } else {
                         "several lines"
                     },
-                    what(key)
                 )));
             }
             Ok(text.to_string())

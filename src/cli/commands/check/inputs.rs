@@ -93,20 +93,32 @@ pub(super) fn check_feed(session: &Session, config: &Inputs, dir: Option<&Path>)
     }
 }
 
-/// The agenda named by `--agenda` or `agenda.file`, loaded into `config` as `tick`
-/// loads it; `None` when none is configured.
+/// The agenda named by `--agenda` or `agenda.file`, or read from `agenda.url`,
+/// `[agenda.mailbox]` or `[agenda.github]` (read-only: no cache is written, nothing is
+/// marked read), loaded into `config` as `tick` loads it; `None` when none is
+/// configured.
 pub(super) fn check_agenda(
     session: &Session,
     config: &mut Inputs,
     cal: Option<&Calendar>,
     plan: &[Planned],
 ) -> Option<Outcome> {
-    let path = session.agenda_path(config)?;
-    let loaded = match cal {
-        // A file that cannot be loaded is recorded in `config.agenda_error`.
-        Some(cal) => session.with_agenda(config, cal),
-        // Without a feed it can still be parsed.
-        None => Agenda::load(&path, config.calendar.zones[0]).map(|_| ()),
+    let path = session.agenda_path(config);
+    let source = match &path {
+        Some(_) => None,
+        None => Some(crate::agenda::source::name(
+            config.config.agenda.source.as_ref()?,
+        )),
+    };
+    let loaded = match (cal, &path) {
+        // What cannot be loaded is recorded in `config.agenda_error`.
+        (Some(cal), _) => session.with_agenda(config, cal, false),
+        // Without a feed a file can still be parsed, and a source read.
+        (None, Some(path)) => Agenda::load(path, config.calendar.zones[0]).map(|_| ()),
+        (None, None) => session
+            .read_source(config, None, false)
+            .map(|a| config.agenda = Some(a))
+            .map_err(|(_, e)| e),
     };
     if let Err(e) = loaded {
         return Some(Outcome::fail("agenda", e));
@@ -121,12 +133,30 @@ pub(super) fn check_agenda(
             },
         ));
     }
-    let mut detail = path.display().to_string();
+    let mut detail = match (&path, &source) {
+        (Some(path), _) => path.display().to_string(),
+        (None, source) => source.clone().unwrap_or_default(),
+    };
     let Some(agenda) = &config.agenda else {
         detail.push_str(": parses; not matched to a summit (no feed)");
         return Some(Outcome::warn("agenda", detail));
     };
-    detail.push_str(&format!(": {} topic(s)", agenda.topics.len()));
+    if source.is_some() {
+        let votes: u32 = agenda.topics.iter().map(|t| t.votes).sum();
+        detail.push_str(&format!(
+            ": {} proposal(s), {votes} vote(s)",
+            agenda.topics.len()
+        ));
+        if let Some(replies) = &agenda.replies {
+            let n = replies.len();
+            detail.push_str(&format!(
+                ", {n} {}",
+                if n == 1 { "reply" } else { "replies" }
+            ));
+        }
+    } else {
+        detail.push_str(&format!(": {} topic(s)", agenda.topics.len()));
+    }
     if !agenda.warnings.is_empty() {
         crate::cli::printer::warn_all(&agenda.warnings);
         detail.push_str(&format!(
@@ -141,6 +171,9 @@ pub(super) fn check_agenda(
     let next_date = next.summit.start.date_utc();
     match (agenda.summit, mail::ranked_agenda(next, config)) {
         (_, Some(ranked)) => {
+            if source.is_some() {
+                detail.push_str(&format!(", {} late", ranked.late.len()));
+            }
             detail.push_str(&format!(
                 ", for the summit on {next_date}; the outreach goes to {} topic owner(s) so far",
                 ranked.owners().len()

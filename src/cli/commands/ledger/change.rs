@@ -208,7 +208,7 @@ fn by_hand(
     }
     let (cal, warnings) = session.cached_calendar(&config, dir, false)?;
     crate::cli::printer::warn_all(&warnings);
-    session.with_agenda(&mut config, &cal)?;
+    session.with_agenda(&mut config, &cal, false)?;
     let (planned, next) = match session.find_summit(step, &config, &cal, Some(SummitDate::On(date)))
     {
         Err(Error::NoSummit(m)) => return Err(Error::Usage(m)),

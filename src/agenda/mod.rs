@@ -38,6 +38,15 @@ use crate::error::{Error, Result};
 use crate::model::Email;
 use crate::text::one_line;
 
+pub mod github;
+pub mod harvest;
+pub mod imap;
+pub mod local;
+pub mod mailbox;
+pub mod source;
+
+pub use harvest::{Harvest, Letter, People, Reply};
+
 /// One proposed topic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Topic {
@@ -51,8 +60,18 @@ pub struct Topic {
     /// The number of votes.
     pub votes: u32,
     /// When it was proposed (UTC; a date in the file is the start of that day in the
-    /// zone given to [`Agenda::load`]).
+    /// zone given to [`Agenda::load`]; a mail's arrival time; an issue's creation).
     pub proposed_at: DateTime<Utc>,
+    /// Who voted, when the source names them (a mailbox: addresses; GitHub: `@login`),
+    /// in the order the votes came; empty for a file, which gives only a count.
+    pub voters: Vec<String>,
+    /// Where the topic was proposed, when the source says: the proposal's Message-ID
+    /// (`<…>`), the or discussion's URL.
+    pub origin: Option<String>,
+    /// Whether the owner answered the outreach ([`confirm`]): `Some(true)` when a reply
+    /// from their address names its Message-ID, `Some(false)` when none does yet;
+    /// `None` when the source cannot tell (not a mailbox) or there is no address.
+    pub confirmed: Option<bool>,
 }
 
 impl Topic {
@@ -83,6 +102,13 @@ pub struct TopicView {
     pub votes: u32,
     /// When it was proposed, RFC 3339 UTC.
     pub proposed_at: String,
+    /// Who voted, when the source names them (addresses, `@login`s).
+    pub voters: Vec<String>,
+    /// Where it was proposed: a Message-ID, an issue's URL; none (null) for a file.
+    pub origin: Option<String>,
+    /// Whether the owner answered the outreach: true, false (no answer yet), or none
+    /// (null) when the source cannot tell.
+    pub confirmed: Option<bool>,
 }
 
 impl From<&Topic> for TopicView {
@@ -93,6 +119,9 @@ impl From<&Topic> for TopicView {
             email: t.email.as_ref().map(ToString::to_string),
             votes: t.votes,
             proposed_at: crate::model::When::Timed(t.proposed_at).to_string(),
+            voters: t.voters.clone(),
+            origin: t.origin.clone(),
+            confirmed: t.confirmed,
         }
     }
 }
@@ -100,7 +129,8 @@ impl From<&Topic> for TopicView {
 /// An agenda file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Agenda {
-    /// The file it was read from.
+    /// The file it was read from, or the source's name ([`source::name`]: a URL,
+    /// `imaps://HOST/MAILBOX`, `github:OWNER/NAME`).
     pub path: PathBuf,
     /// The UTC date of the summit it is for: from the file (TOML `summit`), else the
     /// next summit at now (set by the command that loads it).
@@ -110,6 +140,10 @@ pub struct Agenda {
     /// What was accepted but is worth a look, one message each naming the file and
     /// line: an owner address that does not parse (the topic is kept without one).
     pub warnings: Vec<String>,
+    /// The replies a mailbox source holds, for the owners' confirmations of the
+    /// outreach; `None` for a source that has no replies to read (a file, a URL,
+    /// GitHub).
+    pub replies: Option<Vec<Reply>>,
 }
 
 /// An agenda file that could not be loaded (missing, unreadable, malformed), recorded
@@ -132,7 +166,7 @@ impl Unreadable {
         Error::Agenda {
             path: self.path.clone(),
             message: format!(
-                "{}; the {step} needs it, so it cannot be drafted until the file is fixed",
+                "{}; the {step} needs it, so it cannot be drafted until the agenda can be read",
                 self.message
             ),
         }
@@ -182,6 +216,32 @@ impl Ranked {
     /// reaches them by hand (the checklist lists them).
     pub fn unreachable(&self) -> Vec<&Topic> {
         self.chosen.iter().filter(|t| t.email.is_none()).collect()
+    }
+}
+
+/// Marks each of `topics` that has an address as confirmed or not: confirmed when one
+/// of `replies` comes from the owner's address (any case) and names, in In-Reply-To or
+/// References, the Message-ID `outreach` gives for that owner (the outreach to them;
+/// RFC 5322 §3.6.4). A topic without an address, or whose owner `outreach` gives no ID
+/// for, is left unknown (`None`).
+pub fn confirm(
+    topics: &mut [Topic],
+    replies: &[Reply],
+    outreach: impl Fn(&Mailbox) -> Option<String>,
+) {
+    for t in topics {
+        let (Some(mailbox), Some(email)) = (t.mailbox(), t.email_key()) else {
+            continue;
+        };
+        let Some(id) = outreach(&mailbox) else {
+            continue;
+        };
+        let id = id.trim_matches(['<', '>']);
+        t.confirmed = Some(
+            replies
+                .iter()
+                .any(|r| r.from == email && r.answers.iter().any(|a| a == id)),
+        );
     }
 }
 
@@ -337,6 +397,7 @@ impl Agenda {
             summit,
             topics,
             warnings,
+            replies: None,
         })
     }
 
@@ -425,6 +486,7 @@ impl Agenda {
             summit: None,
             topics,
             warnings,
+            replies: None,
         })
     }
 
@@ -519,6 +581,9 @@ impl Fields<'_> {
             email,
             votes,
             proposed_at,
+            voters: Vec::new(),
+            origin: None,
+            confirmed: None,
         };
         Ok((topic, warning))
     }
@@ -581,6 +646,9 @@ mod tests {
             email: Some(email.parse().unwrap()),
             votes,
             proposed_at: at.parse().unwrap(),
+            voters: Vec::new(),
+            origin: None,
+            confirmed: None,
         }
     }
 
@@ -800,6 +868,9 @@ A,Ann,+1+1+1,2026-11-20
             email: (user != "c").then(|| format!("{user}@x.org").parse().unwrap()),
             votes,
             proposed_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::hours(h),
+            voters: Vec::new(),
+            origin: None,
+            confirmed: None,
         })
     }
 

@@ -124,6 +124,30 @@ pub fn ranked_agenda(planned: &Planned, config: &Inputs) -> Option<agenda::Ranke
     })
 }
 
+/// [`ranked_agenda`] as it reads at `now`: before the outreach is due nobody has been
+/// asked, so an owner who has not answered is not yet "silent" (`confirmed` is left
+/// unknown rather than false).
+pub fn ranked_agenda_at(
+    planned: &Planned,
+    config: &Inputs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<agenda::Ranked> {
+    let mut ranked = ranked_agenda(planned, config)?;
+    if now < Step::Outreach.due(&planned.summit, &config.timeline) {
+        for t in ranked
+            .chosen
+            .iter_mut()
+            .chain(&mut ranked.rest)
+            .chain(&mut ranked.late)
+        {
+            if t.confirmed == Some(false) {
+                t.confirmed = None;
+            }
+        }
+    }
+    Some(ranked)
+}
+
 /// The Reply-To of a message of `kind` to `to`: none on a message to the public list
 /// (replies stay on the list), the team list on the assignment (the facilitator swaps
 /// there), else the facilitator when there is one.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::audience::{agenda_error, ranked_agenda};
+use super::audience::{agenda_error, ranked_agenda_at};
 use super::view::{
     AgendaView, NextView, Person, ProjectView, SummitView, ZoneTime, next_view, project_view,
     zone_times,
@@ -93,7 +93,7 @@ pub(super) fn context<'a>(
             due: When::Timed(step.due(&planned.summit, &config.timeline)).to_string(),
         },
         recipient,
-        agenda: ranked_agenda(planned, config)
+        agenda: ranked_agenda_at(planned, config, now)
             .map(|r| AgendaView::new(&r, config.config.agenda.top)),
         agenda_error: agenda_error(Step::Checklist, planned, config).map(|_| {
             let u = config.agenda_error.as_ref().expect("an agenda error");

@@ -38,7 +38,8 @@ pub mod view;
 pub mod words;
 
 pub use audience::{
-    agenda_error, messages, ranked_agenda, recipients, reply_to, unreached_warning,
+    agenda_error, messages, ranked_agenda, ranked_agenda_at, recipients, reply_to,
+    unreached_warning,
 };
 pub use correction::{Change, Correction, draft_correction};
 pub use draft::{Draft, checklist, draft};

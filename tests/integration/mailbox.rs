@@ -413,6 +413,19 @@ pub(crate) fn the_outreach_goes_to_the_most_voted_owners(
         .map(|t| t["chosen"].as_bool().unwrap())
         .collect();
     assert_eq!(chosen, [true, true, true, false, false]);
+    // Before the outreach is due nobody was asked: no owner is "silent" yet.
+    let early = t
+        .clone_with(["--now", "2026-11-24T12:00:00Z", "agenda", "--json"])
+        .success()
+        .json();
+    assert!(
+        early["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["confirmed"].is_null()),
+        "{early}"
+    );
     // The outreach, due 2026-11-25 16:00 UTC: one message to each chosen topic's owner.
     let out = t
         .clone_with(["--now", "2026-11-25T16:30:00Z", "draft", "outreach"])

@@ -89,7 +89,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     }
     let agenda = config.agenda.as_ref().expect("loaded without an error");
     printer.warn_all(&agenda.warnings);
-    let ranked = mail::ranked_agenda(&planned, &config).unwrap_or_default();
+    let ranked = mail::ranked_agenda_at(&planned, &config, session.now).unwrap_or_default();
     let deadline = topic_deadline(&planned.summit, &config.timeline);
     let mut topics = Vec::new();
     let groups = [
@@ -152,6 +152,7 @@ fn print_human(printer: &mut Printer, a: &AgendaJson) -> Result<()> {
     ];
     for t in &a.topics {
         let owner = match &t.email {
+            Some(e) if e.eq_ignore_ascii_case(&t.owner) => e.clone(),
             Some(e) => format!("{} <{e}>", t.owner),
             None => format!("{} (no address)", t.owner),
         };

@@ -119,7 +119,7 @@ impl Summits<'_> {
             sent_at,
             error,
             answers: (step == Step::Outreach)
-                .then(|| answers(planned, config))
+                .then(|| answers(planned, config, self.now))
                 .flatten(),
         }
     }
@@ -127,8 +127,8 @@ impl Summits<'_> {
 
 /// The topic owners the outreach asks, by whether they answered it (a mailbox source,
 /// [`crate::agenda::confirm`]); `None` when the source cannot tell.
-fn answers(planned: &Planned, config: &Inputs) -> Option<Answers> {
-    let ranked = mail::ranked_agenda(planned, config)?;
+fn answers(planned: &Planned, config: &Inputs, now: DateTime<Utc>) -> Option<Answers> {
+    let ranked = mail::ranked_agenda_at(planned, config, now)?;
     let mut out = Answers::default();
     for (owner, topics) in ranked.owners() {
         let address = owner.to_string();

@@ -337,6 +337,27 @@ impl Session {
         self.agenda_for(config, cal, plan.first().map(|p| &p.summit), write);
     }
 
+    /// When the agenda comes from a source (not a file) and was read for another summit
+    /// than `summit` (a `--summit DATE`), reads it again for `summit`: the proposals
+    /// made since the summit before it. An agenda file keeps the summit it was tied to.
+    pub fn retie_agenda(
+        &self,
+        config: &mut Inputs,
+        cal: &Calendar,
+        summit: &crate::model::Occurrence,
+        write: bool,
+    ) {
+        let date = Some(summit.start.date_utc());
+        let tied = match (&config.agenda, &config.agenda_error) {
+            (Some(a), _) => a.summit,
+            (None, Some(u)) => u.summit,
+            (None, None) => return,
+        };
+        if self.agenda_path(config).is_none() && tied != date {
+            self.agenda_for(config, cal, Some(summit), write);
+        }
+    }
+
     /// Loads the agenda into `config` as [`Session::load_agenda`] does, for `summit`
     /// (an agenda file without a `summit` date is tied to it; a source reads the
     /// proposals made since the summit before it started); `write` as

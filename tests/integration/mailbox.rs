@@ -596,3 +596,40 @@ fn an_imap_mailbox_on_dovecot_over_tls() {
         d.flags(&user, "dev-list")
     );
 }
+
+#[test]
+fn another_summit_reads_the_proposals_made_since_the_one_before_it() {
+    let mut samples = scenario();
+    samples.push(sample(
+        "d1",
+        "2026-11-27T09:00:00Z",
+        DAN,
+        "Dev Summit topic: December",
+        None,
+        "For the next one.",
+    ));
+    let t = with_source("[agenda.mailbox]\nurl = \"mbox:dev.mbox\"")
+        .file("dev.mbox", mbox(&samples))
+        .args(["--now", "2026-11-25T16:30:00Z"]);
+    let december = t
+        .clone_with(["agenda", "--summit", "2026-12-17", "--json"])
+        .success()
+        .json();
+    let titles: Vec<&str> = december["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["December"]);
+    // The outreach of that summit goes to its own topic's owner.
+    let out = t
+        .clone_with(["draft", "outreach", "--summit", "2026-12-17"])
+        .success()
+        .stdout;
+    let to: Vec<BTreeSet<String>> = drafted(&out).into_iter().map(|(to, _)| to).collect();
+    assert_eq!(to, [BTreeSet::from(["dan@example.org".to_string()])]);
+    // And the next summit's is as before.
+    let out = t.clone_with(["draft", "outreach"]).success().stdout;
+    assert_eq!(drafted(&out).len(), 3);
+}

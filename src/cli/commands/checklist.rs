@@ -33,6 +33,7 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     printer.warn_all(&agenda_warnings(&config));
     // The summit of the day, until it ends (or the one on `date`).
     let (planned, next) = session.summit_of_the_day(&config, &cal, args.summit)?;
+    session.retie_agenda(&mut config, &cal, &planned.summit, false);
     let rendered = mail::checklist(&planned, next.as_ref(), &config, &templates, session.now)?;
     printer.text(&rendered.body)
 }

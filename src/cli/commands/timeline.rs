@@ -35,9 +35,10 @@ pub struct Args {
 /// # Errors
 /// [`crate::Error::NoSummit`] when there is no such summit; whatever loading meets.
 pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
-    let (config, cal) = session.for_display()?;
+    let (mut config, cal) = session.for_display()?;
     // The summit of the day, until it ends (or the one on `date`).
     let (planned, next) = session.summit_of_the_day(&config, &cal, args.summit)?;
+    session.retie_agenda(&mut config, &cal, &planned.summit, false);
     let dir = session.state_dir()?;
     let ledger = Ledger::load(&dir.join(crate::ledger::FILE))?;
     let summits = Summits {

@@ -230,9 +230,25 @@ impl Run<'_> {
 
     /// A TCP connection to the first address of the host that answers in time.
     fn connect(&self, addr: &str) -> std::result::Result<TcpStream, String> {
-        let addrs = (self.account.host, self.account.port)
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot connect to {addr}: the host is not found ({e})"))?;
+        // The name lookup blocks in the system resolver: it runs on a thread of its own
+        // so that it too is bounded by the deadline (a lookup still running then is
+        // left behind; the process ends soon after).
+        let (host, port) = (self.account.host.to_string(), self.account.port);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send((host.as_str(), port).to_socket_addrs().map(Vec::from_iter));
+        });
+        let left = self.remaining().unwrap_or_default();
+        let addrs = match rx.recv_timeout(left) {
+            Ok(found) => found
+                .map_err(|e| format!("cannot connect to {addr}: the host is not found ({e})"))?,
+            Err(_) => {
+                return Err(format!(
+                    "cannot connect to {addr}: the host name was not resolved within {}",
+                    seconds(self.timeout)
+                ));
+            }
+        };
         let mut last = None;
         for a in addrs {
             let Some(left) = self.remaining() else {

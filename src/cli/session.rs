@@ -418,20 +418,19 @@ impl Session {
     ) -> std::result::Result<Agenda, (String, Error)> {
         use crate::agenda::source;
         use crate::config::AgendaSource;
-        let Some(src) = &config.config.agenda.source else {
-            unreachable!("read_source is called with a source");
-        };
-        let name = source::name(src);
+        let src = config.config.agenda.source.as_ref();
+        // Without a source, `source::read` says so.
+        let name = src.map_or_else(|| "[agenda]".to_string(), source::name);
         let secret = match src {
-            AgendaSource::Mailbox(m) => m
+            None | Some(AgendaSource::Url(_)) => None,
+            Some(AgendaSource::Mailbox(m)) => m
                 .password
                 .as_ref()
                 .map(|p| ("agenda.mailbox", "password", "IMAP password", p)),
-            AgendaSource::Github(g) => g
+            Some(AgendaSource::Github(g)) => g
                 .token
                 .as_ref()
                 .map(|t| ("agenda.github", "token", "GitHub token", t)),
-            AgendaSource::Url(_) => None,
         };
         let secret = secret
             .map(|(at, key, what, s)| {

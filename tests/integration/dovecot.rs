@@ -11,15 +11,14 @@
 //! cannot be found or started fails the test; it is never skipped.
 
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::smtp::free_port;
-use crate::test::repo;
+use crate::test::{repo, spawn_for_life};
 
 /// Where Debian installs it.
 const DOVECOT: &str = "/usr/sbin/dovecot";
@@ -273,44 +272,14 @@ fn start() -> Dovecot {
     }
 }
 
-/// Starts `dovecot -F` from a thread that lives as long as the test process, so that
-/// its `PR_SET_PDEATHSIG` (sent when the spawning thread ends) kills it only with the
-/// process.
+/// Starts `dovecot -F` for the life of the test process ([`spawn_for_life`]).
 fn spawn(conf: &Path, dir: &Path) {
-    let (conf, dir): (PathBuf, PathBuf) = (conf.into(), dir.into());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let stderr = std::fs::File::create(dir.join("stderr")).unwrap();
+    let conf: PathBuf = conf.into();
+    spawn_for_life(DOVECOT, dir, move || {
         let mut cmd = Command::new(DOVECOT);
-        cmd.arg("-F")
-            .arg("-c")
-            .arg(&conf)
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr);
-        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn();
-        let ok = child.is_ok();
-        tx.send(child.map(|_| ()).map_err(|e| e.to_string()))
-            .unwrap();
-        if ok {
-            loop {
-                std::thread::park();
-            }
-        }
+        cmd.arg("-F").arg("-c").arg(&conf);
+        cmd
     });
-    rx.recv()
-        .unwrap()
-        .unwrap_or_else(|e| panic!("cannot start {DOVECOT}: {e}"));
 }
 
 /// A plain IMAP session as `user` (the tests' own, through the `imap` crate).

@@ -11,9 +11,8 @@
 //! Tests make users ([`user`]), rooms and read them back through the client API as
 //! those users; nothing talks to any host but 127.0.0.1.
 
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -21,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::smtp::{free_port, python_with};
-use crate::test::repo;
+use crate::test::{repo, spawn_for_life};
 
 /// The shared secret of the admin registration API.
 const SHARED_SECRET: &str = "summit-tests-shared-secret";
@@ -167,43 +166,14 @@ fn start() -> Synapse {
     }
 }
 
-/// Starts Synapse from a thread that lives as long as the test process, so that its
-/// `PR_SET_PDEATHSIG` (sent when the spawning thread ends) kills it only with the
-/// process.
+/// Starts Synapse for the life of the test process ([`spawn_for_life`]).
 fn spawn(python: &Path, yaml: &Path, dir: &Path) {
-    let (python, yaml, dir): (PathBuf, PathBuf, PathBuf) = (python.into(), yaml.into(), dir.into());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let stderr = std::fs::File::create(dir.join("stderr")).unwrap();
+    let (python, yaml): (PathBuf, PathBuf) = (python.into(), yaml.into());
+    spawn_for_life("synapse", dir, move || {
         let mut cmd = Command::new(&python);
-        cmd.args(["-m", "synapse.app.homeserver", "-c"])
-            .arg(&yaml)
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr);
-        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn();
-        let ok = child.is_ok();
-        tx.send(child.map(|_| ()).map_err(|e| e.to_string()))
-            .unwrap();
-        if ok {
-            loop {
-                std::thread::park();
-            }
-        }
+        cmd.args(["-m", "synapse.app.homeserver", "-c"]).arg(&yaml);
+        cmd
     });
-    rx.recv()
-        .unwrap()
-        .unwrap_or_else(|e| panic!("cannot start synapse: {e}"));
 }
 
 /// An HTTP agent for the tests' own requests (statuses returned, not raised).

@@ -299,3 +299,47 @@ pub fn private_dir(dir: &std::path::Path) {
         .create(dir)
         .unwrap();
 }
+
+/// Starts the server that `make` builds (its standard input and output closed, its
+/// standard error into `DIR/stderr`, run in `dir`) from a thread that lives as long as
+/// the test process, so that its `PR_SET_PDEATHSIG` (sent when the spawning thread
+/// ends) kills it only with the process. Panics naming `what` when it cannot start.
+pub fn spawn_for_life(
+    what: &'static str,
+    dir: &Path,
+    make: impl FnOnce() -> std::process::Command + Send + 'static,
+) {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let stderr = std::fs::File::create(dir.join("stderr")).unwrap();
+        let mut cmd = make();
+        cmd.current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn();
+        let ok = child.is_ok();
+        tx.send(child.map(|_| ()).map_err(|e| e.to_string()))
+            .unwrap();
+        if ok {
+            loop {
+                std::thread::park();
+            }
+        }
+    });
+    rx.recv()
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+}

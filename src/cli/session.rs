@@ -337,6 +337,24 @@ impl Session {
         self.agenda_for(config, cal, plan.first().map(|p| &p.summit), write);
     }
 
+    /// Loads the agenda for a step of `summit` (`draft`, `send`), reading it once: a
+    /// file tied as [`Session::with_agenda`] ties it (to the next summit, unless it
+    /// names its own), a source read for `summit` (the proposals made since the summit
+    /// before it); `write` as [`Session::read_source`].
+    pub fn agenda_for_step(
+        &self,
+        config: &mut Inputs,
+        cal: &Calendar,
+        summit: &crate::model::Occurrence,
+        write: bool,
+    ) {
+        if self.agenda_path(config).is_some() {
+            self.read_agenda(config, cal, false, write);
+        } else {
+            self.agenda_for(config, cal, Some(summit), write);
+        }
+    }
+
     /// When the agenda comes from a source (not a file) and was read for another summit
     /// than `summit` (a `--summit DATE`), reads it again for `summit`: the proposals
     /// made since the summit before it. An agenda file keeps the summit it was tied to.

@@ -51,9 +51,8 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     config.mail()?;
     let templates = Templates::load(config.mail()?.templates.as_deref())?;
     let cal = session.calendar(&config)?;
-    session.with_agenda(&mut config, &cal, false)?;
     let (planned, next) = session.find_summit(step, &config, &cal, args.summit)?;
-    session.retie_agenda(&mut config, &cal, &planned.summit, false);
+    session.agenda_for_step(&mut config, &cal, &planned.summit, false);
     let channels = step_channels(step, &config, args.channel.as_deref())?;
     let posts = channels
         .iter()

@@ -61,9 +61,8 @@ pub fn run(session: &Session, args: Args, printer: &mut Printer) -> Result<()> {
     } = args;
     let mut setup = delivery_setup(session, dry_run)?;
     let (cal, warnings) = session.cached_calendar(&setup.config, &setup.dir, !dry_run)?;
-    session.with_agenda(&mut setup.config, &cal, !dry_run)?;
     let (planned, next) = session.find_summit(step, &setup.config, &cal, date)?;
-    session.retie_agenda(&mut setup.config, &cal, &planned.summit, !dry_run);
+    session.agenda_for_step(&mut setup.config, &cal, &planned.summit, !dry_run);
     let config = &setup.config;
     refuse_unsendable(step, &planned, next.as_ref(), config, session.now)?;
     let mut plan = Plan::default();
